@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+/** Every setting Switchyard reads from its environment, validated once at start-up. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+    error: 'must be one of true, false, 1, 0, yes, no',
+  })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v) && URL.canParse(v), {
+    message: 'must be a postgres:// or postgresql:// URL, e.g. postgres://user:pass@127.0.0.1:5432/switchyard',
+  });
+
+const redisUrl = z.string().refine((v) => /^rediss?:\/\/.+/.test(v) && URL.canParse(v), {
+  message: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379',
+});
+
+/** 32 random bytes, given as 64 hex characters or as base64 (44 characters). */
+const encryptionKey = z.string().refine((v) => decodeKey(v) !== undefined, {
+  message: 'must be 32 random bytes as 64 hex characters or base64 (generate one with: openssl rand -base64 32)',
+});
+
+export function decodeKey(value: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=$/.test(value)) return Buffer.from(value, 'base64');
+  return undefined;
+}
+
+const port = z.coerce
+  .number({ error: 'must be a whole number from 0 to 65535' })
+  .int('must be a whole number from 0 to 65535')
+  .min(0, 'must be a whole number from 0 to 65535')
+  .max(65535, 'must be a whole number from 0 to 65535');
+
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from 1 to ${max}` })
+    .int(`must be a whole number from 1 to ${max}`)
+    .min(1, `must be a whole number from 1 to ${max}`)
+    .max(max, `must be a whole number from 1 to ${max}`);
+
+const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], { error: 'must be one of development, test, production' })
+    .default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(4000),
+  DATABASE_URL: postgresUrl.optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DB_POOL_MAX: positiveInt(200).default(10),
+  REDIS_URL: redisUrl.optional(),
+  QUEUE_PREFIX: z.string().min(1).default('{switchyard}'),
+  SWITCHYARD_ADMIN_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters (generate one with: openssl rand -hex 32)')
+    .optional(),
+  SWITCHYARD_ENCRYPTION_KEY: encryptionKey.optional(),
+  AUTO_MIGRATE: booleanFlag.optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  GRAPHQL_MAX_DEPTH: positiveInt(100).default(12),
+  GRAPHQL_MAX_COST: positiveInt(1_000_000).default(1000),
+  GRAPHQL_MAX_ALIASES: positiveInt(1000).default(15),
+  HTTP_BODY_LIMIT_BYTES: positiveInt(100 * 1024 * 1024).default(1024 * 1024),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(25_000),
+  AUTH_CACHE_TTL_MS: positiveInt(3_600_000).default(30_000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  nodeEnv: Env['NODE_ENV'];
+  isProduction: boolean;
+  http: { host: string; port: number; bodyLimitBytes: number };
+  /** `postgres` when DATABASE_URL is set, else the embedded PGlite database under DATA_DIR. */
+  database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
+  dataDir: string;
+  /** `undefined` means: start a local redis-server under DATA_DIR. */
+  redisUrl: string | undefined;
+  queuePrefix: string;
+  adminKey: string | undefined;
+  /** `undefined` only outside production: the embedded default then keeps one under DATA_DIR. */
+  encryptionKey: Buffer | undefined;
+  autoMigrate: boolean;
+  logLevel: Env['LOG_LEVEL'];
+  graphql: { maxDepth: number; maxCost: number; maxAliases: number; introspection: boolean };
+  shutdownTimeoutMs: number;
+  authCacheTtlMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every variable.`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  // An empty variable means "not set", as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+  if (isProduction && !e.SWITCHYARD_ENCRYPTION_KEY) {
+    problems.push('SWITCHYARD_ENCRYPTION_KEY: is required when NODE_ENV=production (openssl rand -base64 32)');
+  }
+  if (isProduction && !e.DATABASE_URL) {
+    problems.push('DATABASE_URL: is required when NODE_ENV=production (the embedded PGlite database is for laptops)');
+  }
+  if (isProduction && !e.REDIS_URL) {
+    problems.push('REDIS_URL: is required when NODE_ENV=production (a managed Redis with AOF and noeviction)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction,
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES },
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DB_POOL_MAX }
+      : { kind: 'pglite', dataDir: `${e.DATA_DIR}/pglite` },
+    dataDir: e.DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    adminKey: e.SWITCHYARD_ADMIN_KEY,
+    encryptionKey: e.SWITCHYARD_ENCRYPTION_KEY ? decodeKey(e.SWITCHYARD_ENCRYPTION_KEY) : undefined,
+    // Production applies migrations with `switchyard migrate` (a one-shot job), never on API boot.
+    autoMigrate: e.AUTO_MIGRATE ?? !isProduction,
+    logLevel: e.LOG_LEVEL,
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      introspection: !isProduction,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
+  };
+}

@@ -1,0 +1,157 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { Request, RequestHandler } from 'express';
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Config } from '../config/config.js';
+import type { Principal } from '../domain/auth/principal.js';
+import { DomainError } from '../domain/errors.js';
+import type { Orm } from '../platform/database.js';
+import type { GraphQLContext, GraphQLServices } from '../schema/context.js';
+import { formatError, isInternalError } from '../schema/errors/format-error.js';
+import { queryLimits } from '../schema/limits/limits.js';
+import { assertQueryCost } from '../schema/limits/query-cost.js';
+import type { Metrics } from './metrics.js';
+
+export interface GraphQLEndpoint {
+  middleware: RequestHandler;
+  stop(): Promise<void>;
+}
+
+interface Deps {
+  schema: GraphQLSchema;
+  httpServer: Server;
+  config: Config;
+  orm: Orm;
+  services: GraphQLServices;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+/** An authentication failure as the GraphQL error clients expect, with HTTP 401. */
+function unauthenticated(error: DomainError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+}
+
+/** Apollo Server over HTTP plus graphql-ws on the same path, sharing schema, limits and errors. */
+export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint> {
+  const { schema, httpServer, config, orm, services, metrics, logger } = deps;
+  const limits = queryLimits(config.graphql, config.isProduction);
+
+  const contextFor = (principal: Principal | null, requestId: string): GraphQLContext => {
+    const log = logger.child({ requestId });
+    return { principal, requestId, em: orm.em.fork(), logger: log, services };
+  };
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.http.bodyLimitBytes });
+  const sockets = new Map<string, Set<{ close(code: number, reason: string): void }>>();
+  services.authenticator.onRevoked((keyId) => {
+    for (const socket of sockets.get(keyId) ?? []) socket.close(4403, 'API key revoked');
+  });
+  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal; requestId?: string }>(
+    {
+      schema,
+      // The key travels in connection_init: { authorization: "Bearer <key>" }. No key, no socket.
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        try {
+          const principal = await services.authenticator.authenticate(typeof raw === 'string' ? raw : undefined);
+          if (!principal) return false;
+          ctx.extra.principal = principal;
+          ctx.extra.requestId = randomUUID();
+          const set = sockets.get(principal.id) ?? new Set();
+          set.add(ctx.extra.socket);
+          sockets.set(principal.id, set);
+          return true;
+        } catch (error) {
+          if (error instanceof DomainError) return false;
+          throw error;
+        }
+      },
+      onClose: (ctx) => {
+        const principal = ctx.extra.principal;
+        if (principal) sockets.get(principal.id)?.delete(ctx.extra.socket);
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: 5_000 });
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
+        if (errors.length > 0) return errors;
+        try {
+          assertQueryCost(schema, document, payload.variables ?? undefined, payload.operationName, config.graphql.maxCost);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+          contextValue: contextFor(ctx.extra.principal ?? null, ctx.extra.requestId ?? randomUUID()),
+        };
+        return args;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!('errors' in result) || !result.errors) return result;
+        for (const e of result.errors) if (isInternalError(e)) logger.error({ err: e }, 'graphql-ws operation failed');
+        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e) as GraphQLError) };
+      },
+    },
+    wsServer,
+  );
+
+  const errorLogging: ApolloServerPlugin<GraphQLContext> = {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const e of errors) if (isInternalError(e)) contextValue.logger.error({ err: e.originalError ?? e }, 'graphql operation failed');
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: config.graphql.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    validationRules: limits.validationRules,
+    formatError,
+    plugins: [
+      ...limits.plugins,
+      metrics.graphqlPlugin<GraphQLContext>(),
+      errorLogging,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  const middleware = expressMiddleware(apollo, {
+    context: async ({ req }: { req: Request }) => {
+      const requestId = String((req as Request & { id?: unknown }).id ?? randomUUID());
+      try {
+        const principal = await services.authenticator.authenticate(req.headers.authorization);
+        return contextFor(principal, requestId);
+      } catch (error) {
+        if (error instanceof DomainError) throw unauthenticated(error);
+        throw error;
+      }
+    },
+  });
+
+  return {
+    middleware,
+    stop: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,38 @@
+import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+
+/**
+ * One queue per concern, each with its typed payload. Payloads carry ids, never entities or
+ * secrets: the worker reloads what it needs from PostgreSQL, so a payload is always safe to log
+ * and every job can be rebuilt from the database.
+ */
+export interface QueuePayloads {
+  /** Diagnostic pings: proves API → queue → worker → database end to end. */
+  diagnostics: { pingId: string };
+}
+export type QueueName = keyof QueuePayloads;
+export const QUEUE_NAMES: QueueName[] = ['diagnostics'];
+
+/**
+ * Retries with exponential backoff and jitter; failed jobs are kept (never silently dropped)
+ * so they stay visible and retryable; completed ones are trimmed.
+ */
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: false,
+};
+
+export type QueueRegistry = { [N in QueueName]: Queue<QueuePayloads[N], unknown, string> };
+
+export function createQueueRegistry(connection: ConnectionOptions, prefix: string): QueueRegistry {
+  const entries = QUEUE_NAMES.map((name) => [
+    name,
+    new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+  ]);
+  return Object.fromEntries(entries) as QueueRegistry;
+}
+
+export async function closeQueueRegistry(queues: QueueRegistry): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}

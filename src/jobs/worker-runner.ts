@@ -1,0 +1,51 @@
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { QueueName, QueuePayloads } from './queues.js';
+
+export type Processor<N extends QueueName> = (job: Job<QueuePayloads[N]>) => Promise<unknown>;
+export type ProcessorMap = { [N in QueueName]?: { process: Processor<N>; concurrency: number } };
+
+export interface WorkerRunner {
+  workers: Worker[];
+  /** Stops taking jobs and waits for those in hand; after `timeoutMs` gives them back (they stall and rerun). */
+  close(timeoutMs: number): Promise<void>;
+}
+
+export function startWorkers(
+  processors: ProcessorMap,
+  connection: ConnectionOptions,
+  prefix: string,
+  logger: Logger,
+): WorkerRunner {
+  const workers: Worker[] = [];
+  for (const [name, spec] of Object.entries(processors) as [QueueName, { process: Processor<QueueName>; concurrency: number }][]) {
+    const worker = new Worker<QueuePayloads[QueueName]>(name, spec.process, {
+      connection,
+      prefix,
+      concurrency: spec.concurrency,
+      // A job whose worker dies is taken back after the lock expires (lockDuration) and rerun;
+      // processors are idempotent, so a rerun is safe.
+      lockDuration: 30_000,
+      maxStalledCount: 2,
+    });
+    worker.on('failed', (job, err) =>
+      logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
+    worker.on('error', (err) => logger.error({ queue: name, err: err.message }, 'worker error'));
+    workers.push(worker);
+  }
+  return {
+    workers,
+    async close(timeoutMs) {
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+      const outcome = await Promise.race([graceful.then(() => 'done' as const), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        logger.warn({ timeoutMs }, 'jobs still running at shutdown deadline: handing them back to the queue');
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+    },
+  };
+}

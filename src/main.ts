@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { SYSTEM_PRINCIPAL } from './domain/auth/principal.js';
+import { createApiKey } from './domain/auth/api-key.service.js';
+import { DomainError } from './domain/errors.js';
+import { createOrm, runPendingMigrations } from './platform/database.js';
+import { startHub, type HubRole } from './platform/hub.js';
+import { createLogger } from './platform/logger.js';
+import { buildGraphQLSchema, renderSchemaSDL } from './schema/build-schema.js';
+
+const USAGE = `Usage: switchyard <command>
+
+  all                 serve the API and run the workers in one process (default; what npm start runs)
+  api                 serve the API only (GraphQL over HTTP and WebSocket, health, metrics)
+  worker              run the job workers only
+  migrate             apply pending database migrations, then exit
+  create-api-key      --role <admin|ops|support|finance|read_only|integration> --name <text> [--channel <id>]
+  emit-schema [file]  write the GraphQL SDL (default: schema.graphql)
+
+Configuration comes from the environment; see .env.example.`;
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'all';
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command === 'emit-schema') {
+    const file = argv[1] ?? 'schema.graphql';
+    await writeFile(file, renderSchemaSDL(await buildGraphQLSchema()));
+    process.stdout.write(`wrote ${file}\n`);
+    return 0;
+  }
+  const config = loadConfig(process.env);
+  switch (command) {
+    case 'all':
+    case 'api':
+    case 'worker':
+      return serve(config, command);
+    case 'migrate':
+      return migrate(config);
+    case 'create-api-key':
+      return createKey(config, argv.slice(1));
+    default:
+      process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
+      return 64;
+  }
+}
+
+async function serve(config: Config, role: HubRole): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  const hub = await startHub(config, role, logger);
+  if (hub.url) process.stdout.write(`\n  Switchyard is ready: ${hub.url}\n\n`);
+  return new Promise<number>((resolve) => {
+    let stoppingSince: number | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      // npm forwards the terminal's Ctrl-C, so one keypress can arrive twice: only a signal
+      // more than a second after the first forces an exit.
+      if (stoppingSince !== undefined && Date.now() - stoppingSince < 1_000) return;
+      if (stoppingSince !== undefined) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        resolve(1);
+        return;
+      }
+      stoppingSince = Date.now();
+      logger.info({ signal }, 'signal received, stopping gracefully');
+      // Past the deadline something is stuck; exit anyway (jobs in hand are rerun elsewhere).
+      setTimeout(() => resolve(1), config.shutdownTimeoutMs + 5_000).unref();
+      hub.stop().then(
+        () => resolve(0),
+        (err: Error) => {
+          logger.error({ err }, 'error during shutdown');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function migrate(config: Config): Promise<number> {
+  const orm = await createOrm(config.database);
+  try {
+    const applied = await runPendingMigrations(orm);
+    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    return 0;
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function createKey(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { role: { type: 'string' }, name: { type: 'string' }, channel: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.role || !values.name) {
+    process.stderr.write('create-api-key needs --role and --name, e.g. --role admin --name "ops laptop"\n');
+    return 64;
+  }
+  const orm = await createOrm(config.database);
+  try {
+    const logger = createLogger('warn');
+    const { apiKey, token } = await createApiKey(
+      { actor: SYSTEM_PRINCIPAL, requestId: 'cli', em: orm.em.fork(), logger },
+      { name: values.name, role: values.role, channelId: values.channel ?? null },
+    );
+    process.stdout.write(`created ${apiKey.role} key ${apiKey.prefix} (${apiKey.id}); shown only once:\n${token}\n`);
+    return 0;
+  } finally {
+    await orm.close(true);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof DomainError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    process.stderr.write(`switchyard failed to start: ${(error as Error).message ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,54 @@
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { PgliteDriver } from '@mikro-orm/pglite';
+import { mkdir } from 'node:fs/promises';
+import type { Config } from '../config/config.js';
+import { entities } from '../domain/entities.js';
+import { migrationsList } from '../migrations/index.js';
+
+export type Orm = MikroORM;
+
+/**
+ * One ORM configuration over two drivers: PostgreSQL (production, tests, benchmarks) and
+ * PGlite, in-process PostgreSQL, as the zero-setup default. The same migrations serve both.
+ */
+export async function createOrm(database: Config['database']): Promise<Orm> {
+  const common: Partial<Options> = {
+    entities,
+    extensions: [Migrator],
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: false,
+    debug: false,
+  };
+  if (database.kind === 'postgres') {
+    return MikroORM.init({
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: database.url,
+      pool: { min: 0, max: database.poolMax },
+    } as Options);
+  }
+  await mkdir(database.dataDir, { recursive: true });
+  return MikroORM.init({ ...common, driver: PgliteDriver, dbName: database.dataDir } as Options);
+}
+
+export async function runPendingMigrations(orm: Orm): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((m) => m.name);
+}
+
+export async function pendingMigrations(orm: Orm): Promise<string[]> {
+  return (await orm.migrator.getPending()).map((m) => m.name);
+}
+
+/** True when the database answers a trivial query. */
+export async function pingDatabase(orm: Orm): Promise<boolean> {
+  try {
+    await orm.em.fork().getConnection().execute('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,47 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../domain/auth/api-key.service.js';
+import { connectionOf } from '../common/page-info.type.js';
+import { operationContext, type GraphQLContext } from '../context.js';
+import { ApiKeyConnection, apiKeyNodeOf, ApiKeyNode, CreateApiKeyInput, CreateApiKeyPayload, Me, meOf } from './auth.types.js';
+
+@ArgsType()
+class ApiKeysArgs {
+  @Field(() => Int, { nullable: true, description: 'Page size, 1 to 100 (required).' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+
+  @Field({ defaultValue: false })
+  includeRevoked!: boolean;
+}
+
+@Resolver()
+export class ApiKeyResolver {
+  @Authorized()
+  @Query(() => Me, { description: 'The caller: which key, which role, which channel scope.' })
+  me(@Ctx() ctx: GraphQLContext): Me {
+    return meOf(operationContext(ctx).actor);
+  }
+
+  @Authorized(['admin'])
+  @Query(() => ApiKeyConnection, { description: 'API keys, newest first.' })
+  async apiKeys(@Args() args: ApiKeysArgs, @Ctx() ctx: GraphQLContext): Promise<ApiKeyConnection> {
+    return connectionOf(await listApiKeys(operationContext(ctx), args), apiKeyNodeOf);
+  }
+
+  @Authorized(['admin'])
+  @Mutation(() => CreateApiKeyPayload, { description: 'Creates a key; the returned `key` is shown only this once.' })
+  async createApiKey(@Arg('input') input: CreateApiKeyInput, @Ctx() ctx: GraphQLContext): Promise<CreateApiKeyPayload> {
+    const { apiKey, token } = await createApiKey(operationContext(ctx), input);
+    return { apiKey: apiKeyNodeOf(apiKey), key: token };
+  }
+
+  @Authorized(['admin'])
+  @Mutation(() => ApiKeyNode, { description: 'Revokes a key at once on every API process; idempotent.' })
+  async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<ApiKeyNode> {
+    const apiKey = await revokeApiKey(operationContext(ctx), id);
+    await ctx.services.authenticator.revoked(apiKey.id);
+    return apiKeyNodeOf(apiKey);
+  }
+}

@@ -1,0 +1,58 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { DomainError, ErrorCode } from '../../domain/errors.js';
+
+/** Apollo and graphql-js codes that mean "the client sent something wrong". */
+const CLIENT_FAULT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+const KEPT_CODES = new Set<string>(Object.values(ErrorCode));
+
+/**
+ * The one place errors become API errors: a DomainError keeps its code and safe details;
+ * client mistakes become BAD_USER_INPUT (the original code kept as `reason`); anything else
+ * is a bug and is masked as INTERNAL, so no stack, SQL or path ever reaches a client.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const location = { locations: formatted.locations, path: formatted.path };
+  if (original instanceof DomainError) {
+    return { message: original.message, ...location, extensions: { ...original.details, code: original.code } };
+  }
+  const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
+  if (original instanceof GraphQLError || !(original instanceof Error) || code) {
+    if (code && KEPT_CODES.has(code)) {
+      return { message: formatted.message, ...location, extensions: pickSafe(formatted.extensions, code) };
+    }
+    if (code && CLIENT_FAULT_CODES.has(code)) {
+      return { message: formatted.message, ...location, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } };
+    }
+    // Errors graphql-js raises itself (variable coercion, unknown fields) carry no code.
+    if (!code && original instanceof GraphQLError && !original.originalError) {
+      return { message: formatted.message, ...location, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+    }
+  }
+  return { message: 'Internal server error', ...location, extensions: { code: ErrorCode.INTERNAL } };
+}
+
+function pickSafe(extensions: GraphQLFormattedError['extensions'], code: string): Record<string, unknown> {
+  const { stacktrace: _s, exception: _e, http: _h, ...rest } = (extensions ?? {}) as Record<string, unknown>;
+  return { ...rest, code };
+}
+
+/** True for errors the formatter will mask: the ones worth logging with their stack. */
+export function isInternalError(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return original.code === ErrorCode.INTERNAL;
+  if (original instanceof GraphQLError) {
+    if (original.originalError && !(original.originalError instanceof GraphQLError)) return isInternalError(original.originalError);
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,54 @@
+import { getNamedType, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { ErrorCode } from '../../domain/errors.js';
+import { MAX_PAGE_SIZE } from '../../domain/pagination.js';
+
+/**
+ * A connection field costs 1 plus `first` times its selection, so `first: 100` of a heavy node
+ * is priced as the 100 rows it really loads. Connections without `first`, or with more than
+ * 100, are refused here, before any resolver runs.
+ */
+const connectionEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  if (!getNamedType(field.type).name.endsWith('Connection')) return undefined;
+  const first: unknown = args.first ?? args.last;
+  const where = `${type.name}.${field.name}`;
+  if (first === undefined || first === null) {
+    throw limitError(`${where}: "first" is required, from 1 to ${MAX_PAGE_SIZE}`, { field: 'first', max: MAX_PAGE_SIZE });
+  }
+  if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw limitError(`${where}: "first" must be from 1 to ${MAX_PAGE_SIZE}, got ${String(first)}`, {
+      field: 'first',
+      min: 1,
+      max: MAX_PAGE_SIZE,
+    });
+  }
+  return 1 + first * Math.max(childComplexity, 1);
+};
+
+function limitError(message: string, details: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...details, http: { status: 400 } } });
+}
+
+/** Throws a BAD_USER_INPUT GraphQLError reporting the cost when the operation is too expensive. */
+export function assertQueryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+  maxCost: number,
+): number {
+  const cost = getComplexity({
+    schema,
+    query: document,
+    variables: variables ?? {},
+    ...(operationName ? { operationName } : {}),
+    estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
+  });
+  if (cost > maxCost) {
+    throw limitError(`Query cost ${cost} exceeds the limit of ${maxCost}: ask for fewer fields or smaller pages`, {
+      cost,
+      maxCost,
+    });
+  }
+  return cost;
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('runs with no variables at all: port 4000, embedded PGlite under .data, a local Redis', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(4000);
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: '.data/pglite' });
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.autoMigrate).toBe(true);
+    expect(config.graphql.introspection).toBe(true);
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/sy', DB_POOL_MAX: '7' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/sy', poolMax: 7 });
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).http.port).toBe(4000);
+  });
+
+  it('names every bad variable and what is allowed, all at once', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      REDIS_URL: 'http://nope',
+      LOG_LEVEL: 'loud',
+      NODE_ENV: 'staging',
+      SWITCHYARD_ADMIN_KEY: 'short',
+      SWITCHYARD_ENCRYPTION_KEY: 'not-a-key',
+      AUTO_MIGRATE: 'maybe',
+    });
+    const joined = problems.join('\n');
+    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'LOG_LEVEL', 'NODE_ENV', 'SWITCHYARD_ADMIN_KEY', 'SWITCHYARD_ENCRYPTION_KEY', 'AUTO_MIGRATE']) {
+      expect(joined).toContain(`${name}:`);
+    }
+    expect(joined).toContain('postgres://');
+    expect(joined).toContain('development, test, production');
+    expect(problems).toHaveLength(8);
+  });
+
+  it('rejects a port out of range', () => {
+    expect(problemsOf({ PORT: '70000' })).toEqual(['PORT: must be a whole number from 0 to 65535']);
+  });
+
+  it('demands an encryption key, a database and a Redis in production, and turns introspection and auto-migrate off', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'REDIS_URL', 'SWITCHYARD_ENCRYPTION_KEY']);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://h/db',
+      REDIS_URL: 'redis://h:6379',
+      SWITCHYARD_ENCRYPTION_KEY: 'a'.repeat(64),
+    });
+    expect(config.graphql.introspection).toBe(false);
+    expect(config.autoMigrate).toBe(false);
+    expect(config.encryptionKey).toHaveLength(32);
+  });
+
+  it('accepts the encryption key as base64 as well as hex', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ SWITCHYARD_ENCRYPTION_KEY: key }).encryptionKey).toEqual(Buffer.alloc(32, 7));
+  });
+});
