@@ -28,6 +28,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Operations that reached execution: rejected ones (limits, validation, auth at the door) never count. */
+  readonly graphqlExecutions = new Counter({
+    name: 'switchyard_graphql_executions_total',
+    help: 'GraphQL operations that passed validation and limits and started executing',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
   constructor(queues: Queue[]) {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' });
     new Gauge({
@@ -60,7 +68,7 @@ export class Metrics {
   }
 
   graphqlPlugin<C extends object>(): ApolloServerPlugin<C> {
-    const { graphqlDuration, graphqlErrors } = this;
+    const { graphqlDuration, graphqlErrors, graphqlExecutions } = this;
     return {
       async requestDidStart() {
         const started = process.hrtime.bigint();
@@ -70,6 +78,9 @@ export class Metrics {
           async didResolveOperation(rc) {
             operation = rc.operationName ?? 'anonymous';
             type = rc.operation?.operation ?? 'unknown';
+          },
+          async executionDidStart() {
+            graphqlExecutions.inc({ type });
           },
           async didEncounterErrors(rc) {
             // Count by the code clients see, after formatting.

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Config } from '../config/config.js';
 import { entities } from '../domain/entities.js';
 import { migrationsList } from '../migrations/index.js';
+import { redactUrl } from './redact-url.js';
 
 export type Orm = MikroORM;
 
@@ -14,6 +15,19 @@ export type Orm = MikroORM;
  * PGlite, in-process PostgreSQL, as the zero-setup default. The same migrations serve both.
  */
 export async function createOrm(database: Config['database']): Promise<Orm> {
+  const orm = await initOrm(database);
+  try {
+    // Connections open lazily: ask once now, so a bad URL fails at start with a clear message.
+    await orm.em.fork().getConnection().execute('select 1');
+  } catch (error) {
+    await orm.close(true).catch(() => undefined);
+    const where = database.kind === 'postgres' ? `PostgreSQL at ${redactUrl(database.url)}` : `PGlite in ${database.dataDir}`;
+    throw new Error(`Cannot reach ${where}: ${(error as Error).message}`);
+  }
+  return orm;
+}
+
+async function initOrm(database: Config['database']): Promise<Orm> {
   const common: Partial<Options> = {
     entities,
     extensions: [Migrator],

@@ -17,13 +17,16 @@ import { buildGraphQLSchema } from '../schema/build-schema.js';
 import { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { createOrm, pendingMigrations, pingDatabase, runPendingMigrations, type Orm } from './database.js';
 import { startLocalRedis, type LocalRedis } from './local-redis.js';
-import { createRedis, pingRedis, redactUrl, waitForRedis } from './redis.js';
+import { redactUrl } from './redact-url.js';
+import { createRedis, pingRedis, waitForRedis } from './redis.js';
 
 export type HubRole = 'api' | 'worker' | 'all';
 
 export interface Hub {
   /** The GraphQL URL when this process serves the API. */
   url: string | undefined;
+  /** The port the API listens on, when this process serves it. */
+  port: number | undefined;
   /** Graceful stop: readiness off, stop HTTP, finish jobs in hand, close connections. */
   stop(): Promise<void>;
 }
@@ -88,6 +91,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
     };
 
     let url: string | undefined;
+    let port: number | undefined;
     if (role === 'api' || role === 'all') {
       const publisher = producer;
       const authenticator = new ApiKeyAuthenticator(orm, { adminKey: config.adminKey, ttlMs: config.authCacheTtlMs }, publisher);
@@ -123,7 +127,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       });
       graphql = endpoint;
       await listen(server, config.http.host, config.http.port);
-      const port = (server.address() as AddressInfo).port;
+      port = (server.address() as AddressInfo).port;
       url = `http://${config.http.host === '0.0.0.0' || config.http.host === '127.0.0.1' ? 'localhost' : config.http.host}:${port}/graphql`;
       logger.info({ port, url }, 'listening');
       // Apollo's drain plugin closes the server and waits for requests in flight.
@@ -146,6 +150,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
 
     return {
       url,
+      port,
       async stop() {
         if (shuttingDown) return;
         shuttingDown = true;
@@ -199,10 +204,13 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
+/** QUIT politely, but never wait more than 2 s for a Redis that is gone. */
 async function quit(redis: Redis): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([redis.quit(), new Promise((r) => setTimeout(r, 2_000))]);
+    await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, 2_000)))]);
   } finally {
+    clearTimeout(timer);
     redis.disconnect();
   }
 }

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { redactUrl } from './redact-url.js';
 
 /**
  * Redis connections by purpose:
@@ -55,16 +56,5 @@ export async function pingRedis(redis: Redis): Promise<boolean> {
     return (await redis.ping()) === 'PONG';
   } catch {
     return false;
-  }
-}
-
-/** A URL fit for logs: the password is replaced. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid url>';
   }
 }

@@ -25,8 +25,11 @@ const connectionEstimator: ComplexityEstimator = ({ type, field, args, childComp
   return 1 + first * Math.max(childComplexity, 1);
 };
 
+/** A refusal by our own limits, told apart from errors graphql-js raises while pricing. */
+class QueryLimitError extends GraphQLError {}
+
 function limitError(message: string, details: Record<string, unknown>): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...details, http: { status: 400 } } });
+  return new QueryLimitError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...details, http: { status: 400 } } });
 }
 
 /** Throws a BAD_USER_INPUT GraphQLError reporting the cost when the operation is too expensive. */
@@ -36,14 +39,22 @@ export function assertQueryCost(
   variables: Record<string, unknown> | undefined,
   operationName: string | undefined | null,
   maxCost: number,
-): number {
-  const cost = getComplexity({
-    schema,
-    query: document,
-    variables: variables ?? {},
-    ...(operationName ? { operationName } : {}),
-    estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
-  });
+): number | undefined {
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema,
+      query: document,
+      variables: variables ?? {},
+      ...(operationName ? { operationName } : {}),
+      estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (error) {
+    if (error instanceof QueryLimitError) throw error;
+    // Variables that do not coerce cannot be priced; execution refuses them next with a 400
+    // naming the variable, before any resolver runs.
+    return undefined;
+  }
   if (cost > maxCost) {
     throw limitError(`Query cost ${cost} exceeds the limit of ${maxCost}: ask for fewer fields or smaller pages`, {
       cost,

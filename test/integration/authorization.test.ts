@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ALL_ROLES, type Role } from '../../src/domain/auth/roles.js';
+import { POLICY, type OperationName } from '../../src/schema/auth/policy.js';
+import { codesOf, gql, startTestHub, type TestHub } from '../support/hub.js';
+
+/** One representative call per root operation; the matrix below is generated from POLICY. */
+const CALLS: Record<OperationName, { query: string; variables?: () => Record<string, unknown> }> = {
+  me: { query: '{ me { id role } }' },
+  apiKeys: { query: '{ apiKeys(first: 1) { totalCount } }' },
+  diagnosticPing: { query: 'query($id: ID!) { diagnosticPing(id: $id) { id } }', variables: () => ({ id: pingId }) },
+  createApiKey: { query: 'mutation { createApiKey(input: { name: "matrix", role: read_only }) { key } }' },
+  revokeApiKey: { query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', variables: () => ({ id: victimKeyId }) },
+  requestDiagnosticPing: { query: 'mutation { requestDiagnosticPing { id } }' },
+};
+
+let t: TestHub;
+let pingId: string;
+let victimKeyId: string;
+const keys = new Map<Role, string>();
+
+async function createKey(role: Role, name = role): Promise<{ id: string; key: string }> {
+  const res = await gql<{ createApiKey: { key: string; apiKey: { id: string } } }>(
+    t.base,
+    'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } } }',
+    { key: t.adminKey, variables: { input: { name, role } } },
+  );
+  expect(res.body.errors).toBeUndefined();
+  return { id: res.body.data!.createApiKey.apiKey.id, key: res.body.data!.createApiKey.key };
+}
+
+beforeAll(async () => {
+  t = await startTestHub();
+  for (const role of ALL_ROLES) keys.set(role, (await createKey(role)).key);
+  victimKeyId = (await createKey('read_only', 'victim')).id;
+  const ping = await gql<{ requestDiagnosticPing: { id: string } }>(t.base, 'mutation { requestDiagnosticPing { id } }', { key: t.adminKey });
+  pingId = ping.body.data!.requestDiagnosticPing.id;
+});
+afterAll(async () => {
+  await t.stop();
+});
+
+describe('authorization matrix (every role × every operation, from the policy file)', () => {
+  it('has a representative call for every operation in the policy', () => {
+    expect(Object.keys(CALLS).sort()).toEqual(Object.keys(POLICY).sort());
+  });
+
+  const cases = ALL_ROLES.flatMap((role) => (Object.keys(POLICY) as OperationName[]).map((op) => [role, op] as const));
+  it.each(cases)('%s calling %s', async (role, op) => {
+    const allowedRoles: readonly Role[] = POLICY[op];
+    const expectAllowed = role === 'admin' || allowedRoles.length === 0 || allowedRoles.includes(role);
+    const call = CALLS[op];
+    const res = await gql(t.base, call.query, { key: keys.get(role)!, variables: call.variables?.() });
+    if (expectAllowed) {
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data).toBeTruthy();
+    } else {
+      expect(codesOf(res)).toEqual(['FORBIDDEN']);
+      expect(res.body.errors![0]!.message).toContain(`Role ${role} may not call`);
+    }
+  });
+
+  it.each(Object.keys(POLICY) as OperationName[])('refuses %s without a key: UNAUTHENTICATED', async (op) => {
+    const call = CALLS[op];
+    const res = await gql(t.base, call.query, { variables: call.variables?.() });
+    expect(codesOf(res)).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('API keys at the door', () => {
+  it('refuses an unknown key with 401 before any operation runs', async () => {
+    const res = await gql(t.base, '{ me { id } }', { key: 'syk_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    expect(res.status).toBe(401);
+    expect(codesOf(res)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses a malformed Authorization header with 401 and says what is expected', async () => {
+    const res = await gql(t.base, '{ me { id } }', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    expect(res.status).toBe(401);
+    expect(res.body.errors![0]!.message).toContain('Authorization: Bearer <key>');
+  });
+
+  it('stops accepting a key the moment it is revoked, although keys are cached', async () => {
+    const { id, key } = await createKey('support', 'short-lived');
+    expect((await gql(t.base, '{ me { id } }', { key })).status).toBe(200);
+    const revoke = await gql(t.base, 'mutation($id: ID!) { revokeApiKey(id: $id) { active revokedAt } }', {
+      key: t.adminKey,
+      variables: { id },
+    });
+    expect(revoke.body.data).toMatchObject({ revokeApiKey: { active: false } });
+    const after = await gql(t.base, '{ me { id } }', { key });
+    expect(after.status).toBe(401);
+    expect(after.body.errors![0]!.message).toContain('unknown or revoked');
+  });
+
+  it('accepts SWITCHYARD_ADMIN_KEY as the bootstrap admin', async () => {
+    const res = await gql<{ me: { kind: string; role: string } }>(t.base, '{ me { kind role } }', { key: t.adminKey });
+    expect(res.body.data?.me).toEqual({ kind: 'BOOTSTRAP_ADMIN', role: 'admin' });
+  });
+
+  it('returns a created key once and lists it by prefix only', async () => {
+    const { id, key } = await createKey('finance', 'books');
+    const list = await gql<{ apiKeys: { edges: { node: { id: string; prefix: string } }[] } }>(
+      t.base,
+      '{ apiKeys(first: 100) { edges { node { id prefix } } } }',
+      { key: t.adminKey },
+    );
+    const node = list.body.data!.apiKeys.edges.find((e) => e.node.id === id)!.node;
+    expect(key.startsWith(`${node.prefix}_`)).toBe(true);
+    expect(JSON.stringify(list.body)).not.toContain(key);
+  });
+
+  it('rejects bad createApiKey input with BAD_USER_INPUT naming the field', async () => {
+    const res = await gql(t.base, 'mutation { createApiKey(input: { name: "", role: ops }) { key } }', { key: t.adminKey });
+    expect(codesOf(res)).toEqual(['BAD_USER_INPUT']);
+    expect(res.body.errors![0]!.extensions).toMatchObject({ field: 'name' });
+  });
+});
