@@ -54,7 +54,11 @@ async function serve(config: Config, role: HubRole): Promise<number> {
   const logger = createLogger(config.logLevel);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   const hub = await startHub(config, role, logger);
-  if (hub.url) process.stdout.write(`\n  Switchyard is ready: ${hub.url}\n\n`);
+  process.stdout.write(
+    hub.migrationsCurrent
+      ? `\n  Switchyard ${role} is listening on ${hub.url}\n\n`
+      : `\n  Switchyard ${role} is listening on ${hub.url}, but NOT READY: run "switchyard migrate"\n\n`,
+  );
   return new Promise<number>((resolve) => {
     let stoppingSince: number | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -69,7 +73,7 @@ async function serve(config: Config, role: HubRole): Promise<number> {
       stoppingSince = Date.now();
       logger.info({ signal }, 'signal received, stopping gracefully');
       // Past the deadline something is stuck; exit anyway (jobs in hand are rerun elsewhere).
-      setTimeout(() => resolve(1), config.shutdownTimeoutMs + 5_000).unref();
+      setTimeout(() => resolve(1), config.shutdownDelayMs + config.shutdownTimeoutMs + 3_000).unref();
       hub.stop().then(
         () => resolve(0),
         (err: Error) => {

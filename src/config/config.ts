@@ -66,7 +66,14 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: positiveInt(1000).default(15),
   HTTP_BODY_LIMIT_BYTES: positiveInt(100 * 1024 * 1024).default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(25_000),
+  SHUTDOWN_DELAY_MS: z.coerce
+    .number({ error: 'must be a whole number of milliseconds from 0 to 60000' })
+    .int('must be a whole number of milliseconds from 0 to 60000')
+    .min(0, 'must be a whole number of milliseconds from 0 to 60000')
+    .max(60_000, 'must be a whole number of milliseconds from 0 to 60000')
+    .default(0),
   AUTH_CACHE_TTL_MS: positiveInt(3_600_000).default(30_000),
+  JOB_LOCK_MS: positiveInt(3_600_000).default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -88,7 +95,11 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   graphql: { maxDepth: number; maxCost: number; maxAliases: number; introspection: boolean };
   shutdownTimeoutMs: number;
+  /** How long readiness reports false before the listener closes (for load balancers). */
+  shutdownDelayMs: number;
   authCacheTtlMs: number;
+  /** How long a worker's lock on a job lasts; a job whose worker died is rerun about this long after. */
+  jobLockMs: number;
 }
 
 export class ConfigError extends Error {
@@ -142,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       introspection: !isProduction,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
+    jobLockMs: e.JOB_LOCK_MS,
   };
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { errorHandler, notFoundHandler } from './errors.js';
+import { errorBody, errorHandler, notFoundHandler } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
 import type { Metrics } from './metrics.js';
 
@@ -20,8 +20,8 @@ interface AppDeps {
   metrics: Metrics;
   readiness: ReadinessProbe;
   bodyLimitBytes: number;
-  /** Mounted at /graphql once the GraphQL server has started. */
-  graphql: () => RequestHandler | undefined;
+  /** Mounted at /graphql (answering 503 until the GraphQL server has started); absent on workers. */
+  graphql?: () => RequestHandler | undefined;
 }
 
 export function createHttpApp(deps: AppDeps): express.Express {
@@ -48,14 +48,17 @@ export function createHttpApp(deps: AppDeps): express.Express {
     res.set('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
-  app.use('/graphql', express.json({ limit: deps.bodyLimitBytes, strict: true }), (req, res, next) => {
-    const handler = deps.graphql();
-    if (!handler) {
-      res.status(503).json({ errors: [{ message: 'GraphQL is starting, try again shortly', extensions: { code: 'UNAVAILABLE' } }] });
-      return;
-    }
-    handler(req, res, next);
-  });
+  const graphql = deps.graphql;
+  if (graphql) {
+    app.use('/graphql', express.json({ limit: deps.bodyLimitBytes, strict: true }), (req, res, next) => {
+      const handler = graphql();
+      if (!handler) {
+        res.status(503).json(errorBody('GraphQL is starting, try again shortly', 'UNAVAILABLE'));
+        return;
+      }
+      handler(req, res, next);
+    });
+  }
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

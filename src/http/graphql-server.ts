@@ -2,7 +2,15 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Request, RequestHandler } from 'express';
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +23,7 @@ import type { Orm } from '../platform/database.js';
 import type { GraphQLContext, GraphQLServices } from '../schema/context.js';
 import { formatError, isInternalError } from '../schema/errors/format-error.js';
 import { queryLimits } from '../schema/limits/limits.js';
+import { MAX_TOKENS } from '../schema/limits/limits.js';
 import { assertQueryCost } from '../schema/limits/query-cost.js';
 import type { Metrics } from './metrics.js';
 
@@ -48,9 +57,24 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
     return { principal, requestId, em: orm.em.fork(), logger: log, services };
   };
 
+  // The socket gets the same rules as HTTP; in production also no introspection and no
+  // "did you mean" hints (Apollo handles both itself for HTTP).
+  const wsRules = [
+    ...specifiedRules,
+    ...limits.validationRules,
+    ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
+  const formatted = (errors: readonly GraphQLError[]): GraphQLError[] =>
+    errors.map((e) => {
+      const f = formatError(e.toJSON(), e);
+      const message = config.isProduction ? f.message.replace(/ Did you mean .*\?$/, '') : f.message;
+      return new GraphQLError(message, { extensions: f.extensions });
+    });
+
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.http.bodyLimitBytes });
   const sockets = new Map<string, Set<{ close(code: number, reason: string): void }>>();
   services.authenticator.onRevoked((keyId) => {
+    // A revoked key's open sockets are closed too, not only its next request refused.
     for (const socket of sockets.get(keyId) ?? []) socket.close(4403, 'API key revoked');
   });
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal; requestId?: string }>(
@@ -80,30 +104,31 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
       onSubscribe: async (ctx, _id, payload) => {
         let document;
         try {
-          document = parse(payload.query, { maxTokens: 5_000 });
+          document = parse(payload.query, { maxTokens: MAX_TOKENS });
         } catch (error) {
-          return [error as GraphQLError];
+          return formatted([error as GraphQLError]);
         }
-        const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
-        if (errors.length > 0) return errors;
+        const errors = validate(schema, document, wsRules);
+        if (errors.length > 0) return formatted(errors);
         try {
           assertQueryCost(schema, document, payload.variables ?? undefined, payload.operationName, config.graphql.maxCost);
         } catch (error) {
-          return [error as GraphQLError];
+          return formatted([error as GraphQLError]);
         }
         const args: ExecutionArgs = {
           schema,
           document,
           variableValues: payload.variables,
           operationName: payload.operationName,
-          contextValue: contextFor(ctx.extra.principal ?? null, ctx.extra.requestId ?? randomUUID()),
+          // One request id per operation, as over HTTP.
+          contextValue: contextFor(ctx.extra.principal ?? null, randomUUID()),
         };
         return args;
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;
         for (const e of result.errors) if (isInternalError(e)) logger.error({ err: e }, 'graphql-ws operation failed');
-        return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e) as GraphQLError) };
+        return { ...result, errors: formatted(result.errors) };
       },
     },
     wsServer,
@@ -123,6 +148,10 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
     schema,
     introspection: config.graphql.introspection,
     csrfPrevention: true,
+    // Our own signal handling stops things in order; Apollo's would race it.
+    stopOnTerminationSignals: false,
+    // Token limit at parse time, so an oversized document is a 400 parse error, not a 500.
+    parseOptions: { maxTokens: MAX_TOKENS },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     validationRules: limits.validationRules,

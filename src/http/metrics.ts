@@ -67,8 +67,22 @@ export class Metrics {
     };
   }
 
+  /**
+   * Operation names come from clients, so the label is bounded: the first 200 distinct names
+   * are kept, later ones are counted as "other".
+   */
+  private readonly operationNames = new Set<string>();
+  private operationLabel(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    if (this.operationNames.has(name)) return name;
+    if (this.operationNames.size >= 200 || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return 'other';
+    this.operationNames.add(name);
+    return name;
+  }
+
   graphqlPlugin<C extends object>(): ApolloServerPlugin<C> {
     const { graphqlDuration, graphqlErrors, graphqlExecutions } = this;
+    const operationLabel = (name: string | null | undefined) => this.operationLabel(name);
     return {
       async requestDidStart() {
         const started = process.hrtime.bigint();
@@ -76,7 +90,7 @@ export class Metrics {
         let type = 'unknown';
         return {
           async didResolveOperation(rc) {
-            operation = rc.operationName ?? 'anonymous';
+            operation = operationLabel(rc.operationName);
             type = rc.operation?.operation ?? 'unknown';
           },
           async executionDidStart() {

@@ -16,6 +16,7 @@ export function startWorkers(
   connection: ConnectionOptions,
   prefix: string,
   logger: Logger,
+  lockMs: number,
 ): WorkerRunner {
   const workers: Worker[] = [];
   for (const [name, spec] of Object.entries(processors) as [QueueName, { process: Processor<QueueName>; concurrency: number }][]) {
@@ -23,9 +24,10 @@ export function startWorkers(
       connection,
       prefix,
       concurrency: spec.concurrency,
-      // A job whose worker dies is taken back after the lock expires (lockDuration) and rerun;
-      // processors are idempotent, so a rerun is safe.
-      lockDuration: 30_000,
+      // A job whose worker dies is taken back once its lock expires and the stalled check runs,
+      // then rerun; processors are idempotent, so a rerun is safe.
+      lockDuration: lockMs,
+      stalledInterval: lockMs,
       maxStalledCount: 2,
     });
     worker.on('failed', (job, err) =>
@@ -43,8 +45,10 @@ export function startWorkers(
       const outcome = await Promise.race([graceful.then(() => 'done' as const), timedOut]);
       clearTimeout(timer);
       if (outcome === 'timeout') {
-        logger.warn({ timeoutMs }, 'jobs still running at shutdown deadline: handing them back to the queue');
-        await Promise.all(workers.map((w) => w.close(true)));
+        // Stop waiting: the connections close next, the locks lapse and another worker reruns
+        // the jobs (processors are idempotent).
+        logger.warn({ timeoutMs }, 'jobs still running at the shutdown deadline: leaving them to be rerun');
+        for (const w of workers) void w.close(true).catch(() => undefined);
       }
     },
   };

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Config } from '../config/config.js';
 import { entities } from '../domain/entities.js';
 import { migrationsList } from '../migrations/index.js';
+import { acquirePgliteLock, releasePgliteLock } from './pglite-lock.js';
 import { redactUrl } from './redact-url.js';
 
 export type Orm = MikroORM;
@@ -22,7 +23,7 @@ export async function createOrm(database: Config['database']): Promise<Orm> {
   } catch (error) {
     await orm.close(true).catch(() => undefined);
     const where = database.kind === 'postgres' ? `PostgreSQL at ${redactUrl(database.url)}` : `PGlite in ${database.dataDir}`;
-    throw new Error(`Cannot reach ${where}: ${(error as Error).message}`);
+    throw new Error(`Cannot reach ${where}: ${(error as Error).message}`, { cause: error });
   }
   return orm;
 }
@@ -45,7 +46,19 @@ async function initOrm(database: Config['database']): Promise<Orm> {
     } as Options);
   }
   await mkdir(database.dataDir, { recursive: true });
-  return MikroORM.init({ ...common, driver: PgliteDriver, dbName: database.dataDir } as Options);
+  acquirePgliteLock(database.dataDir);
+  try {
+    const orm = await MikroORM.init({ ...common, driver: PgliteDriver, dbName: database.dataDir } as Options);
+    const close = orm.close.bind(orm);
+    orm.close = async (force?: boolean) => {
+      await close(force);
+      releasePgliteLock(database.dataDir);
+    };
+    return orm;
+  } catch (error) {
+    releasePgliteLock(database.dataDir);
+    throw error;
+  }
 }
 
 export async function runPendingMigrations(orm: Orm): Promise<string[]> {

@@ -18,7 +18,7 @@ let pingId: string;
 let victimKeyId: string;
 const keys = new Map<Role, string>();
 
-async function createKey(role: Role, name = role): Promise<{ id: string; key: string }> {
+async function createKey(role: Role, name: string = role): Promise<{ id: string; key: string }> {
   const res = await gql<{ createApiKey: { key: string; apiKey: { id: string } } }>(
     t.base,
     'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } } }',

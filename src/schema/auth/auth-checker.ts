@@ -13,7 +13,7 @@ export const authChecker: AuthChecker<GraphQLContext, Role> = ({ context, info }
     throw new DomainError(ErrorCode.UNAUTHENTICATED, 'An API key is required: send "Authorization: Bearer <key>"');
   }
   if (roles.length === 0 || principal.role === 'admin' || roles.includes(principal.role)) return true;
-  const allowed = ['admin', ...roles];
+  const allowed = [...new Set(['admin', ...roles])];
   throw new DomainError(
     ErrorCode.FORBIDDEN,
     `Role ${principal.role} may not call ${info.parentType.name}.${info.fieldName}; allowed: ${allowed.join(', ')}`,

@@ -55,7 +55,7 @@ export class ApiKeyNode {
   @Field(() => String, { nullable: true })
   channelId!: string | null;
 
-  @Field({ description: 'Id of the key (or "bootstrap") that created it.' })
+  @Field({ description: 'Who created it: a key id, "bootstrap" (SWITCHYARD_ADMIN_KEY) or "system" (first start, CLI).' })
   createdBy!: string;
 
   @Field()

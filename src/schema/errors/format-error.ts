@@ -22,11 +22,11 @@ const KEPT_CODES = new Set<string>(Object.values(ErrorCode));
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const location = { locations: formatted.locations, path: formatted.path };
-  if (original instanceof DomainError) {
+  if (original instanceof DomainError && original.code !== ErrorCode.INTERNAL) {
     return { message: original.message, ...location, extensions: { ...original.details, code: original.code } };
   }
   const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
-  if (original instanceof GraphQLError || !(original instanceof Error) || code) {
+  if (!(original instanceof DomainError) && (original instanceof GraphQLError || !(original instanceof Error) || code)) {
     if (code && KEPT_CODES.has(code)) {
       return { message: formatted.message, ...location, extensions: pickSafe(formatted.extensions, code) };
     }

@@ -5,6 +5,9 @@ import type { Config } from '../../config/config.js';
 import type { GraphQLContext } from '../context.js';
 import { assertQueryCost } from './query-cost.js';
 
+/** Largest document accepted, in lexical tokens. */
+export const MAX_TOKENS = 5_000;
+
 export interface QueryLimits {
   validationRules: ValidationRule[];
   plugins: ApolloServerPlugin<GraphQLContext>[];
@@ -20,7 +23,7 @@ export function queryLimits(config: Config['graphql'], isProduction: boolean): Q
     maxDepth: { n: config.maxDepth, exposeLimits: true },
     maxAliases: { n: config.maxAliases, exposeLimits: true },
     maxDirectives: { n: 50, exposeLimits: true },
-    maxTokens: { n: 5_000, exposeLimits: true },
+    maxTokens: { enabled: false }, // enforced by the parser itself (MAX_TOKENS), see graphql-server
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: isProduction },
   });

@@ -1,0 +1,84 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { createHttpApp } from '../http/app.js';
+import { createGraphQLEndpoint, type GraphQLEndpoint } from '../http/graphql-server.js';
+import type { ReadinessProbe } from '../http/health.routes.js';
+import type { Metrics } from '../http/metrics.js';
+import { buildGraphQLSchema } from '../schema/build-schema.js';
+import type { GraphQLServices } from '../schema/context.js';
+import type { Orm } from './database.js';
+
+export interface HttpServer {
+  port: number;
+  url: string;
+  /** Stops accepting, finishes requests in flight (closing idle keep-alive sockets). */
+  stop(): Promise<void>;
+}
+
+interface Options {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  readiness: ReadinessProbe;
+  /** Present for the api role; a worker-only process serves health and metrics alone. */
+  graphql?: { orm: Orm; services: GraphQLServices };
+}
+
+export async function startHttpServer(options: Options): Promise<HttpServer> {
+  const { config, logger, metrics, readiness } = options;
+  let graphql: GraphQLEndpoint | undefined = undefined;
+  const app = createHttpApp({
+    logger,
+    metrics,
+    readiness,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    graphql: options.graphql ? () => graphql?.middleware : undefined,
+  });
+  const server: Server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  if (options.graphql) {
+    graphql = await createGraphQLEndpoint({
+      schema: await buildGraphQLSchema(),
+      httpServer: server,
+      config,
+      orm: options.graphql.orm,
+      services: options.graphql.services,
+      metrics,
+      logger,
+    });
+  }
+  await listen(server, config.http.host, config.http.port);
+  const port = (server.address() as AddressInfo).port;
+  const host = ['0.0.0.0', '127.0.0.1', '::'].includes(config.http.host) ? 'localhost' : config.http.host;
+  const url = `http://${host}:${port}${options.graphql ? '/graphql' : ''}`;
+  logger.info({ port, url }, 'listening');
+  const endpoint = graphql;
+  return {
+    port,
+    url,
+    // Apollo's drain plugin closes the server and waits for requests in flight.
+    stop: endpoint ? () => endpoint.stop() : () => closeServer(server),
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} on ${host} is already in use: stop the other process or set PORT to another port`)
+          : err,
+      ),
+    );
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

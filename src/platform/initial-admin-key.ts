@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import { createInitialAdminKeyIfNone } from '../domain/auth/api-key.service.js';
+import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
+import type { Orm } from './database.js';
+
+/**
+ * First start of the embedded default: with no keys at all, create an admin key and print it
+ * once, so whoever ran `npm start` can call the API straight away.
+ */
+export async function printInitialAdminKey(orm: Orm, logger: Logger): Promise<void> {
+  const token = await createInitialAdminKeyIfNone({ actor: SYSTEM_PRINCIPAL, requestId: 'first-start', em: orm.em.fork(), logger });
+  if (!token) return;
+  process.stdout.write(
+    [
+      '',
+      '  First start: an admin API key was created. It is shown only this once; keep it.',
+      `  SWITCHYARD ADMIN KEY: ${token}`,
+      '  Send it as "Authorization: Bearer <key>". If you lose it, stop the hub and run:',
+      '    npx switchyard create-api-key --role admin --name "admin"',
+      '',
+    ].join('\n') + '\n',
+  );
+}

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../dist/src/main.js', import.meta.url));
+
+/** The built server as a child process, the way an operator runs it. */
+export interface ChildHub {
+  child: ChildProcess;
+  output(): string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves with the exit code (or signal name) once the process has ended. */
+  exited: Promise<number | string>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export function spawnHub(args: string[], env: Record<string, string | undefined>, cwd?: string): ChildHub {
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    cwd,
+    // Only what we pass: the test's own environment must not leak in (e.g. DATABASE_URL).
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const waiters: (() => void)[] = [];
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const w of waiters) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return {
+    child,
+    output: () => out,
+    exited,
+    kill: (signal) => child.kill(signal),
+    waitFor(pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const m = pattern.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m);
+          }
+        };
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${out}`)), timeoutMs);
+        waiters.push(check);
+        void exited.then(() => {
+          check();
+          clearTimeout(timer);
+          reject(new Error(`process exited before ${pattern}; output:\n${out}`));
+        });
+        check();
+      });
+    },
+  };
+}
+
+/** Starts the hub as a child and resolves with its base URL once it listens. */
+export async function startChildHub(
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd?: string,
+): Promise<ChildHub & { base: string }> {
+  const hub = spawnHub(args, { PORT: '0', ...env }, cwd);
+  const m = await hub.waitFor(/"port":(\d+),"url":"[^"]+","msg":"listening"/);
+  return Object.assign(hub, { base: `http://127.0.0.1:${m[1]}` });
+}
