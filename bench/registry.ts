@@ -1,0 +1,7 @@
+import type { Benchmark } from './support/benchmark.js';
+import { meBenchmark } from './me.bench.js';
+
+/** Every benchmark `npm run bench -- <name>` can run, by name. */
+export const benchmarks: Record<string, Benchmark> = {
+  me: meBenchmark,
+};
