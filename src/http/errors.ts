@@ -29,7 +29,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(err.status).json(errorBody(err.message ?? 'Bad request', 'BAD_USER_INPUT'));
       return;
     }
-    ((req as { log?: Logger }).log ?? logger).error({ err }, 'unhandled HTTP error');
+    logger.error({ err, requestId: req.id }, 'unhandled HTTP error');
     res.status(500).json(errorBody('Internal server error', 'INTERNAL'));
   };
 }

@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Request, RequestHandler } from 'express';
@@ -20,7 +21,7 @@ import type { Config } from '../config/config.js';
 import type { Principal } from '../domain/auth/principal.js';
 import { DomainError } from '../domain/errors.js';
 import type { Orm } from '../platform/database.js';
-import type { GraphQLContext, GraphQLServices } from '../schema/context.js';
+import { RequestContext, type GraphQLContext, type GraphQLServices } from '../schema/context.js';
 import { formatError, isInternalError } from '../schema/errors/format-error.js';
 import { queryLimits } from '../schema/limits/limits.js';
 import { MAX_TOKENS } from '../schema/limits/limits.js';
@@ -52,10 +53,8 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
   const { schema, httpServer, config, orm, services, metrics, logger } = deps;
   const limits = queryLimits(config.graphql, config.isProduction);
 
-  const contextFor = (principal: Principal | null, requestId: string): GraphQLContext => {
-    const log = logger.child({ requestId });
-    return { principal, requestId, em: orm.em.fork(), logger: log, services };
-  };
+  const contextFor = (principal: Principal | null, requestId: string): GraphQLContext =>
+    new RequestContext(principal, requestId, services, orm, logger);
 
   // The socket gets the same rules as HTTP; in production also no introspection and no
   // "did you mean" hints (Apollo handles both itself for HTTP).
@@ -157,6 +156,8 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
     validationRules: limits.validationRules,
     formatError,
     plugins: [
+      // No field-level cache hints are used; skipping them spares a hook on every field.
+      ApolloServerPluginCacheControlDisabled(),
       ...limits.plugins,
       metrics.graphqlPlugin<GraphQLContext>(),
       errorLogging,
@@ -168,7 +169,7 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
 
   const middleware = expressMiddleware(apollo, {
     context: async ({ req }: { req: Request }) => {
-      const requestId = String((req as Request & { id?: unknown }).id ?? randomUUID());
+      const requestId = req.id;
       try {
         const principal = await services.authenticator.authenticate(req.headers.authorization);
         return contextFor(principal, requestId);

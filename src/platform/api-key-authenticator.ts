@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { findPrincipalByToken } from '../domain/auth/api-key.service.js';
-import { hashApiKeyToken, secretsEqual } from '../domain/auth/api-key-token.js';
+import { timingSafeEqual } from 'node:crypto';
+import { hashApiKeyToken } from '../domain/auth/api-key-token.js';
 import type { Principal } from '../domain/auth/principal.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import type { Orm } from './database.js';
@@ -34,11 +35,15 @@ export class ApiKeyAuthenticator {
   private readonly inFlight = new Map<string, Promise<Principal | null>>();
   private readonly revocationListeners: ((keyId: string) => void)[] = [];
 
+  private readonly adminKeyHash: Buffer | undefined;
+
   constructor(
     private readonly orm: Orm,
     private readonly options: { adminKey: string | undefined; ttlMs: number },
     private readonly publisher?: Redis,
-  ) {}
+  ) {
+    this.adminKeyHash = options.adminKey ? Buffer.from(hashApiKeyToken(options.adminKey), 'hex') : undefined;
+  }
 
   /** Listens for revocations made by other processes. */
   async listen(subscriber: Redis): Promise<void> {
@@ -59,8 +64,10 @@ export class ApiKeyAuthenticator {
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Send the API key as "Authorization: Bearer <key>"');
     }
     const token = match[1];
-    if (this.options.adminKey && secretsEqual(token, this.options.adminKey)) return BOOTSTRAP_ADMIN;
-    const principal = await this.lookup(hashApiKeyToken(token), token);
+    // One SHA-256 per request: the same digest checks the bootstrap key and keys the cache.
+    const hash = hashApiKeyToken(token);
+    if (this.adminKeyHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminKeyHash)) return BOOTSTRAP_ADMIN;
+    const principal = await this.lookup(hash, token);
     if (!principal) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'The API key is not valid: it is unknown or revoked');
     return principal;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { generateApiKeyToken, hashApiKeyToken, looksLikeApiKeyToken, secretsEqual } from '../../src/domain/auth/api-key-token.js';
+import { generateApiKeyToken, hashApiKeyToken, looksLikeApiKeyToken } from '../../src/domain/auth/api-key-token.js';
 
 describe('API key tokens', () => {
   it('have a visible prefix, 256 random bits and a SHA-256 hash', () => {
@@ -20,11 +20,5 @@ describe('API key tokens', () => {
     expect(looksLikeApiKeyToken('syk_1234567_short')).toBe(false);
     expect(looksLikeApiKeyToken('')).toBe(false);
     expect(looksLikeApiKeyToken(`${generateApiKeyToken().token} `)).toBe(false);
-  });
-
-  it('compare secrets of any length without throwing', () => {
-    expect(secretsEqual('a'.repeat(40), 'a'.repeat(40))).toBe(true);
-    expect(secretsEqual('a'.repeat(40), 'a'.repeat(39))).toBe(false);
-    expect(secretsEqual('a'.repeat(40), `${'a'.repeat(39)}b`)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * API key format: `syk_<8 hex id>_<43 base64url secret>`. The `syk_<id>` prefix is stored and
@@ -26,11 +26,4 @@ export function hashApiKeyToken(token: string): string {
 
 export function looksLikeApiKeyToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);
-}
-
-/** Compares two secrets in constant time over their SHA-256 digests (so lengths may differ). */
-export function secretsEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a, 'utf8').digest();
-  const db = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(da, db);
 }

@@ -28,9 +28,20 @@ const connectionEstimator: ComplexityEstimator = ({ type, field, args, childComp
 /** A refusal by our own limits, told apart from errors graphql-js raises while pricing. */
 class QueryLimitError extends GraphQLError {}
 
-function limitError(message: string, details: Record<string, unknown>): GraphQLError {
+function limitError(message: string, details: Record<string, unknown>): QueryLimitError {
   return new QueryLimitError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...details, http: { status: 400 } } });
 }
+
+/** A priced operation: its cost, the refusal to repeat, or undefined when it cannot be priced. */
+type Pricing = number | QueryLimitError | undefined;
+
+/**
+ * Cost depends only on the document, the operation and the variables. Apollo hands the same
+ * DocumentNode object to every request with the same query text, so pricings are remembered per
+ * document (a few variable sets each) instead of walking the document on every request.
+ */
+const pricingCache = new WeakMap<DocumentNode, Map<string, Pricing>>();
+const VARIABLE_SETS_PER_DOCUMENT = 64;
 
 /** Throws a BAD_USER_INPUT GraphQLError reporting the cost when the operation is too expensive. */
 export function assertQueryCost(
@@ -40,6 +51,27 @@ export function assertQueryCost(
   operationName: string | undefined | null,
   maxCost: number,
 ): number | undefined {
+  const key = `${maxCost}\u0000${operationName ?? ''}\u0000${variables && Object.keys(variables).length > 0 ? JSON.stringify(variables) : ''}`;
+  let perDocument = pricingCache.get(document);
+  let pricing: Pricing;
+  if (perDocument?.has(key)) {
+    pricing = perDocument.get(key);
+  } else {
+    pricing = priceQuery(schema, document, variables, operationName, maxCost);
+    if (!perDocument) pricingCache.set(document, (perDocument = new Map()));
+    if (perDocument.size < VARIABLE_SETS_PER_DOCUMENT) perDocument.set(key, pricing);
+  }
+  if (pricing instanceof QueryLimitError) throw pricing;
+  return pricing;
+}
+
+function priceQuery(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+  maxCost: number,
+): Pricing {
   let cost: number;
   try {
     cost = getComplexity({
@@ -50,13 +82,13 @@ export function assertQueryCost(
       estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (error) {
-    if (error instanceof QueryLimitError) throw error;
+    if (error instanceof QueryLimitError) return error;
     // Variables that do not coerce cannot be priced; execution refuses them next with a 400
     // naming the variable, before any resolver runs.
     return undefined;
   }
   if (cost > maxCost) {
-    throw limitError(`Query cost ${cost} exceeds the limit of ${maxCost}: ask for fewer fields or smaller pages`, {
+    return limitError(`Query cost ${cost} exceeds the limit of ${maxCost}: ask for fewer fields or smaller pages`, {
       cost,
       maxCost,
     });
