@@ -53,6 +53,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('.data'),
   DB_POOL_MAX: positiveInt(200).default(10),
   REDIS_URL: redisUrl.optional(),
+  REDIS_CONNECT_TIMEOUT_MS: positiveInt(600_000).default(15_000),
   QUEUE_PREFIX: z.string().min(1).default('{switchyard}'),
   SWITCHYARD_ADMIN_KEY: z
     .string()
@@ -87,6 +88,8 @@ export interface Config {
   dataDir: string;
   /** `undefined` means: start a local redis-server under DATA_DIR. */
   redisUrl: string | undefined;
+  /** How long start-up waits for Redis before giving up with a clear error. */
+  redisConnectTimeoutMs: number;
   queuePrefix: string;
   adminKey: string | undefined;
   /** `undefined` only outside production: the embedded default then keeps one under DATA_DIR. */
@@ -140,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       : { kind: 'pglite', dataDir: `${e.DATA_DIR}/pglite` },
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    redisConnectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
     queuePrefix: e.QUEUE_PREFIX,
     adminKey: e.SWITCHYARD_ADMIN_KEY,
     encryptionKey: e.SWITCHYARD_ENCRYPTION_KEY ? decodeKey(e.SWITCHYARD_ENCRYPTION_KEY) : undefined,

@@ -6,7 +6,6 @@ import type { Principal } from '../domain/auth/principal.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import type { Orm } from './database.js';
 
-const REVOKED_CHANNEL = 'switchyard:api-key-revoked';
 const NEGATIVE_TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
 
@@ -36,21 +35,24 @@ export class ApiKeyAuthenticator {
   private readonly revocationListeners: ((keyId: string) => void)[] = [];
 
   private readonly adminKeyHash: Buffer | undefined;
+  private readonly revokedChannel: string;
 
   constructor(
     private readonly orm: Orm,
-    private readonly options: { adminKey: string | undefined; ttlMs: number },
+    private readonly options: { adminKey: string | undefined; ttlMs: number; channelPrefix?: string },
     private readonly publisher?: Redis,
   ) {
     this.adminKeyHash = options.adminKey ? Buffer.from(hashApiKeyToken(options.adminKey), 'hex') : undefined;
+    // Namespaced like the queues, so hubs sharing one Redis under other prefixes stay apart.
+    this.revokedChannel = `${options.channelPrefix ?? '{switchyard}'}:api-key-revoked`;
   }
 
   /** Listens for revocations made by other processes. */
   async listen(subscriber: Redis): Promise<void> {
     subscriber.on('message', (channel: string, keyId: string) => {
-      if (channel === REVOKED_CHANNEL) this.forget(keyId);
+      if (channel === this.revokedChannel) this.forget(keyId);
     });
-    await subscriber.subscribe(REVOKED_CHANNEL);
+    await subscriber.subscribe(this.revokedChannel);
   }
 
   /**
@@ -75,7 +77,7 @@ export class ApiKeyAuthenticator {
   /** Drops a revoked key here and tells every other API process to do the same. */
   async revoked(keyId: string): Promise<void> {
     this.forget(keyId);
-    await this.publisher?.publish(REVOKED_CHANNEL, keyId).catch(() => undefined);
+    await this.publisher?.publish(this.revokedChannel, keyId).catch(() => undefined);
   }
 
   /** Called with a key id whenever a key is revoked here or on another process (e.g. to close its sockets). */

@@ -73,7 +73,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
 
     const producer = createRedis(redisUrl, 'producer');
     closers.push({ name: 'redis producer', close: () => quit(producer) });
-    await waitForRedis(producer, redisUrl, 15_000);
+    await waitForRedis(producer, redisUrl, config.redisConnectTimeoutMs);
     logger.info({ redis: redactUrl(redisUrl) }, 'connected to redis');
     const queues = createQueueRegistry(producer, config.queuePrefix);
     closers.push({ name: 'queues', close: () => closeQueueRegistry(queues) });
@@ -89,7 +89,11 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
 
     let graphql: Parameters<typeof startHttpServer>[0]['graphql'];
     if (role === 'api' || role === 'all') {
-      const authenticator = new ApiKeyAuthenticator(orm, { adminKey: config.adminKey, ttlMs: config.authCacheTtlMs }, producer);
+      const authenticator = new ApiKeyAuthenticator(
+        orm,
+        { adminKey: config.adminKey, ttlMs: config.authCacheTtlMs, channelPrefix: config.queuePrefix },
+        producer,
+      );
       const subscriber = createRedis(redisUrl, 'subscriber', 'switchyard-auth-subscriber');
       closers.push({ name: 'redis subscriber', close: () => quit(subscriber) });
       await authenticator.listen(subscriber);
