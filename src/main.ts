@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { SYSTEM_PRINCIPAL } from './domain/auth/principal.js';
 import { createApiKey } from './domain/auth/api-key.service.js';
 import { DomainError } from './domain/errors.js';
+import { checkInvariants, INVARIANT_NAMES } from './domain/invariants/invariants.js';
 import { createOrm, runPendingMigrations } from './platform/database.js';
 import { startHub, type HubRole } from './platform/hub.js';
 import { createLogger } from './platform/logger.js';
@@ -19,6 +20,7 @@ const USAGE = `Usage: switchyard <command>
   migrate             apply pending database migrations, then exit
   create-api-key      --role <admin|ops|support|finance|read_only|integration> --name <text> [--channel <id>]
   emit-schema [file]  write the GraphQL SDL (default: schema.graphql)
+  check-invariants    check stock, ledger, reservation and order invariants; exit 1 on any violation
 
 Configuration comes from the environment; see .env.example.`;
 
@@ -44,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return migrate(config);
     case 'create-api-key':
       return createKey(config, argv.slice(1));
+    case 'check-invariants':
+      return invariants(config);
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
       return 64;
@@ -93,6 +97,20 @@ async function migrate(config: Config): Promise<number> {
     const applied = await runPendingMigrations(orm);
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
     return 0;
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function invariants(config: Config): Promise<number> {
+  const orm = await createOrm(config.database);
+  try {
+    const violations = await checkInvariants(orm.em.fork());
+    for (const name of INVARIANT_NAMES) {
+      const v = violations.find((x) => x.invariant === name);
+      process.stdout.write(`${v ? 'FAIL' : 'ok  '}  ${name}\n${v ? v.problems.map((p) => `        ${p}\n`).join('') : ''}`);
+    }
+    return violations.length === 0 ? 0 : 1;
   } finally {
     await orm.close(true);
   }

@@ -1,5 +1,32 @@
 import { ApiKey } from './auth/api-key.entity.js';
+import { Product } from './catalog/product.entity.js';
+import { Variant } from './catalog/variant.entity.js';
+import { Channel } from './channels/channel.entity.js';
 import { DiagnosticPing } from './diagnostics/diagnostic-ping.entity.js';
+import { Location } from './inventory/location.entity.js';
+import { Reservation } from './inventory/reservation.entity.js';
+import { StockLevel } from './inventory/stock-level.entity.js';
+import { StockMovement } from './inventory/stock-movement.entity.js';
+import { Customer } from './orders/customer.entity.js';
+import { OrderEvent } from './orders/order-event.entity.js';
+import { OrderLine } from './orders/order-line.entity.js';
+import { Order } from './orders/order.entity.js';
+import { OutboxEvent } from './outbox/outbox-event.entity.js';
 
 /** Every entity the ORM must know about. */
-export const entities = [ApiKey, DiagnosticPing];
+export const entities = [
+  ApiKey,
+  DiagnosticPing,
+  Channel,
+  Product,
+  Variant,
+  Customer,
+  Location,
+  StockLevel,
+  StockMovement,
+  Reservation,
+  Order,
+  OrderLine,
+  OrderEvent,
+  OutboxEvent,
+];

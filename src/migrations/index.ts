@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127000000_platform } from './Migration20261127000000_platform.js';
+import { Migration20261127010000_commerce } from './Migration20261127010000_commerce.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -7,4 +8,5 @@ import { Migration20261127000000_platform } from './Migration20261127000000_plat
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
+  { name: 'Migration20261127010000_commerce', class: Migration20261127010000_commerce },
 ];

@@ -1,0 +1,80 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import type { OperationContext } from '../context.js';
+import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
+import { isUuid } from '../ids.js';
+import { Product } from './product.entity.js';
+import { Variant } from './variant.entity.js';
+
+export interface VariantInput {
+  sku: string;
+  title?: string | null;
+  priceAmount: number;
+  currency: string;
+  weightGrams?: number | null;
+  barcode?: string | null;
+  requiresShipping?: boolean | null;
+}
+
+export interface CreateProductInput {
+  title: string;
+  description?: string | null;
+  variants: VariantInput[];
+}
+
+const SKU = /^[A-Za-z0-9._\-/]{1,100}$/;
+export const MAX_VARIANTS = 250;
+
+function validVariant(v: VariantInput, i: number, productTitle: string) {
+  const field = `variants[${i}]`;
+  const sku = (v.sku ?? '').trim();
+  if (!SKU.test(sku)) throw badInput(`${field}.sku`, 'must be 1 to 100 letters, digits or . _ - /');
+  if (!Number.isSafeInteger(v.priceAmount) || v.priceAmount < 0) throw badInput(`${field}.priceAmount`, 'must be a whole, non-negative amount in minor units');
+  const currency = (v.currency ?? '').trim().toUpperCase();
+  if (!/^[A-Z]{3}$/.test(currency)) throw badInput(`${field}.currency`, 'must be an ISO 4217 code such as USD');
+  if (v.weightGrams != null && (!Number.isInteger(v.weightGrams) || v.weightGrams < 0)) throw badInput(`${field}.weightGrams`, 'must be a whole, non-negative number');
+  const title = (v.title ?? '').trim() || productTitle;
+  if (title.length > 300) throw badInput(`${field}.title`, 'must be at most 300 characters');
+  const barcode = v.barcode?.trim() || null;
+  if (barcode && barcode.length > 64) throw badInput(`${field}.barcode`, 'must be at most 64 characters');
+  return { sku, title, priceAmount: v.priceAmount, currency, weightGrams: v.weightGrams ?? null, barcode, requiresShipping: v.requiresShipping ?? true };
+}
+
+export async function createProduct(ctx: OperationContext, input: CreateProductInput): Promise<{ product: Product; variants: Variant[] }> {
+  const title = (input.title ?? '').trim();
+  if (!title || title.length > 300) throw badInput('title', 'must be 1 to 300 characters');
+  if (!Array.isArray(input.variants) || input.variants.length === 0) throw badInput('variants', 'must hold at least one variant (SKU)');
+  if (input.variants.length > MAX_VARIANTS) throw badInput('variants', `must hold at most ${MAX_VARIANTS} variants`);
+  const valid = input.variants.map((v, i) => validVariant(v, i, title));
+  const skus = new Set<string>();
+  valid.forEach((v, i) => {
+    if (skus.has(v.sku)) throw badInput(`variants[${i}].sku`, `${v.sku} appears twice`);
+    skus.add(v.sku);
+  });
+  const em = ctx.em.fork();
+  try {
+    return await em.transactional(async (tx) => {
+      const product = tx.create(Product, { id: randomUUID(), title, description: input.description?.trim() || null });
+      const variants = valid.map((v) => tx.create(Variant, { id: randomUUID(), product, ...v }));
+      return { product, variants };
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      const taken = await em.find(Variant, { sku: { $in: [...skus] } });
+      throw new DomainError(ErrorCode.CONFLICT, `SKU already exists: ${taken.map((t) => t.sku).join(', ')}`, { field: 'variants.sku', skus: taken.map((t) => t.sku) });
+    }
+    throw error;
+  }
+}
+
+export async function variantBySku(ctx: OperationContext, sku: string): Promise<Variant> {
+  const variant = await ctx.em.findOne(Variant, { sku: sku.trim() });
+  if (!variant) throw notFound('Variant', sku);
+  return variant;
+}
+
+export async function productById(ctx: OperationContext, id: string): Promise<Product> {
+  const product = isUuid(id) ? await ctx.em.findOne(Product, { id }) : null;
+  if (!product) throw notFound('Product', id);
+  return product;
+}

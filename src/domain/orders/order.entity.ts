@@ -1,0 +1,46 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import type { PostalAddress } from '../address.js';
+import { Channel } from '../channels/channel.entity.js';
+import { Customer } from './customer.entity.js';
+import { ORDER_STATUSES } from './order-status.js';
+
+export const ORDER_SOURCES = ['web', 'phone', 'in_store', 'b2b', 'marketplace'] as const;
+export type OrderSource = (typeof ORDER_SOURCES)[number];
+
+/**
+ * An order from any channel; `(channel, externalId)` is unique, so one external order seen twice
+ * is one order. Money is integer minor units in `currency`; the database checks
+ * total = subtotal + shipping + tax − discount. `version` serialises concurrent edits.
+ */
+export const OrderSchema = defineEntity({
+  name: 'Order',
+  tableName: 'order',
+  properties: {
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    number: p.string().length(64),
+    channel: () => p.manyToOne(Channel),
+    externalId: p.string().length(128),
+    status: p.enum([...ORDER_STATUSES]),
+    source: p.enum([...ORDER_SOURCES]),
+    purchaseOrderNumber: p.string().length(64).nullable(),
+    paymentTerms: p.string().length(32).nullable(),
+    customer: () => p.manyToOne(Customer).nullable(),
+    email: p.string().length(320).nullable(),
+    shippingAddress: p.json<PostalAddress>().nullable(),
+    currency: p.string().length(3),
+    subtotalAmount: p.bigint('number'),
+    shippingAmount: p.bigint('number').default(0),
+    taxAmount: p.bigint('number').default(0),
+    discountAmount: p.bigint('number').default(0),
+    totalAmount: p.bigint('number'),
+    holdReason: p.string().length(500).nullable(),
+    idempotencyKey: p.string().length(128).nullable(),
+    version: p.integer().version(),
+    placedAt: p.datetime(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export class Order extends OrderSchema.class {}
+OrderSchema.setClass(Order);

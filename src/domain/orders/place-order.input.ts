@@ -1,0 +1,112 @@
+import { validateAddress, type PostalAddress } from '../address.js';
+import { badInput } from '../errors.js';
+import { ORDER_SOURCES, type OrderSource } from './order.entity.js';
+
+/** What a caller sends to place an order (GraphQL input, CLI, tests). */
+export interface PlaceOrderInput {
+  idempotencyKey?: string | null;
+  channelId?: string | null;
+  externalId?: string | null;
+  source?: string | null;
+  currency: string;
+  customer?: { email?: string | null; name?: string | null; phone?: string | null } | null;
+  shippingAddress?: PostalAddress | null;
+  lines: { sku: string; quantity: number }[];
+  shippingAmount?: number | null;
+  taxAmount?: number | null;
+  discountAmount?: number | null;
+  /** When given, must equal lines + shipping + tax − discount: catches client/server price drift. */
+  expectedTotalAmount?: number | null;
+  purchaseOrderNumber?: string | null;
+  paymentTerms?: string | null;
+}
+
+export interface ValidPlaceOrderInput {
+  idempotencyKey: string | null;
+  channelId: string;
+  externalId: string | null;
+  source: OrderSource;
+  currency: string;
+  customer: { email: string | null; name: string | null; phone: string | null } | null;
+  shippingAddress: PostalAddress | null;
+  lines: { sku: string; quantity: number }[];
+  shippingAmount: number;
+  taxAmount: number;
+  discountAmount: number;
+  expectedTotalAmount: number | null;
+  purchaseOrderNumber: string | null;
+  paymentTerms: string | null;
+}
+
+export const MAX_ORDER_LINES = 250;
+export const MAX_LINE_QUANTITY = 100_000;
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,63}$/;
+const KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+const MAX_AMOUNT = 1e13; // minor units; far above any real order, far below 2^53
+
+function amount(field: string, value: number | null | undefined): number {
+  const v = value ?? 0;
+  if (!Number.isSafeInteger(v) || v < 0 || v > MAX_AMOUNT) {
+    throw badInput(field, 'must be a whole, non-negative amount in minor units (e.g. cents)');
+  }
+  return v;
+}
+
+function optionalText(field: string, value: string | null | undefined, max: number): string | null {
+  const v = value?.trim();
+  if (!v) return null;
+  if (v.length > max) throw badInput(field, `must be at most ${max} characters`, { max });
+  return v;
+}
+
+/** Checks the shape of an order before any database work; errors name the field and the rule. */
+export function validatePlaceOrderInput(input: PlaceOrderInput, defaultChannelId: string): ValidPlaceOrderInput {
+  const idempotencyKey = input.idempotencyKey?.trim() || null;
+  if (idempotencyKey !== null && !KEY.test(idempotencyKey)) throw badInput('idempotencyKey', 'must be 1 to 128 letters, digits or . _ : -');
+  const currency = (input.currency ?? '').trim().toUpperCase();
+  if (!/^[A-Z]{3}$/.test(currency)) throw badInput('currency', 'must be an ISO 4217 code such as USD or EUR');
+  const source = (input.source ?? 'web') as OrderSource;
+  if (!ORDER_SOURCES.includes(source)) throw badInput('source', `must be one of ${ORDER_SOURCES.join(', ')}`, { allowed: ORDER_SOURCES });
+
+  if (!Array.isArray(input.lines) || input.lines.length === 0) throw badInput('lines', 'must hold at least one line');
+  if (input.lines.length > MAX_ORDER_LINES) throw badInput('lines', `must hold at most ${MAX_ORDER_LINES} lines`, { max: MAX_ORDER_LINES });
+  const seen = new Set<string>();
+  const lines = input.lines.map((line, i) => {
+    const sku = (line.sku ?? '').trim();
+    if (!sku || sku.length > 100) throw badInput(`lines[${i}].sku`, 'must be 1 to 100 characters');
+    if (seen.has(sku)) throw badInput(`lines[${i}].sku`, `${sku} appears twice; put the whole quantity on one line`);
+    seen.add(sku);
+    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_LINE_QUANTITY) {
+      throw badInput(`lines[${i}].quantity`, `must be a whole number from 1 to ${MAX_LINE_QUANTITY}, got ${line.quantity}`, { min: 1, max: MAX_LINE_QUANTITY });
+    }
+    return { sku, quantity: line.quantity };
+  });
+
+  let customer: ValidPlaceOrderInput['customer'] = null;
+  if (input.customer) {
+    const email = optionalText('customer.email', input.customer.email, 320)?.toLowerCase() ?? null;
+    if (email !== null && !EMAIL.test(email)) throw badInput('customer.email', 'is not a valid email address');
+    customer = {
+      email,
+      name: optionalText('customer.name', input.customer.name, 200),
+      phone: optionalText('customer.phone', input.customer.phone, 40),
+    };
+  }
+  const expected = input.expectedTotalAmount;
+  return {
+    idempotencyKey,
+    channelId: input.channelId?.trim() || defaultChannelId,
+    externalId: optionalText('externalId', input.externalId, 128),
+    source,
+    currency,
+    customer,
+    shippingAddress: input.shippingAddress ? validateAddress('shippingAddress', input.shippingAddress) : null,
+    lines,
+    shippingAmount: amount('shippingAmount', input.shippingAmount),
+    taxAmount: amount('taxAmount', input.taxAmount),
+    discountAmount: amount('discountAmount', input.discountAmount),
+    expectedTotalAmount: expected === null || expected === undefined ? null : amount('expectedTotalAmount', expected),
+    purchaseOrderNumber: optionalText('purchaseOrderNumber', input.purchaseOrderNumber, 64),
+    paymentTerms: optionalText('paymentTerms', input.paymentTerms, 32),
+  };
+}

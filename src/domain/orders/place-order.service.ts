@@ -1,0 +1,208 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { Variant } from '../catalog/variant.entity.js';
+import { Channel, DIRECT_CHANNEL_ID } from '../channels/channel.entity.js';
+import type { OperationContext } from '../context.js';
+import { badInput, DomainError, ErrorCode } from '../errors.js';
+import { allocateLines } from '../inventory/allocation.service.js';
+import type { PaymentProvider } from '../payments/payment-provider.js';
+import { inTransaction } from '../transaction.js';
+import { Customer } from './customer.entity.js';
+import { OrderLine } from './order-line.entity.js';
+import { transitionOrder, recordOrderEvent } from './order-transitions.js';
+import { Order } from './order.entity.js';
+import { validatePlaceOrderInput, type PlaceOrderInput, type ValidPlaceOrderInput } from './place-order.input.js';
+
+export interface OrderPolicy {
+  /** Orders whose total (minor units) is above this go ON_HOLD for review; null: never. */
+  holdTotalAbove: number | null;
+}
+
+export interface PlaceOrderDeps {
+  payments: PaymentProvider;
+  policy: OrderPolicy;
+}
+
+/**
+ * Places an order: validates it, records it, confirms it, applies hold rules, authorises
+ * payment and reserves stock — all in one transaction, so a refused order leaves nothing
+ * behind. The same idempotency key twice gives the same order.
+ */
+export async function placeOrder(ctx: OperationContext, deps: PlaceOrderDeps, input: PlaceOrderInput): Promise<Order> {
+  const valid = validatePlaceOrderInput(input, ctx.actor.channelId ?? DIRECT_CHANNEL_ID);
+  if (ctx.actor.channelId !== null && valid.channelId !== ctx.actor.channelId) {
+    throw new DomainError(ErrorCode.FORBIDDEN, `This key may only place orders on channel ${ctx.actor.channelId}`);
+  }
+  if (valid.idempotencyKey) {
+    const existing = await ctx.em.fork().findOne(Order, { idempotencyKey: valid.idempotencyKey });
+    if (existing) return existing;
+  }
+  try {
+    return await inTransaction(ctx.em, (tx) => placeInTransaction(tx, ctx, deps, valid));
+  } catch (error) {
+    // Two requests with one key raced: the loser returns the winner's order.
+    if (error instanceof UniqueConstraintViolationException && valid.idempotencyKey) {
+      const existing = await ctx.em.fork().findOne(Order, { idempotencyKey: valid.idempotencyKey });
+      if (existing) return existing;
+    }
+    if (error instanceof UniqueConstraintViolationException && valid.externalId) {
+      throw new DomainError(ErrorCode.CONFLICT, `Channel ${valid.channelId} already has an order ${valid.externalId}`, {
+        field: 'externalId',
+      });
+    }
+    throw error;
+  }
+}
+
+async function placeInTransaction(tx: EntityManager, ctx: OperationContext, deps: PlaceOrderDeps, valid: ValidPlaceOrderInput): Promise<Order> {
+  const channel = await tx.findOne(Channel, { id: valid.channelId });
+  if (!channel) throw badInput('channelId', `no channel ${valid.channelId}`);
+  if (!channel.enabled) throw badInput('channelId', `channel ${valid.channelId} is disabled`);
+  if (channel.kind !== 'direct' && !valid.externalId) throw badInput('externalId', `is required for ${channel.kind} orders`);
+
+  const variants = await tx.find(Variant, { sku: { $in: valid.lines.map((l) => l.sku) } });
+  const bySku = new Map(variants.map((v) => [v.sku, v]));
+  const unknown = valid.lines.map((l, i) => [l.sku, i] as const).filter(([sku]) => !bySku.has(sku));
+  if (unknown.length > 0) {
+    throw badInput(`lines[${unknown[0]![1]}].sku`, `unknown SKU${unknown.length > 1 ? 's' : ''} ${unknown.map(([s]) => s).join(', ')}`, {
+      unknownSkus: unknown.map(([s]) => s),
+    });
+  }
+  valid.lines.forEach((l, i) => {
+    const v = bySku.get(l.sku)!;
+    if (v.currency !== valid.currency) {
+      throw badInput(`lines[${i}].sku`, `${l.sku} is priced in ${v.currency}, the order in ${valid.currency}`);
+    }
+  });
+  if (!valid.shippingAddress && valid.lines.some((l) => bySku.get(l.sku)!.requiresShipping)) {
+    throw badInput('shippingAddress', 'is required: the order has goods to ship');
+  }
+
+  const subtotal = valid.lines.reduce((sum, l) => sum + bySku.get(l.sku)!.priceAmount * l.quantity, 0);
+  const total = subtotal + valid.shippingAmount + valid.taxAmount - valid.discountAmount;
+  if (total < 0) throw badInput('discountAmount', `exceeds the order's value (${subtotal + valid.shippingAmount + valid.taxAmount})`);
+  if (valid.expectedTotalAmount !== null && valid.expectedTotalAmount !== total) {
+    throw badInput(
+      'expectedTotalAmount',
+      `totals are inconsistent: lines ${subtotal} + shipping ${valid.shippingAmount} + tax ${valid.taxAmount} − discounts ${valid.discountAmount} = ${total}, not ${valid.expectedTotalAmount}`,
+      { computedTotalAmount: total },
+    );
+  }
+
+  const customer = valid.customer ? await upsertCustomer(tx, valid.customer) : null;
+  const id = randomUUID();
+  const number =
+    channel.kind === 'direct'
+      ? `SY-${(await tx.getConnection().execute<{ n: string }[]>("select nextval('order_number_seq') as n", [], 'all', tx.getTransactionContext()))[0]!.n}`
+      : valid.externalId!;
+  const order = tx.create(Order, {
+    id,
+    number,
+    channel,
+    externalId: valid.externalId ?? number,
+    status: 'PENDING',
+    source: channel.kind === 'direct' ? valid.source : 'marketplace',
+    purchaseOrderNumber: valid.purchaseOrderNumber,
+    paymentTerms: valid.paymentTerms,
+    customer,
+    email: valid.customer?.email ?? null,
+    shippingAddress: valid.shippingAddress,
+    currency: valid.currency,
+    subtotalAmount: subtotal,
+    shippingAmount: valid.shippingAmount,
+    taxAmount: valid.taxAmount,
+    discountAmount: valid.discountAmount,
+    totalAmount: total,
+    holdReason: null,
+    idempotencyKey: valid.idempotencyKey,
+    placedAt: new Date(),
+  });
+  const lines = valid.lines.map((l, position) => {
+    const v = bySku.get(l.sku)!;
+    return tx.create(OrderLine, {
+      id: randomUUID(),
+      order,
+      position,
+      variant: v,
+      sku: v.sku,
+      title: v.title,
+      quantity: l.quantity,
+      unitPriceAmount: v.priceAmount,
+      lineTotalAmount: v.priceAmount * l.quantity,
+    });
+  });
+  recordOrderEvent(tx, order, ctx.actor, 'placed', `placed on ${channel.id} (${order.source})`, { total, currency: valid.currency, lines: lines.length });
+  // Order and lines first: reservations reference the lines.
+  await tx.flush();
+
+  transitionOrder(tx, order, 'CONFIRMED', ctx.actor, 'valid: known SKUs, quantities, address and totals');
+  if (deps.policy.holdTotalAbove !== null && total > deps.policy.holdTotalAbove) {
+    order.holdReason = `total ${total} ${valid.currency} is above the review threshold ${deps.policy.holdTotalAbove}`;
+    transitionOrder(tx, order, 'ON_HOLD', ctx.actor, order.holdReason);
+    await tx.flush();
+    return order;
+  }
+
+  const payment = await deps.payments.authorize({ orderId: id, amount: total, currency: valid.currency, idempotencyKey: `order-${id}-authorize` });
+  transitionOrder(tx, order, 'PAYMENT_AUTHORIZED', ctx.actor, `${payment.provider} authorised ${payment.amount} ${payment.currency}`, {
+    provider: payment.provider,
+    reference: payment.reference,
+  });
+  await allocateOrderStock(tx, ctx, order, lines, channel);
+  await tx.flush();
+  return order;
+}
+
+/** Reserves stock for an order's lines and moves it to ALLOCATED or BACKORDERED, per channel policy. */
+export async function allocateOrderStock(tx: EntityManager, ctx: OperationContext, order: Order, lines: OrderLine[], channel: Channel): Promise<void> {
+  const open = lines
+    .map((l) => ({ line: l, quantity: l.quantity - l.quantityAllocated - l.quantityCancelled - l.quantityShipped }))
+    .filter((x) => x.quantity > 0);
+  const address = order.shippingAddress;
+  const result = await allocateLines(
+    tx,
+    {
+      orderId: order.id,
+      channelId: channel.id,
+      destination: address ? { countryCode: address.countryCode, region: address.region ?? null, latitude: address.latitude ?? null, longitude: address.longitude ?? null } : null,
+      lines: open.map((x) => ({ lineId: x.line.id, variantId: x.line.variant.id, sku: x.line.sku, quantity: x.quantity })),
+    },
+    ctx.actor,
+  );
+  const byId = new Map(lines.map((l) => [l.id, l]));
+  for (const a of result.reserved) byId.get(a.lineId)!.quantityAllocated += a.quantity;
+  recordOrderEvent(tx, order, ctx.actor, 'sourced', result.explanation, {
+    reservations: result.reserved.map((r) => ({ lineId: r.lineId, locationId: r.locationId, quantity: r.quantity })),
+  });
+  if (result.shortfall.length === 0) {
+    transitionOrder(tx, order, 'ALLOCATED', ctx.actor, result.explanation);
+    return;
+  }
+  const short = result.shortfall.map((s) => `${s.quantity}× ${s.sku}`).join(', ');
+  switch (channel.backorderPolicy) {
+    case 'reject':
+      throw new DomainError(ErrorCode.INSUFFICIENT_STOCK, `Not enough stock: short ${short}`, {
+        shortfall: result.shortfall.map((s) => ({ sku: s.sku, quantity: s.quantity })),
+      });
+    case 'partial': {
+      for (const s of result.shortfall) byId.get(s.lineId)!.quantityCancelled += s.quantity;
+      const anything = lines.some((l) => l.quantityAllocated > 0);
+      transitionOrder(tx, order, anything ? 'ALLOCATED' : 'CANCELLED', ctx.actor, `partial policy: cancelled ${short} that no location has`);
+      return;
+    }
+    default:
+      transitionOrder(tx, order, 'BACKORDERED', ctx.actor, `waiting for stock: short ${short}`);
+  }
+}
+
+async function upsertCustomer(tx: EntityManager, c: NonNullable<ValidPlaceOrderInput['customer']>): Promise<Customer> {
+  if (c.email) {
+    const existing = await tx.findOne(Customer, { email: c.email });
+    if (existing) {
+      existing.name ??= c.name;
+      existing.phone ??= c.phone;
+      return existing;
+    }
+  }
+  return tx.create(Customer, { id: randomUUID(), email: c.email, name: c.name, phone: c.phone, addresses: [], erasedAt: null });
+}

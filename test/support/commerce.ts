@@ -1,0 +1,56 @@
+import { createProduct } from '../../src/domain/catalog/catalog.service.js';
+import type { OperationContext } from '../../src/domain/context.js';
+import { createLocation, receiveStock } from '../../src/domain/inventory/inventory.service.js';
+import { manualPaymentProvider } from '../../src/domain/payments/payment-provider.js';
+import type { PlaceOrderDeps } from '../../src/domain/orders/place-order.service.js';
+
+export const ADDRESS = { line1: '1 Main St', city: 'Austin', region: 'TX', postalCode: '78701', countryCode: 'US' };
+
+export const orderDeps: PlaceOrderDeps = { payments: manualPaymentProvider, policy: { holdTotalAbove: null } };
+
+/** A small PRNG (mulberry32) so a failing concurrency round can be replayed from its seed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+export async function createSku(ctx: OperationContext, sku: string, priceAmount = 1000, currency = 'USD'): Promise<string> {
+  const { variants } = await createProduct(ctx, { title: `Product ${sku}`, variants: [{ sku, priceAmount, currency }] });
+  return variants[0]!.id;
+}
+
+export async function createLocations(ctx: OperationContext, codes: { code: string; countryCode?: string; region?: string; latitude?: number; longitude?: number; priority?: number; channelIds?: string[] }[]) {
+  const out: Record<string, string> = {};
+  for (const c of codes) {
+    const location = await createLocation(ctx, {
+      code: c.code,
+      name: `Warehouse ${c.code}`,
+      address: { ...ADDRESS, countryCode: c.countryCode ?? 'US', region: c.region ?? 'TX' },
+      latitude: c.latitude ?? null,
+      longitude: c.longitude ?? null,
+      priority: c.priority ?? 100,
+      channelIds: c.channelIds ?? [],
+    });
+    out[c.code] = location.id;
+  }
+  return out;
+}
+
+export async function stock(ctx: OperationContext, sku: string, locationId: string, quantity: number): Promise<void> {
+  if (quantity > 0) await receiveStock(ctx, { sku, locationId, quantity });
+}
