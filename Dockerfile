@@ -32,8 +32,8 @@ COPY --from=build /app/dist/src ./dist/src
 # Files stay owned by root (read-only for the app); the process runs unprivileged.
 USER node
 EXPOSE 4000
-# Liveness only. Readiness (/readyz) is for the orchestrator; the `worker` role serves no HTTP,
-# so docker-compose.yml disables this check for it.
+# Liveness only, for every role (the `worker` role serves /livez, /readyz and /metrics too).
+# Readiness (/readyz) is for the orchestrator; docker-compose.yml checks it instead.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["node", "dist/src/main.js"]
