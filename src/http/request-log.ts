@@ -23,7 +23,9 @@ export function requestLog(logger: Logger): RequestHandler {
     const given = req.headers['x-request-id'];
     req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', req.id);
-    if (QUIET_PATHS.has(req.path)) {
+    // The full path: inside a mounted router express strips the mount prefix from req.path.
+    const path = req.originalUrl.split('?', 1)[0]!;
+    if (QUIET_PATHS.has(path)) {
       next();
       return;
     }
@@ -33,7 +35,7 @@ export function requestLog(logger: Logger): RequestHandler {
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level)) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger[level]({ requestId: req.id, method: req.method, path: req.path, status, ms: Math.round(ms * 100) / 100 }, 'request');
+      logger[level]({ requestId: req.id, method: req.method, path, status, ms: Math.round(ms * 100) / 100 }, 'request');
     });
     next();
   };
