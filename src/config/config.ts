@@ -75,6 +75,12 @@ const envSchema = z.object({
     .default(0),
   AUTH_CACHE_TTL_MS: positiveInt(3_600_000).default(30_000),
   JOB_LOCK_MS: positiveInt(3_600_000).default(30_000),
+  ORDER_HOLD_TOTAL_ABOVE: z.coerce
+    .number({ error: 'must be a whole, non-negative amount in minor units (e.g. cents)' })
+    .int('must be a whole, non-negative amount in minor units (e.g. cents)')
+    .min(0, 'must be a whole, non-negative amount in minor units (e.g. cents)')
+    .max(Number.MAX_SAFE_INTEGER, 'must be a whole, non-negative amount in minor units (e.g. cents)')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -103,6 +109,8 @@ export interface Config {
   authCacheTtlMs: number;
   /** How long a worker's lock on a job lasts; a job whose worker died is rerun about this long after. */
   jobLockMs: number;
+  /** Order rules: orders whose total (minor units) is above `holdTotalAbove` go ON_HOLD; null: never. */
+  orders: { holdTotalAbove: number | null };
 }
 
 export class ConfigError extends Error {
@@ -160,5 +168,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     jobLockMs: e.JOB_LOCK_MS,
+    orders: { holdTotalAbove: e.ORDER_HOLD_TOTAL_ABOVE ?? null },
   };
 }

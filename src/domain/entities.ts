@@ -3,6 +3,8 @@ import { Product } from './catalog/product.entity.js';
 import { Variant } from './catalog/variant.entity.js';
 import { Channel } from './channels/channel.entity.js';
 import { DiagnosticPing } from './diagnostics/diagnostic-ping.entity.js';
+import { ShipmentLine } from './fulfilment/shipment-line.entity.js';
+import { Shipment } from './fulfilment/shipment.entity.js';
 import { Location } from './inventory/location.entity.js';
 import { Reservation } from './inventory/reservation.entity.js';
 import { StockLevel } from './inventory/stock-level.entity.js';
@@ -12,6 +14,8 @@ import { OrderEvent } from './orders/order-event.entity.js';
 import { OrderLine } from './orders/order-line.entity.js';
 import { Order } from './orders/order.entity.js';
 import { OutboxEvent } from './outbox/outbox-event.entity.js';
+import { ReturnLine } from './returns/return-line.entity.js';
+import { ReturnRequest } from './returns/return-request.entity.js';
 
 /** Every entity the ORM must know about. */
 export const entities = [
@@ -29,4 +33,8 @@ export const entities = [
   OrderLine,
   OrderEvent,
   OutboxEvent,
+  Shipment,
+  ShipmentLine,
+  ReturnRequest,
+  ReturnLine,
 ];

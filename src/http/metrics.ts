@@ -36,6 +36,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Outbox rows the relay of this process has published (each row at least once). */
+  readonly outboxPublished = new Counter({
+    name: 'switchyard_outbox_published_total',
+    help: 'Outbox events published by this process',
+    registers: [this.registry],
+  });
+
+  /** Reports, on every scrape, how long the oldest committed but unpublished outbox event has waited. */
+  trackOutboxLag(readLagSeconds: () => Promise<number>): void {
+    new Gauge({
+      name: 'switchyard_outbox_lag_seconds',
+      help: 'Age of the oldest committed outbox event not yet published (0 when none)',
+      registers: [this.registry],
+      async collect() {
+        // Database down: keep the last value; readiness tells the rest.
+        await readLagSeconds().then((lag) => this.set(lag), () => undefined);
+      },
+    });
+  }
+
   constructor(queues: Queue[]) {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' });
     new Gauge({

@@ -1,6 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127000000_platform } from './Migration20261127000000_platform.js';
 import { Migration20261127010000_commerce } from './Migration20261127010000_commerce.js';
+import { Migration20261127020000_fulfilment } from './Migration20261127020000_fulfilment.js';
+import { Migration20261128010000_order_queries } from './Migration20261128010000_order_queries.js';
+import { Migration20261128020000_inventory } from './Migration20261128020000_inventory.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -9,4 +12,7 @@ import { Migration20261127010000_commerce } from './Migration20261127010000_comm
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127000000_platform', class: Migration20261127000000_platform },
   { name: 'Migration20261127010000_commerce', class: Migration20261127010000_commerce },
+  { name: 'Migration20261127020000_fulfilment', class: Migration20261127020000_fulfilment },
+  { name: 'Migration20261128010000_order_queries', class: Migration20261128010000_order_queries },
+  { name: 'Migration20261128020000_inventory', class: Migration20261128020000_inventory },
 ];

@@ -40,7 +40,7 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
   server.keepAliveTimeout = 65_000;
   if (options.graphql) {
     graphql = await createGraphQLEndpoint({
-      schema: await buildGraphQLSchema(),
+      schema: await buildGraphQLSchema({ pubSub: options.graphql.services.events }),
       httpServer: server,
       config,
       orm: options.graphql.orm,

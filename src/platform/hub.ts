@@ -2,12 +2,16 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { loadOrCreateEmbeddedKey } from '../config/embedded-encryption-key.js';
+import { manualPaymentProvider } from '../domain/payments/payment-provider.js';
 import { Metrics } from '../http/metrics.js';
 import { diagnosticsProcessor } from '../jobs/diagnostics.worker.js';
+import { OutboxRelay, redisOutboxPublisher } from '../jobs/outbox-relay.js';
+import { outboxLagSeconds } from '../jobs/outbox-store.js';
 import { closeQueueRegistry, createQueueRegistry } from '../jobs/queues.js';
 import { startWorkers } from '../jobs/worker-runner.js';
 import { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { createOrm, pendingMigrations, pingDatabase, runPendingMigrations } from './database.js';
+import { createRedisEventFeed } from './event-feed.js';
 import { startHttpServer, type HttpServer } from './http-server.js';
 import { printInitialAdminKey } from './initial-admin-key.js';
 import { startLocalRedis } from './local-redis.js';
@@ -55,6 +59,11 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
     // Created on first start so stored credentials are never encrypted under a throwaway key.
     if (!config.encryptionKey) await loadOrCreateEmbeddedKey(config.dataDir);
 
+    // The database first: with PGlite this takes the single-process lock, so a second hub on
+    // the same DATA_DIR stops here, before it could touch the first one's local Redis.
+    const orm = await createOrm(config.database);
+    closers.push({ name: 'database', close: () => orm.close(true) });
+
     let redisUrl = config.redisUrl;
     if (!redisUrl) {
       const local = await startLocalRedis(config.dataDir, logger);
@@ -62,8 +71,6 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       redisUrl = local.url;
     }
 
-    const orm = await createOrm(config.database);
-    closers.push({ name: 'database', close: () => orm.close(true) });
     if (config.autoMigrate) {
       const applied = await runPendingMigrations(orm);
       if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
@@ -76,6 +83,9 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
     await waitForRedis(producer, redisUrl, config.redisConnectTimeoutMs);
     logger.info({ redis: redactUrl(redisUrl) }, 'connected to redis');
     const queues = createQueueRegistry(producer, config.queuePrefix);
+    for (const queue of Object.values(queues)) {
+      queue.on('error', (err: Error) => logger.warn({ queue: queue.name, err: err.message }, 'queue connection error'));
+    }
     closers.push({ name: 'queues', close: () => closeQueueRegistry(queues) });
 
     const readiness = {
@@ -86,6 +96,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       },
     };
     const metrics = new Metrics(Object.values(queues));
+    metrics.trackOutboxLag(() => outboxLagSeconds(orm.em.fork()));
 
     let graphql: Parameters<typeof startHttpServer>[0]['graphql'];
     if (role === 'api' || role === 'all') {
@@ -98,11 +109,17 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       closers.push({ name: 'redis subscriber', close: () => quit(subscriber) });
       await authenticator.listen(subscriber);
       if (config.database.kind === 'pglite') await printInitialAdminKey(orm, logger);
+      // Subscriptions read the events the outbox relay publishes, whichever process committed them.
+      const eventSubscriber = createRedis(redisUrl, 'subscriber', 'switchyard-events-subscriber');
+      closers.push({ name: 'redis event subscriber', close: () => quit(eventSubscriber) });
+      const events = createRedisEventFeed(producer, eventSubscriber, config.queuePrefix, logger);
       graphql = {
         orm,
         services: {
           authenticator,
           pingDispatcher: { dispatch: async (pingId) => void (await queues.diagnostics.add('ping', { pingId }, { jobId: pingId })) },
+          orders: { payments: manualPaymentProvider, policy: { holdTotalAbove: config.orders.holdTotalAbove } },
+          events,
         },
       };
     }
@@ -120,6 +137,13 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       );
       closers.push({ name: 'workers', close: () => workers.close(config.shutdownTimeoutMs) });
       logger.info({ queues: workers.workers.map((w) => w.name) }, 'workers started');
+      // Committed outbox rows to Redis pub/sub; one relay publishes at a time across processes.
+      const relay = new OutboxRelay(orm, redisOutboxPublisher(producer, config.queuePrefix), {
+        logger,
+        onPublished: (n) => metrics.outboxPublished.inc(n),
+      });
+      relay.start();
+      closers.push({ name: 'outbox relay', close: () => relay.stop() });
     }
 
     const server = http;

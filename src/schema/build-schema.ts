@@ -3,12 +3,41 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { ApiKeyResolver } from './auth/api-key.resolver.js';
 import { authChecker } from './auth/auth-checker.js';
+import { CatalogResolver } from './catalog/catalog.resolver.js';
+import { ProductFieldsResolver, VariantFieldsResolver } from './catalog/product-fields.resolver.js';
 import { DiagnosticsResolver } from './diagnostics/diagnostics.resolver.js';
+import { createEventPubSub, type EventPubSub } from './events/event-pubsub.js';
+import { SubscriptionsResolver } from './events/subscriptions.resolver.js';
+import { AllocationResolver } from './inventory/allocation.resolver.js';
+import { LocationResolver } from './inventory/location.resolver.js';
+import { StockMutationResolver } from './inventory/stock-mutation.resolver.js';
+import { StockQueryResolver } from './inventory/stock-query.resolver.js';
+import { CustomerResolver } from './orders/customer.resolver.js';
+import { OrderFieldsResolver } from './orders/order-fields.resolver.js';
+import { OrderResolver } from './orders/order.resolver.js';
 
-export const resolvers = [ApiKeyResolver, DiagnosticsResolver] as const;
+export const resolvers = [
+  ApiKeyResolver,
+  DiagnosticsResolver,
+  CatalogResolver,
+  ProductFieldsResolver,
+  VariantFieldsResolver,
+  OrderResolver,
+  OrderFieldsResolver,
+  CustomerResolver,
+  LocationResolver,
+  StockQueryResolver,
+  StockMutationResolver,
+  AllocationResolver,
+  SubscriptionsResolver,
+] as const;
 
-export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers, authChecker, authMode: 'error' });
+/**
+ * `pubSub` is the event feed subscriptions read; the API passes the Redis-backed one. Without
+ * it (emit-schema, tests) an in-process feed is used, so the schema builds without Redis.
+ */
+export async function buildGraphQLSchema(options: { pubSub?: EventPubSub } = {}): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers, authChecker, authMode: 'error', pubSub: options.pubSub ?? createEventPubSub() });
 }
 
 /** The SDL committed as schema.graphql: sorted, so reviews show real API changes only. */

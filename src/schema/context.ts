@@ -4,7 +4,10 @@ import type { Principal } from '../domain/auth/principal.js';
 import type { OperationContext } from '../domain/context.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import type { PingDispatcher } from '../domain/diagnostics/diagnostics.service.js';
+import type { PlaceOrderDeps } from '../domain/orders/place-order.service.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
+import type { EventPubSub } from './events/event-pubsub.js';
+import { createLoaders, type Loaders } from './loaders.js';
 
 /** What resolvers may use: the caller, a forked EntityManager and the adapters the domain needs. */
 export interface GraphQLContext {
@@ -13,11 +16,17 @@ export interface GraphQLContext {
   em: EntityManager;
   logger: Logger;
   services: GraphQLServices;
+  /** Per-request DataLoaders for nested fields (order lines, customers, events, variants). */
+  loaders: Loaders;
 }
 
 export interface GraphQLServices {
   authenticator: ApiKeyAuthenticator;
   pingDispatcher: PingDispatcher;
+  /** Payment provider and order rules (hold threshold) for placing orders. */
+  orders: PlaceOrderDeps;
+  /** Committed domain events (fed by the outbox relay through Redis) that subscriptions read. */
+  events: EventPubSub;
 }
 
 /**
@@ -29,6 +38,7 @@ export interface GraphQLServices {
 export class RequestContext implements GraphQLContext {
   private forkedEm: EntityManager | undefined = undefined;
   private requestLogger: Logger | undefined = undefined;
+  private requestLoaders: Loaders | undefined = undefined;
 
   constructor(
     readonly principal: Principal | null,
@@ -44,6 +54,10 @@ export class RequestContext implements GraphQLContext {
 
   get logger(): Logger {
     return (this.requestLogger ??= this.rootLogger.child({ requestId: this.requestId }));
+  }
+
+  get loaders(): Loaders {
+    return (this.requestLoaders ??= createLoaders(() => operationContext(this)));
   }
 }
 

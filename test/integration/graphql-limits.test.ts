@@ -50,13 +50,16 @@ describe('GraphQL limits, enforced before any resolver runs', () => {
   });
 
   it('rejects a query whose cost exceeds 1000 and reports the cost', async () => {
-    const fields = 'id name prefix role channelId createdBy createdAt revokedAt revokedBy active';
-    const query = `query($n: Int) { apiKeys(first: $n) { edges { node { ${fields} } } } }`;
+    // Each order node loads 5 objects (edge, node, lines, customer, events): 2 × (1 + 100 × 5) = 1002.
+    const page = 'edges { node { id number lines { sku quantity } customer { id } events { type } } }';
+    const query = `query($n: Int) { a: orders(first: $n) { ${page} } b: orders(first: $n) { ${page} } }`;
     const message = await expectRejectedBeforeExecution(query, { n: 100 });
-    expect(message).toMatch(/^Query cost 1\d{3} exceeds the limit of 1000/);
-    // The same selection with a small page is fine.
+    expect(message).toMatch(/^Query cost 1002 exceeds the limit of 1000/);
+    // The same selection with a small page is fine, and so is one full page of 100.
     const ok = await gql(t.base, query, { key: t.adminKey, variables: { n: 5 } });
     expect(ok.status).toBe(200);
+    const fullPage = await gql(t.base, `query($n: Int) { orders(first: $n) { ${page} } }`, { key: t.adminKey, variables: { n: 100 } });
+    expect(fullPage.status).toBe(200);
   });
 
   it('rejects connections without first, or with first above 100, given literally or as a variable', async () => {

@@ -25,8 +25,9 @@ export interface CreateProductInput {
 const SKU = /^[A-Za-z0-9._\-/]{1,100}$/;
 export const MAX_VARIANTS = 250;
 
-function validVariant(v: VariantInput, i: number, productTitle: string) {
-  const field = `variants[${i}]`;
+/** Checks one new variant; `list` names the input list in errors (`variants[2].sku`). */
+export function validVariant(v: VariantInput, i: number, productTitle: string, list = 'variants') {
+  const field = `${list}[${i}]`;
   const sku = (v.sku ?? '').trim();
   if (!SKU.test(sku)) throw badInput(`${field}.sku`, 'must be 1 to 100 letters, digits or . _ - /');
   if (!Number.isSafeInteger(v.priceAmount) || v.priceAmount < 0) throw badInput(`${field}.priceAmount`, 'must be a whole, non-negative amount in minor units');

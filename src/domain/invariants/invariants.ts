@@ -56,6 +56,37 @@ const CHECKS: { name: string; sql: string }[] = [
     sql: `select channel_id || '/' || external_id || ' appears ' || count(*) || ' times' as problem
           from "order" group by channel_id, external_id having count(*) > 1 limit 20`,
   },
+  {
+    name: 'shipped quantities equal what shipped shipments carry and consumed',
+    sql: `select l.id || ' (' || l.sku || '): shipped ' || l.quantity_shipped || ' vs shipments ' || coalesce(s.q, 0) || ', consumed reservations ' || coalesce(r.q, 0) as problem
+          from order_line l
+          left join (select sl.order_line_id, sum(sl.quantity) as q from shipment_line sl join shipment sh on sh.id = sl.shipment_id
+                     where sh.status in ('shipped', 'delivered') group by sl.order_line_id) s on s.order_line_id = l.id
+          left join (select order_line_id, sum(quantity) as q from reservation where status = 'consumed' group by order_line_id) r on r.order_line_id = l.id
+          where l.quantity_shipped <> coalesce(s.q, 0) or l.quantity_shipped <> coalesce(r.q, 0)
+          limit 20`,
+  },
+  {
+    name: 'shipments waiting to ship claim only units held at their location',
+    sql: `select c.order_line_id || ' at ' || c.location_id || ': shipments claim ' || c.q || ', held ' || coalesce(r.q, 0) as problem
+          from (select sl.order_line_id, sh.location_id, sum(sl.quantity) as q from shipment_line sl join shipment sh on sh.id = sl.shipment_id
+                where sh.status = 'created' group by sl.order_line_id, sh.location_id) c
+          left join (select order_line_id, location_id, sum(quantity) as q from reservation where status = 'active' group by order_line_id, location_id) r
+            on r.order_line_id = c.order_line_id and r.location_id = c.location_id
+          where c.q > coalesce(r.q, 0)
+          limit 20`,
+  },
+  {
+    name: 'returns never take back more than shipped',
+    sql: `select l.id || ' (' || l.sku || '): shipped ' || l.quantity_shipped || ', returning ' || t.q as problem
+          from order_line l
+          join (select rl.order_line_id,
+                       sum(case when rr.status in ('received', 'refunded') then coalesce(rl.received_quantity, 0) else rl.quantity end) as q
+                from return_line rl join return_request rr on rr.id = rl.return_id
+                where rr.status <> 'rejected' group by rl.order_line_id) t on t.order_line_id = l.id
+          where t.q > l.quantity_shipped
+          limit 20`,
+  },
 ];
 
 export interface InvariantViolation {

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Principal } from '../auth/principal.js';
-import { recordOutboxEvent } from '../outbox/outbox.js';
+import { recordLevelChanged } from './level-events.js';
 import { Location } from './location.entity.js';
 import { Reservation } from './reservation.entity.js';
 import { availableOf } from './stock-level.entity.js';
@@ -58,7 +58,7 @@ export async function allocateLines(em: EntityManager, request: AllocationReques
   const reserved: Assignment[] = [];
   let pending = request.lines;
   let explanation = '';
-  const changed: LevelRow[] = [];
+  const changed: { level: LevelRow; quantity: number }[] = [];
 
   for (let pass = 0; pass < MAX_PASSES && pending.length > 0; pass++) {
     const levels = (await readLevels(em, variantIds)).filter((l) => eligible.has(l.locationId));
@@ -74,7 +74,7 @@ export async function allocateLines(em: EntityManager, request: AllocationReques
       const level = await reserveStock(em, a, a.quantity, request.orderId, actor.id);
       if (level) {
         reserved.push(a);
-        changed.push(level);
+        changed.push({ level, quantity: a.quantity });
         em.create(Reservation, { orderLineId: a.lineId, variantId: a.variantId, locationId: a.locationId, quantity: a.quantity, status: 'active' });
       } else {
         raced = true;
@@ -88,9 +88,7 @@ export async function allocateLines(em: EntityManager, request: AllocationReques
     if (pending.length > 0 && pass + 1 < MAX_PASSES) explanation += '; re-planned after stock was taken concurrently';
   }
 
-  for (const level of changed) {
-    recordOutboxEvent(em, 'stock.level_changed', level.variantId, { ...level, available: availableOf(level) });
-  }
+  for (const { level, quantity } of changed) recordLevelChanged(em, level, { reserved: quantity });
   return {
     reserved,
     shortfall: pending.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity })),

@@ -4,14 +4,17 @@ import { Variant } from '../catalog/variant.entity.js';
 import { Channel, DIRECT_CHANNEL_ID } from '../channels/channel.entity.js';
 import type { OperationContext } from '../context.js';
 import { badInput, DomainError, ErrorCode } from '../errors.js';
-import { allocateLines } from '../inventory/allocation.service.js';
 import type { PaymentProvider } from '../payments/payment-provider.js';
 import { inTransaction } from '../transaction.js';
+import { allocateOrderStock } from './allocate-order.js';
 import { Customer } from './customer.entity.js';
 import { OrderLine } from './order-line.entity.js';
 import { transitionOrder, recordOrderEvent } from './order-transitions.js';
 import { Order } from './order.entity.js';
 import { validatePlaceOrderInput, type PlaceOrderInput, type ValidPlaceOrderInput } from './place-order.input.js';
+
+/** Moved to allocate-order.ts; re-exported for callers that import it from here. */
+export { allocateOrderStock } from './allocate-order.js';
 
 export interface OrderPolicy {
   /** Orders whose total (minor units) is above this go ON_HOLD for review; null: never. */
@@ -151,48 +154,6 @@ async function placeInTransaction(tx: EntityManager, ctx: OperationContext, deps
   await allocateOrderStock(tx, ctx, order, lines, channel);
   await tx.flush();
   return order;
-}
-
-/** Reserves stock for an order's lines and moves it to ALLOCATED or BACKORDERED, per channel policy. */
-export async function allocateOrderStock(tx: EntityManager, ctx: OperationContext, order: Order, lines: OrderLine[], channel: Channel): Promise<void> {
-  const open = lines
-    .map((l) => ({ line: l, quantity: l.quantity - l.quantityAllocated - l.quantityCancelled - l.quantityShipped }))
-    .filter((x) => x.quantity > 0);
-  const address = order.shippingAddress;
-  const result = await allocateLines(
-    tx,
-    {
-      orderId: order.id,
-      channelId: channel.id,
-      destination: address ? { countryCode: address.countryCode, region: address.region ?? null, latitude: address.latitude ?? null, longitude: address.longitude ?? null } : null,
-      lines: open.map((x) => ({ lineId: x.line.id, variantId: x.line.variant.id, sku: x.line.sku, quantity: x.quantity })),
-    },
-    ctx.actor,
-  );
-  const byId = new Map(lines.map((l) => [l.id, l]));
-  for (const a of result.reserved) byId.get(a.lineId)!.quantityAllocated += a.quantity;
-  recordOrderEvent(tx, order, ctx.actor, 'sourced', result.explanation, {
-    reservations: result.reserved.map((r) => ({ lineId: r.lineId, locationId: r.locationId, quantity: r.quantity })),
-  });
-  if (result.shortfall.length === 0) {
-    transitionOrder(tx, order, 'ALLOCATED', ctx.actor, result.explanation);
-    return;
-  }
-  const short = result.shortfall.map((s) => `${s.quantity}× ${s.sku}`).join(', ');
-  switch (channel.backorderPolicy) {
-    case 'reject':
-      throw new DomainError(ErrorCode.INSUFFICIENT_STOCK, `Not enough stock: short ${short}`, {
-        shortfall: result.shortfall.map((s) => ({ sku: s.sku, quantity: s.quantity })),
-      });
-    case 'partial': {
-      for (const s of result.shortfall) byId.get(s.lineId)!.quantityCancelled += s.quantity;
-      const anything = lines.some((l) => l.quantityAllocated > 0);
-      transitionOrder(tx, order, anything ? 'ALLOCATED' : 'CANCELLED', ctx.actor, `partial policy: cancelled ${short} that no location has`);
-      return;
-    }
-    default:
-      transitionOrder(tx, order, 'BACKORDERED', ctx.actor, `waiting for stock: short ${short}`);
-  }
 }
 
 async function upsertCustomer(tx: EntityManager, c: NonNullable<ValidPlaceOrderInput['customer']>): Promise<Customer> {

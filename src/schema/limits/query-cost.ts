@@ -1,12 +1,13 @@
-import { getNamedType, GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { getNamedType, GraphQLError, isLeafType, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from '../../domain/errors.js';
 import { MAX_PAGE_SIZE } from '../../domain/pagination.js';
 
 /**
- * A connection field costs 1 plus `first` times its selection, so `first: 100` of a heavy node
- * is priced as the 100 rows it really loads. Connections without `first`, or with more than
- * 100, are refused here, before any resolver runs.
+ * Cost counts objects, the way rows are loaded: a scalar or enum field is free, every object
+ * field costs 1 plus its selection, and a connection costs 1 plus `first` times its selection,
+ * so `first: 100` of a heavy node is priced as the 100 nodes it really loads. Connections
+ * without `first`, or with more than 100, are refused here, before any resolver runs.
  */
 const connectionEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
   if (!getNamedType(field.type).name.endsWith('Connection')) return undefined;
@@ -24,6 +25,9 @@ const connectionEstimator: ComplexityEstimator = ({ type, field, args, childComp
   }
   return 1 + first * Math.max(childComplexity, 1);
 };
+
+const objectEstimator: ComplexityEstimator = ({ field, childComplexity }) =>
+  isLeafType(getNamedType(field.type)) ? 0 : 1 + childComplexity;
 
 /** A refusal by our own limits, told apart from errors graphql-js raises while pricing. */
 class QueryLimitError extends GraphQLError {}
@@ -79,7 +83,7 @@ function priceQuery(
       query: document,
       variables: variables ?? {},
       ...(operationName ? { operationName } : {}),
-      estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      estimators: [connectionEstimator, objectEstimator],
     });
   } catch (error) {
     if (error instanceof QueryLimitError) return error;

@@ -1,0 +1,107 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { OperationContext } from '../../context.js';
+import type { PaymentProvider, PaymentReversal } from '../../payments/payment-provider.js';
+import { OrderEvent } from '../order-event.entity.js';
+import { recordOrderEvent } from '../order-transitions.js';
+import type { ClaimedOrder } from './order-change.js';
+
+/** What lifecycle operations need from outside the domain. */
+export interface LifecycleDeps {
+  payments: PaymentProvider;
+}
+
+/**
+ * The order's payment as its timeline records it: the authorisation (placement or hold release
+ * records it on the move to PAYMENT_AUTHORIZED), extra authorisations after an edit raised the
+ * total, and every void and refund. `open` is what may still be given back.
+ */
+export interface PaymentLedger {
+  provider: string | null;
+  reference: string | null;
+  authorized: number;
+  voided: number;
+  refunded: number;
+  open: number;
+}
+
+const PAYMENT_EVENT_TYPES = ['placed', 'status_changed', 'payment_authorized', 'payment_voided', 'payment_refunded'];
+
+export async function paymentLedger(tx: EntityManager, claimed: ClaimedOrder): Promise<PaymentLedger> {
+  const events = await tx.find(OrderEvent, { order: claimed.order.id, type: { $in: PAYMENT_EVENT_TYPES } }, { orderBy: { id: 'asc' } });
+  const ledger: PaymentLedger = { provider: null, reference: null, authorized: 0, voided: 0, refunded: 0, open: 0 };
+  let placedTotal = 0;
+  for (const e of events) {
+    const data = e.data ?? {};
+    const amount = typeof data.amount === 'number' ? data.amount : null;
+    if (e.type === 'placed') placedTotal = typeof data.total === 'number' ? data.total : 0;
+    const authorization = (e.type === 'status_changed' && e.toStatus === 'PAYMENT_AUTHORIZED') || e.type === 'payment_authorized';
+    if (authorization && typeof data.reference === 'string') {
+      // Placement records the authorisation without an amount: it was the total at placement.
+      ledger.authorized += amount ?? placedTotal;
+      ledger.provider = typeof data.provider === 'string' ? data.provider : ledger.provider;
+      ledger.reference = data.reference;
+    }
+    if (e.type === 'payment_voided') ledger.voided += amount ?? 0;
+    if (e.type === 'payment_refunded') ledger.refunded += amount ?? 0;
+  }
+  ledger.open = Math.max(0, ledger.authorized - ledger.voided - ledger.refunded);
+  return ledger;
+}
+
+/**
+ * Gives `amount` back through the payment port, capped at what is still open: a refund for
+ * returned goods and for channel orders (paid on the channel before they arrive), else a void of
+ * the uncaptured authorisation. Nothing to give back (never authorised, or zero) is a no-op.
+ * The idempotency key is built from the change's starting version, so a retried transaction
+ * repeats the same provider call rather than a second one.
+ */
+export async function givePaymentBack(
+  tx: EntityManager,
+  ctx: OperationContext,
+  deps: LifecycleDeps,
+  claimed: ClaimedOrder,
+  amount: number,
+  reason: string,
+  options: { refund?: boolean; key: string },
+): Promise<PaymentReversal | null> {
+  const { order } = claimed;
+  const ledger = await paymentLedger(tx, claimed);
+  const give = Math.min(amount, ledger.open);
+  if (!ledger.reference || give <= 0) return null;
+  const refund = options.refund === true || order.source === 'marketplace';
+  const request = {
+    orderId: order.id,
+    reference: ledger.reference,
+    amount: give,
+    currency: order.currency,
+    idempotencyKey: `order-${order.id}-v${claimed.version}-${options.key}`,
+    reason,
+  };
+  const result = refund ? await deps.payments.refund(request) : await deps.payments.void(request);
+  recordOrderEvent(tx, order, ctx.actor, refund ? 'payment_refunded' : 'payment_voided', reason, {
+    provider: result.provider,
+    reference: result.reference,
+    authorization: ledger.reference,
+    amount: result.amount,
+    currency: result.currency,
+    ...(give < amount ? { requested: amount, cappedAt: ledger.open } : {}),
+  });
+  return result;
+}
+
+/** Authorises `amount` more after an edit raised the total of an already authorised order. */
+export async function authorizeMore(tx: EntityManager, ctx: OperationContext, deps: LifecycleDeps, claimed: ClaimedOrder, amount: number, reason: string): Promise<void> {
+  const { order } = claimed;
+  const payment = await deps.payments.authorize({
+    orderId: order.id,
+    amount,
+    currency: order.currency,
+    idempotencyKey: `order-${order.id}-v${claimed.version}-authorize`,
+  });
+  recordOrderEvent(tx, order, ctx.actor, 'payment_authorized', reason, {
+    provider: payment.provider,
+    reference: payment.reference,
+    amount: payment.amount,
+    currency: payment.currency,
+  });
+}

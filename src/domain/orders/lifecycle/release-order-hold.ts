@@ -1,0 +1,57 @@
+import { Channel } from '../../channels/channel.entity.js';
+import type { OperationContext } from '../../context.js';
+import { transitionOrder } from '../order-transitions.js';
+import type { Order } from '../order.entity.js';
+import { allocateOrderStock } from '../allocate-order.js';
+import { changeOrder, claimOrder, requireStatus } from './order-change.js';
+import { optionalText, optionalVersion } from './lifecycle-input.js';
+import { paymentLedger, type LifecycleDeps } from './order-payment.js';
+
+export interface ReleaseOrderHoldInput {
+  reason?: string | null;
+  expectedVersion?: number | null;
+}
+
+/**
+ * Ends a hold and carries the order on as placement would have: ON_HOLD → CONFIRMED →
+ * PAYMENT_AUTHORIZED → stock allocation (ALLOCATED or BACKORDERED, by the channel's backorder
+ * policy). An authorisation taken before the hold is reused; only what it does not cover is
+ * authorised. Under the `reject` policy a shortfall refuses the release (INSUFFICIENT_STOCK)
+ * and the order stays on hold.
+ */
+export async function releaseOrderHold(ctx: OperationContext, deps: LifecycleDeps, orderId: string, input: ReleaseOrderHoldInput = {}): Promise<Order> {
+  const reason = optionalText('reason', input.reason) ?? 'hold released';
+  const expectedVersion = optionalVersion(input.expectedVersion);
+  return changeOrder(ctx, async (tx) => {
+    const claimed = await claimOrder(tx, ctx, orderId, expectedVersion);
+    const { order, lines } = claimed;
+    requireStatus(order, ['ON_HOLD'], 'releaseOrderHold');
+    const held = order.holdReason;
+    order.holdReason = null;
+    transitionOrder(tx, order, 'CONFIRMED', ctx.actor, reason, held ? { holdReason: held } : null);
+
+    const ledger = await paymentLedger(tx, claimed);
+    const missing = order.totalAmount - ledger.open;
+    if (missing > 0) {
+      const payment = await deps.payments.authorize({
+        orderId: order.id,
+        amount: missing,
+        currency: order.currency,
+        idempotencyKey: `order-${order.id}-v${claimed.version}-authorize`,
+      });
+      transitionOrder(tx, order, 'PAYMENT_AUTHORIZED', ctx.actor, `${payment.provider} authorised ${payment.amount} ${payment.currency}`, {
+        provider: payment.provider,
+        reference: payment.reference,
+        amount: payment.amount,
+      });
+    } else {
+      transitionOrder(tx, order, 'PAYMENT_AUTHORIZED', ctx.actor, `authorisation ${ledger.reference} from before the hold covers ${order.totalAmount} ${order.currency}`, {
+        reusedAuthorization: ledger.reference,
+      });
+    }
+    const channel = await tx.findOneOrFail(Channel, { id: order.channel.id });
+    await allocateOrderStock(tx, ctx, order, lines, channel);
+    await tx.flush();
+    return order;
+  });
+}

@@ -1,0 +1,30 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { GraphQLContext } from '../context.js';
+import { CustomerNode, customerNodeOf } from './customer.types.js';
+import { OrderEventNode, orderEventNodeOf, OrderLineNode, orderLineNodeOf, OrderNode } from './order.types.js';
+
+/**
+ * Order's nested fields, loaded through the request's DataLoaders: however many orders a page
+ * holds, each field costs one query. Access was decided when the order itself was read.
+ */
+@Resolver(() => OrderNode)
+export class OrderFieldsResolver {
+  @FieldResolver(() => [OrderLineNode], { description: 'The lines, in the order they were placed.' })
+  async lines(@Root() order: OrderNode, @Ctx() ctx: GraphQLContext): Promise<OrderLineNode[]> {
+    return (await ctx.loaders.orderLines.load(order.id)).map((l) => orderLineNodeOf(l, order.currency));
+  }
+
+  @FieldResolver(() => CustomerNode, { nullable: true })
+  async customer(@Root() order: OrderNode, @Ctx() ctx: GraphQLContext): Promise<CustomerNode | null> {
+    if (!order.customerId) return null;
+    const customer = await ctx.loaders.customers.load(order.customerId);
+    return customer ? customerNodeOf(customer) : null;
+  }
+
+  @FieldResolver(() => [OrderEventNode], {
+    description: 'The timeline, oldest first: every transition and decision, with who and why.',
+  })
+  async events(@Root() order: OrderNode, @Ctx() ctx: GraphQLContext): Promise<OrderEventNode[]> {
+    return (await ctx.loaders.orderEvents.load(order.id)).map(orderEventNodeOf);
+  }
+}

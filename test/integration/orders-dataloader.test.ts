@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { graphql, type GraphQLSchema } from 'graphql';
+import { entities } from '../../src/domain/entities.js';
+import { buildGraphQLSchema } from '../../src/schema/build-schema.js';
+import { RequestContext, type GraphQLServices } from '../../src/schema/context.js';
+import { orderDeps, seeded } from '../support/commerce.js';
+import { ADMIN, contextFor, quietLogger } from '../support/context.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { seedCatalog, seedOrders } from '../support/order-fixtures.js';
+
+/**
+ * Nested fields are batched per request: a page of orders with lines, customer and timeline
+ * costs the same number of SQL queries for 10 orders as for 100. Queries are counted with an
+ * ORM of this test's own whose `onQuery` hook sees every statement; the schema is executed
+ * directly (no HTTP), so the query-cost limit does not cap the page.
+ */
+let db: TestDatabase;
+let orm: MikroORM;
+let schema: GraphQLSchema;
+let statements: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const options: Partial<Options> = {
+    entities,
+    driver: PostgreSqlDriver,
+    clientUrl: db.url,
+    pool: { min: 0, max: 2 },
+    allowGlobalContext: false,
+    discovery: { warnWhenNoEntities: false },
+    onQuery: (text: string) => {
+      statements.push(text);
+      return text;
+    },
+  };
+  orm = await MikroORM.init(options as Options);
+  await seedCatalog(contextFor(orm.em), db.url);
+  await seedOrders(() => contextFor(orm.em), db.url, seeded(7), 110, 'dl');
+  schema = await buildGraphQLSchema();
+});
+afterAll(async () => {
+  await orm?.close(true);
+  await db?.drop();
+});
+
+/** Runs one operation as a fresh request would and returns the statements it sent. */
+async function run(
+  source: string,
+  variables: Record<string, unknown>,
+): Promise<{ data: unknown; statements: string[] }> {
+  statements = [];
+  const contextValue = new RequestContext(
+    ADMIN,
+    'dataloader-test',
+    { orders: orderDeps } as GraphQLServices,
+    orm,
+    quietLogger,
+  );
+  const result = await graphql({ schema, source, variableValues: variables, contextValue });
+  expect(result.errors).toBeUndefined();
+  return { data: result.data, statements: statements.filter((s) => !/^\s*(begin|commit|rollback)/i.test(s)) };
+}
+
+const ORDERS_DEEP = `query($first: Int!) {
+  orders(first: $first) {
+    totalCount
+    edges { node { id number lines { sku quantity unitPrice { amount } } customer { id name } events { type toStatus } } }
+  }
+}`;
+
+describe('DataLoader batching', () => {
+  it('loads a page of orders with lines, customer and events in the same number of queries for 10, 50 and 100 orders', async () => {
+    const counts: number[] = [];
+    for (const first of [10, 50, 100]) {
+      const { data, statements: sent } = await run(ORDERS_DEEP, { first });
+      const edges = (data as { orders: { edges: { node: { lines: unknown[]; events: unknown[] } }[] } }).orders.edges;
+      expect(edges).toHaveLength(first);
+      expect(edges.every((e) => e.node.lines.length > 0 && e.node.events.length > 0)).toBe(true);
+      counts.push(sent.length);
+    }
+    // orders page + totalCount + lines + customers + events
+    expect(counts).toEqual([5, 5, 5]);
+  });
+
+  it('loads a page of products with their variants, and each variant’s product, in a bounded number of queries', async () => {
+    const { data, statements: sent } = await run(
+      'query($first: Int!) { products(first: $first) { edges { node { id variants { sku product { id } } } } } }',
+      { first: 4 },
+    );
+    const edges = (data as { products: { edges: { node: { id: string; variants: { product: { id: string } }[] } }[] } })
+      .products.edges;
+    expect(edges).toHaveLength(4);
+    for (const e of edges) for (const v of e.node.variants) expect(v.product.id).toBe(e.node.id);
+    // products page + totalCount + variants + products
+    expect(sent.length).toBe(4);
+  });
+
+  it('searches customer names without dropping orders that have no customer (outer join)', async () => {
+    const { statements: sent } = await run('{ orders(first: 5, filter: { search: "SY-" }) { totalCount } }', {});
+    const joined = sent.filter((s) => /join "customer"/i.test(s));
+    expect(joined.length).toBeGreaterThan(0);
+    for (const s of joined) expect(s).toMatch(/left join "customer"/i);
+  });
+});
