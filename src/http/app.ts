@@ -12,6 +12,8 @@ interface AppDeps {
   bodyLimitBytes: number;
   /** Mounted at /graphql (answering 503 until the GraphQL server has started); absent on workers. */
   graphql?: () => RequestHandler | undefined;
+  /** GET /exports/orders.csv, on API roles only (it authenticates like /graphql). */
+  orderCsvExport?: RequestHandler;
 }
 
 export function createHttpApp(deps: AppDeps): express.Express {
@@ -38,6 +40,7 @@ export function createHttpApp(deps: AppDeps): express.Express {
       handler(req, res, next);
     });
   }
+  if (deps.orderCsvExport) app.get('/exports/orders.csv', deps.orderCsvExport);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -4,6 +4,7 @@ import { Migration20261127010000_commerce } from './Migration20261127010000_comm
 import { Migration20261127020000_fulfilment } from './Migration20261127020000_fulfilment.js';
 import { Migration20261128010000_order_queries } from './Migration20261128010000_order_queries.js';
 import { Migration20261128020000_inventory } from './Migration20261128020000_inventory.js';
+import { Migration20261128030000_audit } from './Migration20261128030000_audit.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261127020000_fulfilment', class: Migration20261127020000_fulfilment },
   { name: 'Migration20261128010000_order_queries', class: Migration20261128010000_order_queries },
   { name: 'Migration20261128020000_inventory', class: Migration20261128020000_inventory },
+  { name: 'Migration20261128030000_audit', class: Migration20261128030000_audit },
 ];

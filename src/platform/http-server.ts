@@ -6,6 +6,7 @@ import { createHttpApp } from '../http/app.js';
 import { createGraphQLEndpoint, type GraphQLEndpoint } from '../http/graphql-server.js';
 import type { ReadinessProbe } from '../http/health.routes.js';
 import type { Metrics } from '../http/metrics.js';
+import { orderCsvExportRoute } from '../http/order-export.route.js';
 import { buildGraphQLSchema } from '../schema/build-schema.js';
 import type { GraphQLServices } from '../schema/context.js';
 import type { Orm } from './database.js';
@@ -35,6 +36,9 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
     readiness,
     bodyLimitBytes: config.http.bodyLimitBytes,
     graphql: options.graphql ? () => graphql?.middleware : undefined,
+    orderCsvExport: options.graphql
+      ? orderCsvExportRoute({ orm: options.graphql.orm, authenticator: options.graphql.services.authenticator, logger })
+      : undefined,
   });
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;

@@ -13,8 +13,13 @@ import { LocationResolver } from './inventory/location.resolver.js';
 import { StockMutationResolver } from './inventory/stock-mutation.resolver.js';
 import { StockQueryResolver } from './inventory/stock-query.resolver.js';
 import { CustomerResolver } from './orders/customer.resolver.js';
+import { OrderLifecycleResolver } from './orders/lifecycle/order-lifecycle.resolver.js';
+import { ReturnResolver } from './orders/lifecycle/return.resolver.js';
+import { ShipmentResolver } from './orders/lifecycle/shipment.resolver.js';
 import { OrderFieldsResolver } from './orders/order-fields.resolver.js';
 import { OrderResolver } from './orders/order.resolver.js';
+import { PrivacyResolver } from './privacy/privacy.resolver.js';
+import { OrderStatsResolver } from './reports/order-stats.resolver.js';
 
 export const resolvers = [
   ApiKeyResolver,
@@ -25,10 +30,15 @@ export const resolvers = [
   OrderResolver,
   OrderFieldsResolver,
   CustomerResolver,
+  OrderLifecycleResolver,
+  ShipmentResolver,
+  ReturnResolver,
   LocationResolver,
   StockQueryResolver,
   StockMutationResolver,
   AllocationResolver,
+  OrderStatsResolver,
+  PrivacyResolver,
   SubscriptionsResolver,
 ] as const;
 

@@ -47,6 +47,28 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
   setReorderPoint: { query: 'mutation { setReorderPoint(sku: "matrix-none", locationId: "00000000-0000-4000-8000-000000000000", quantity: 1) { reorderPoint } }' },
   allocateOrder: { query: 'mutation { allocateOrder(orderId: "00000000-0000-4000-8000-000000000000") { status } }' },
   reallocateOrder: { query: 'mutation { reallocateOrder(orderId: "00000000-0000-4000-8000-000000000000", locationId: "00000000-0000-4000-8000-000000000000") { status } }' },
+  confirmOrder: { query: 'mutation { confirmOrder(orderId: "00000000-0000-4000-8000-000000000000") { status } }' },
+  holdOrder: { query: 'mutation { holdOrder(orderId: "00000000-0000-4000-8000-000000000000", reason: "matrix") { status } }' },
+  releaseOrderHold: { query: 'mutation { releaseOrderHold(orderId: "00000000-0000-4000-8000-000000000000") { status } }' },
+  editOrder: { query: 'mutation { editOrder(orderId: "00000000-0000-4000-8000-000000000000", input: { reason: "matrix", removeLineIds: ["00000000-0000-4000-8000-000000000000"] }) { status } }' },
+  cancelOrder: { query: 'mutation { cancelOrder(orderId: "00000000-0000-4000-8000-000000000000", input: { reason: "matrix" }) { status } }' },
+  completeOrder: { query: 'mutation { completeOrder(orderId: "00000000-0000-4000-8000-000000000000") { status } }' },
+  createShipment: { query: 'mutation { createShipment(orderId: "00000000-0000-4000-8000-000000000000") { shipments { id } } }' },
+  markShipmentShipped: {
+    query: 'mutation { markShipmentShipped(shipmentId: "00000000-0000-4000-8000-000000000000", input: { carrier: "UPS", trackingNumber: "1Z" }) { shipment { id } } }',
+  },
+  markShipmentDelivered: { query: 'mutation { markShipmentDelivered(shipmentId: "00000000-0000-4000-8000-000000000000") { shipment { id } } }' },
+  requestReturn: {
+    query: 'mutation { requestReturn(orderId: "00000000-0000-4000-8000-000000000000", input: { lines: [{ lineId: "00000000-0000-4000-8000-000000000000", quantity: 1 }] }) { return { id } } }',
+  },
+  approveReturn: { query: 'mutation { approveReturn(returnId: "00000000-0000-4000-8000-000000000000") { return { id } } }' },
+  rejectReturn: { query: 'mutation { rejectReturn(returnId: "00000000-0000-4000-8000-000000000000", reason: "matrix") { return { id } } }' },
+  receiveReturn: {
+    query: 'mutation { receiveReturn(returnId: "00000000-0000-4000-8000-000000000000", input: { lines: [{ lineId: "00000000-0000-4000-8000-000000000000", quantity: 1, restock: true }] }) { return { id } } }',
+  },
+  orderStats: { query: '{ orderStats(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { countsByStatus { status count } } }' },
+  exportCustomerData: { query: 'mutation { exportCustomerData(customerId: "00000000-0000-4000-8000-000000000000") }' },
+  eraseCustomer: { query: 'mutation { eraseCustomer(customerId: "00000000-0000-4000-8000-000000000000", reason: "matrix") { id erasedAt } }' },
   // Subscriptions over HTTP pass the same door, then answer BAD_USER_INPUT (they live on graphql-ws).
   orderStatusChanged: { query: 'subscription { orderStatusChanged { eventId to } }' },
   orderEvents: { query: 'subscription { orderEvents(orderId: "00000000-0000-4000-8000-000000000000") { eventId type } }' },

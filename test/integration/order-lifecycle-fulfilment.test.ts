@@ -12,7 +12,7 @@ import type { Order } from '../../src/domain/orders/order.entity.js';
 import { placeOrder } from '../../src/domain/orders/place-order.service.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { ADDRESS, createLocations, createSku, stock } from '../support/commerce.js';
-import { contextFor } from '../support/context.js';
+import { ADMIN, contextFor } from '../support/context.js';
 import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
 import { orderState, recordingPayments, reservationsOf, stockOf, timelineOf } from '../support/order-lifecycle.js';
 
@@ -127,6 +127,36 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
       { kind: 'reserved', n: 0 },
       { kind: 'shipped', n: -3 },
     ]);
+  });
+
+  it('splits one line held at two locations into one shipment per location, the larger holding first', async () => {
+    const a = await sku(1000, { DAL: 2, NYC: 3 });
+    const order = await place([{ sku: a, quantity: 5 }]);
+    const [line] = await linesOf(order.id);
+    expect(await reservationsOf(db.url, line!.id)).toEqual(
+      expect.arrayContaining([
+        { status: 'active', quantity: 2, location_id: loc.DAL },
+        { status: 'active', quantity: 3, location_id: loc.NYC },
+      ]),
+    );
+    // Three units fit in NYC alone: one parcel.
+    const some = await createShipment(ctx(), order.id, { lines: [{ lineId: line!.id, quantity: 3 }] });
+    expect(some.shipments.map((s) => [s.shipment.locationId, s.lines[0]!.quantity])).toEqual([[loc.NYC, 3]]);
+    const rest = await createShipment(ctx(), order.id);
+    expect(rest.shipments.map((s) => [s.shipment.locationId, s.lines[0]!.quantity])).toEqual([[loc.DAL, 2]]);
+    for (const s of [...some.shipments, ...rest.shipments]) await markShipmentShipped(ctx(), s.shipment.id, { carrier: 'UPS', trackingNumber: `X${s.shipment.id.slice(0, 6)}` });
+    expect(await statusOf(order.id)).toBe('SHIPPED');
+    expect(await stockOf(db.url, a, loc.DAL!)).toEqual({ onHand: 0, reserved: 0 });
+    expect(await stockOf(db.url, a, loc.NYC!)).toEqual({ onHand: 0, reserved: 0 });
+  });
+
+  it('hides another channel’s shipments and returns from a channel-scoped key (NOT_FOUND)', async () => {
+    const { order, lines, shipmentId } = await shippedOrder([{ price: 100, quantity: 1 }]);
+    const { returnRequest } = await requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 1 }] });
+    const scoped = contextFor(orm.em, { ...ADMIN, channelId: 'shopify-eu' });
+    await expect(markShipmentDelivered(scoped, shipmentId)).rejects.toMatchObject({ code: 'NOT_FOUND', details: { entity: 'Shipment' } });
+    await expect(approveReturn(scoped, returnRequest.id)).rejects.toMatchObject({ code: 'NOT_FOUND', details: { entity: 'Return' } });
+    await expect(createShipment(scoped, order.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('ships part of a line from a chosen location, and the rest later', async () => {

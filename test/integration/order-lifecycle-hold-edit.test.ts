@@ -298,8 +298,12 @@ describe('concurrent edits of one order', () => {
     let successes = 0;
     const racer = async () => {
       // What a client does: read the order, then send the change with the version it read.
-      const [{ version }, [current]] = await Promise.all([orderRow(order.id), linesOf(order.id)]);
-      await editOrder(ctx(), deps, order.id, { lines: [{ lineId: line!.id, quantity: current!.quantity + 1 }], expectedVersion: version });
+      const [read] = await sql<{ version: number; quantity: number }>(
+        db.url,
+        'select o.version, l.quantity from "order" o join order_line l on l.order_id = o.id where o.id = $1',
+        [order.id],
+      );
+      await editOrder(ctx(), deps, order.id, { lines: [{ lineId: line!.id, quantity: read!.quantity + 1 }], expectedVersion: read!.version });
     };
     for (let round = 0; round < 10; round++) {
       const results = await Promise.allSettled(Array.from({ length: 4 }, racer));

@@ -66,7 +66,8 @@ export async function listOrders(ctx: OperationContext, args: ListOrdersArgs): P
   };
 }
 
-function orderFilterQuery(ctx: OperationContext, filter: OrderFilter): FilterQuery<Order> {
+/** The validated filter as a query (channel scope applied); throws BAD_USER_INPUT naming the field. */
+export function orderFilterQuery(ctx: OperationContext, filter: OrderFilter): FilterQuery<Order> {
   const and: FilterQuery<Order>[] = [];
   const channelId = channelFilterFor(ctx.actor, filter.channelId);
   if (channelId !== null) and.push({ channel: channelId });

@@ -44,6 +44,25 @@ export const POLICY = {
   setReorderPoint: ['ops'],
   allocateOrder: ['ops'],
   reallocateOrder: ['ops'],
+  // Mutation: order lifecycle after placement (support handles customers, finance the money back)
+  confirmOrder: ['ops'],
+  holdOrder: ['ops', 'support'],
+  releaseOrderHold: ['ops', 'support'],
+  editOrder: ['ops'],
+  cancelOrder: ['ops', 'support'],
+  completeOrder: ['ops'],
+  createShipment: ['ops'],
+  markShipmentShipped: ['ops'],
+  markShipmentDelivered: ['ops'],
+  requestReturn: ['ops', 'support'],
+  approveReturn: ['ops', 'finance'],
+  rejectReturn: ['ops', 'finance'],
+  receiveReturn: ['ops', 'finance'],
+  // Reports (a channel-scoped key gets its own channel only)
+  orderStats: ['ops', 'finance', 'read_only'],
+  // Privacy: data-subject requests (a channel-scoped key only for customers wholly on its channel)
+  exportCustomerData: ['support'],
+  eraseCustomer: ['support'],
   // Subscription (over graphql-ws; a channel-scoped key receives its own channel's order events only)
   orderStatusChanged: [],
   orderEvents: [],
@@ -52,6 +71,9 @@ export const POLICY = {
 } as const satisfies Record<string, readonly Role[]>;
 
 export type OperationName = keyof typeof POLICY;
+
+/** Who may download GET /exports/orders.csv (an HTTP route, not a GraphQL operation); admin always may. */
+export const ORDER_CSV_EXPORT_ROLES = ['ops', 'finance', 'read_only'] as const satisfies readonly Role[];
 
 /** The roles for `@Authorized(...)`, as a mutable copy. */
 export function allowed(operation: OperationName): Role[] {

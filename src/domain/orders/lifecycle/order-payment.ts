@@ -52,8 +52,9 @@ export async function paymentLedger(tx: EntityManager, claimed: ClaimedOrder): P
  * Gives `amount` back through the payment port, capped at what is still open: a refund for
  * returned goods and for channel orders (paid on the channel before they arrive), else a void of
  * the uncaptured authorisation. Nothing to give back (never authorised, or zero) is a no-op.
- * The idempotency key is built from the change's starting version, so a retried transaction
- * repeats the same provider call rather than a second one.
+ * The idempotency key is built from the change's starting version and the amount: a transaction
+ * retried after a deadlock repeats the same provider call rather than a second one, and a
+ * different request made after a rolled-back attempt never replays the provider's earlier answer.
  */
 export async function givePaymentBack(
   tx: EntityManager,
@@ -74,7 +75,7 @@ export async function givePaymentBack(
     reference: ledger.reference,
     amount: give,
     currency: order.currency,
-    idempotencyKey: `order-${order.id}-v${claimed.version}-${options.key}`,
+    idempotencyKey: `order-${order.id}-v${claimed.version}-${options.key}-${give}`,
     reason,
   };
   const result = refund ? await deps.payments.refund(request) : await deps.payments.void(request);
@@ -96,7 +97,7 @@ export async function authorizeMore(tx: EntityManager, ctx: OperationContext, de
     orderId: order.id,
     amount,
     currency: order.currency,
-    idempotencyKey: `order-${order.id}-v${claimed.version}-authorize`,
+    idempotencyKey: `order-${order.id}-v${claimed.version}-authorize-${amount}`,
   });
   recordOrderEvent(tx, order, ctx.actor, 'payment_authorized', reason, {
     provider: payment.provider,

@@ -37,7 +37,7 @@ export async function releaseOrderHold(ctx: OperationContext, deps: LifecycleDep
         orderId: order.id,
         amount: missing,
         currency: order.currency,
-        idempotencyKey: `order-${order.id}-v${claimed.version}-authorize`,
+        idempotencyKey: `order-${order.id}-v${claimed.version}-authorize-${missing}`,
       });
       transitionOrder(tx, order, 'PAYMENT_AUTHORIZED', ctx.actor, `${payment.provider} authorised ${payment.amount} ${payment.currency}`, {
         provider: payment.provider,

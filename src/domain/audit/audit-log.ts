@@ -1,0 +1,28 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { OperationContext } from '../context.js';
+import { actorOf } from '../orders/order-transitions.js';
+
+/** One audited action. `data` holds ids, counts and flags only: never personal data. */
+export interface AuditEntry {
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Appends one row to `audit_log` in the caller's transaction (`em` is the transaction's
+ * EntityManager), so the action and its record commit or roll back together. The table is
+ * append-only (a trigger refuses UPDATE and DELETE). The caller's IP is not known to the domain
+ * yet (the operation context does not carry it), so `ip` stays null for now.
+ */
+export async function writeAudit(em: EntityManager, ctx: OperationContext, entry: AuditEntry): Promise<void> {
+  const { actorKind, actorId } = actorOf(ctx.actor);
+  await em.getConnection().execute(
+    `insert into audit_log (actor_kind, actor_id, action, subject_type, subject_id, ip, data)
+     values (?, ?, ?, ?, ?, null, ?::jsonb)`,
+    [actorKind, actorId, entry.action, entry.subjectType, entry.subjectId, JSON.stringify({ requestId: ctx.requestId, ...entry.data })],
+    'run',
+    em.getTransactionContext(),
+  );
+}
