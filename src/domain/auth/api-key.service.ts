@@ -1,8 +1,9 @@
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import type { OperationContext } from '../context.js';
 import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { decodeCursor, encodeCursor, validatePageRequest, type Page } from '../pagination.js';
+import { newestFirstPage } from '../newest-first-page.js';
+import type { Page } from '../pagination.js';
 import { ApiKey } from './api-key.entity.js';
 import { generateApiKeyToken, hashApiKeyToken, looksLikeApiKeyToken } from './api-key-token.js';
 import type { Principal } from './principal.js';
@@ -69,26 +70,8 @@ export async function listApiKeys(
   ctx: OperationContext,
   args: { first?: number | null; after?: string | null; includeRevoked?: boolean | null },
 ): Promise<Page<ApiKey>> {
-  const page = validatePageRequest(args.first, args.after);
-  const where = args.includeRevoked ? {} : { revokedAt: null };
-  const keyset = page.after ? decodeCursor(page.after) : null;
-  const pageWhere = keyset
-    ? {
-        ...where,
-        $or: [{ createdAt: { $lt: keyset.createdAt } }, { createdAt: keyset.createdAt, id: { $lt: keyset.id } }],
-      }
-    : where;
-  const [rows, totalCount] = await Promise.all([
-    ctx.em.find(ApiKey, pageWhere, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: page.first + 1 }),
-    ctx.em.count(ApiKey, where),
-  ]);
-  const items = rows.slice(0, page.first);
-  return {
-    items,
-    hasNextPage: rows.length > page.first,
-    totalCount,
-    cursors: items.map((k) => encodeCursor({ createdAt: k.createdAt, id: k.id })),
-  };
+  const where: FilterQuery<ApiKey> = args.includeRevoked ? {} : { revokedAt: null };
+  return newestFirstPage(ctx.em, ApiKey, where, args);
 }
 
 /** Looks a presented token up by its hash; `null` for unknown or revoked keys. */

@@ -1,6 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { OperationContext } from '../context.js';
-import { decodeCursor, encodeCursor, validatePageRequest, type Page } from '../pagination.js';
+import { newestFirstPage } from '../newest-first-page.js';
+import type { Page } from '../pagination.js';
 import { containsPattern } from '../text-search.js';
 import { Product } from './product.entity.js';
 import { Variant } from './variant.entity.js';
@@ -10,29 +11,9 @@ export async function listProducts(
   ctx: OperationContext,
   args: { search?: string | null; first?: number | null; after?: string | null },
 ): Promise<Page<Product>> {
-  const page = validatePageRequest(args.first, args.after);
   const pattern = containsPattern('search', args.search);
   const where: FilterQuery<Product> = pattern === null ? {} : { title: { $ilike: pattern } };
-  const keyset = page.after ? decodeCursor(page.after) : null;
-  const pageWhere: FilterQuery<Product> = keyset
-    ? {
-        $and: [
-          where,
-          { $or: [{ createdAt: { $lt: keyset.createdAt } }, { createdAt: keyset.createdAt, id: { $lt: keyset.id } }] },
-        ],
-      }
-    : where;
-  const [rows, totalCount] = await Promise.all([
-    ctx.em.find(Product, pageWhere, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
-    ctx.em.count(Product, where),
-  ]);
-  const items = rows.slice(0, page.first);
-  return {
-    items,
-    hasNextPage: rows.length > page.first,
-    totalCount,
-    cursors: items.map((p) => encodeCursor({ createdAt: p.createdAt, id: p.id })),
-  };
+  return newestFirstPage(ctx.em, Product, where, args);
 }
 
 /** Variants of many products in one query, oldest first, for batching. */

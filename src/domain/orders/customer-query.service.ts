@@ -2,7 +2,8 @@ import { raw, type FilterQuery } from '@mikro-orm/core';
 import type { OperationContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { decodeCursor, encodeCursor, validatePageRequest, type Page } from '../pagination.js';
+import { newestFirstPage } from '../newest-first-page.js';
+import type { Page } from '../pagination.js';
 import { containsPattern } from '../text-search.js';
 import { Customer } from './customer.entity.js';
 import { scopedChannelId } from './order-scope.js';
@@ -33,7 +34,6 @@ export async function listCustomers(
   ctx: OperationContext,
   args: { search?: string | null; first?: number | null; after?: string | null },
 ): Promise<Page<Customer>> {
-  const page = validatePageRequest(args.first, args.after);
   const pattern = containsPattern('search', args.search);
   const where: FilterQuery<Customer> = {
     $and: [
@@ -41,26 +41,7 @@ export async function listCustomers(
       pattern === null ? {} : { $or: [{ email: { $ilike: pattern } }, { name: { $ilike: pattern } }] },
     ],
   };
-  const keyset = page.after ? decodeCursor(page.after) : null;
-  const pageWhere: FilterQuery<Customer> = keyset
-    ? {
-        $and: [
-          where,
-          { $or: [{ createdAt: { $lt: keyset.createdAt } }, { createdAt: keyset.createdAt, id: { $lt: keyset.id } }] },
-        ],
-      }
-    : where;
-  const [rows, totalCount] = await Promise.all([
-    ctx.em.find(Customer, pageWhere, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: page.first + 1 }),
-    ctx.em.count(Customer, where),
-  ]);
-  const items = rows.slice(0, page.first);
-  return {
-    items,
-    hasNextPage: rows.length > page.first,
-    totalCount,
-    cursors: items.map((c) => encodeCursor({ createdAt: c.createdAt, id: c.id })),
-  };
+  return newestFirstPage(ctx.em, Customer, where, args);
 }
 
 /** Customers by id in one query, for batching; ids come from orders the caller can see. */
