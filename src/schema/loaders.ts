@@ -6,17 +6,31 @@ import type { OperationContext } from '../domain/context.js';
 import type { Customer } from '../domain/orders/customer.entity.js';
 import { customersByIds } from '../domain/orders/customer-query.service.js';
 import type { OrderEvent } from '../domain/orders/order-event.entity.js';
+import { returnLinesDetail, type ReturnDetail } from '../domain/orders/lifecycle/return-detail.js';
+import type { ShipmentDetail } from '../domain/orders/lifecycle/shipment-detail.js';
 import type { OrderLine } from '../domain/orders/order-line.entity.js';
-import { eventsOfOrders, linesOfOrders } from '../domain/orders/order-query.service.js';
+import {
+  eventsOfOrders,
+  linesOfOrders,
+  returnsOfOrders,
+  shipmentsOfOrders,
+} from '../domain/orders/order-query.service.js';
+
+/** A return with its lines as the GraphQL Return shows it (its order is the parent). */
+export type OrderReturn = Omit<ReturnDetail, 'order'>;
 
 /**
- * Per-request batching for nested fields: a page of 100 orders asking for lines, customer and
- * events costs one query per field, not one per order. Made fresh for every operation, so
+ * Per-request batching for nested fields: a page of 100 orders asking for lines, customer,
+ * events, shipments and returns costs a fixed number of queries per field, not one per order
+ * (shipments and returns: one for them, one for their lines, and the orders' lines through
+ * `orderLines`, shared with the `lines` field). Made fresh for every operation, so
  * nothing is cached across requests or callers.
  */
 export interface Loaders {
   orderLines: DataLoader<string, OrderLine[]>;
   orderEvents: DataLoader<string, OrderEvent[]>;
+  orderShipments: DataLoader<string, ShipmentDetail[]>;
+  orderReturns: DataLoader<string, OrderReturn[]>;
   customers: DataLoader<string, Customer | null>;
   productVariants: DataLoader<string, Variant[]>;
   products: DataLoader<string, Product | null>;
@@ -35,13 +49,61 @@ function batched<V>(load: (ids: readonly string[]) => Promise<Map<string, V>>, m
   );
 }
 
+/** Order lines of the orders that have any `items`, through the request's `orderLines` loader. */
+async function orderLinesFor(loaders: Loaders, found: Map<string, unknown[]>): Promise<Map<string, OrderLine[]>> {
+  const ids = [...found].filter(([, items]) => items.length > 0).map(([id]) => id);
+  const lines = await loaders.orderLines.loadMany(ids);
+  return new Map(
+    ids.map((id, i) => {
+      const l = lines[i];
+      if (l instanceof Error) throw l;
+      return [id, l ?? []];
+    }),
+  );
+}
+
 /** `ctx` is called on first load, so building the loaders costs nothing until a field needs one. */
 export function createLoaders(ctx: () => OperationContext): Loaders {
-  return {
+  const loaders: Loaders = {
     orderLines: batched((ids) => linesOfOrders(ctx(), ids), []),
     orderEvents: batched((ids) => eventsOfOrders(ctx(), ids), []),
+    orderShipments: batched(async (ids) => {
+      const found = await shipmentsOfOrders(ctx(), ids);
+      const orderLines = await orderLinesFor(loaders, found);
+      const lineOf = (orderId: string, lineId: string) => orderLines.get(orderId)?.find((l) => l.id === lineId);
+      const position = (orderId: string, lineId: string) => lineOf(orderId, lineId)?.position ?? 0;
+      return new Map(
+        [...found].map(([orderId, shipments]) => [
+          orderId,
+          shipments.map(({ shipment, lines }) => ({
+            shipment,
+            lines: [...lines]
+              .sort((a, b) => position(orderId, a.orderLineId) - position(orderId, b.orderLineId))
+              .map((sl) => ({
+                orderLineId: sl.orderLineId,
+                sku: lineOf(orderId, sl.orderLineId)?.sku ?? '',
+                quantity: sl.quantity,
+              })),
+          })),
+        ]),
+      );
+    }, []),
+    orderReturns: batched(async (ids) => {
+      const found = await returnsOfOrders(ctx(), ids);
+      const orderLines = await orderLinesFor(loaders, found);
+      return new Map(
+        [...found].map(([orderId, returns]) => [
+          orderId,
+          returns.map(({ returnRequest, lines }) => ({
+            returnRequest,
+            lines: returnLinesDetail(returnRequest, lines, orderLines.get(orderId) ?? []),
+          })),
+        ]),
+      );
+    }, []),
     customers: batched<Customer | null>((ids) => customersByIds(ctx(), ids), null),
     productVariants: batched((ids) => variantsOfProducts(ctx(), ids), []),
     products: batched<Product | null>((ids) => productsByIds(ctx(), ids), null),
   };
+  return loaders;
 }

@@ -4,15 +4,19 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { graphql, type GraphQLSchema } from 'graphql';
 import { entities } from '../../src/domain/entities.js';
+import { createShipment } from '../../src/domain/orders/lifecycle/create-shipment.js';
+import { markShipmentShipped } from '../../src/domain/orders/lifecycle/mark-shipment-shipped.js';
+import { requestReturn } from '../../src/domain/orders/lifecycle/request-return.js';
 import { buildGraphQLSchema } from '../../src/schema/build-schema.js';
 import { RequestContext, type GraphQLServices } from '../../src/schema/context.js';
 import { orderDeps, seeded } from '../support/commerce.js';
 import { ADMIN, contextFor, quietLogger } from '../support/context.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
 import { seedCatalog, seedOrders } from '../support/order-fixtures.js';
 
 /**
- * Nested fields are batched per request: a page of orders with lines, customer and timeline
+ * Nested fields are batched per request: a page of orders with lines, customer, timeline,
+ * shipments and returns
  * costs the same number of SQL queries for 10 orders as for 100. Queries are counted with an
  * ORM of this test's own whose `onQuery` hook sees every statement; the schema is executed
  * directly (no HTTP), so the query-cost limit does not cap the page.
@@ -38,7 +42,23 @@ beforeAll(async () => {
   };
   orm = await MikroORM.init(options as Options);
   await seedCatalog(contextFor(orm.em), db.url);
-  await seedOrders(() => contextFor(orm.em), db.url, seeded(7), 110, 'dl');
+  const placed = await seedOrders(() => contextFor(orm.em), db.url, seeded(7), 110, 'dl');
+  // Shipments on every allocated order (every other one shipped), a return on every other shipped one.
+  let n = 0;
+  for (const order of placed.filter((o) => o.status === 'ALLOCATED')) {
+    const { shipments } = await createShipment(contextFor(orm.em.fork()), order.id);
+    if (n++ % 2 === 1) continue;
+    const shipped = await markShipmentShipped(contextFor(orm.em.fork()), shipments[0]!.shipment.id, {
+      carrier: 'UPS',
+      trackingNumber: `1Z${n}`,
+    });
+    if (n % 4 === 1) {
+      const line = shipped.shipment.lines[0]!;
+      await requestReturn(contextFor(orm.em.fork()), order.id, {
+        lines: [{ lineId: line.orderLineId, quantity: 1, reason: 'too big' }],
+      });
+    }
+  }
   schema = await buildGraphQLSchema();
 });
 afterAll(async () => {
@@ -83,6 +103,67 @@ describe('DataLoader batching', () => {
     }
     // orders page + totalCount + lines + customers + events
     expect(counts).toEqual([5, 5, 5]);
+  });
+
+  it('loads shipments and returns (with their lines) of a page of orders in the same number of queries for 10, 50 and 100 orders', async () => {
+    const query = `query($first: Int!) {
+      orders(first: $first) {
+        edges { node { id version lines { sku } events { type }
+          shipments { id orderId status lines { orderLineId sku quantity } }
+          returns { id orderId status lines { orderLineId sku quantity unitPrice { amount } } } } }
+      }
+    }`;
+    type Node = {
+      id: string;
+      version: number;
+      shipments: { orderId: string; lines: { sku: string; quantity: number }[] }[];
+      returns: { orderId: string; lines: { sku: string }[] }[];
+    };
+    const truth = new Map(
+      (
+        await sql<{ id: string; version: number; shipments: number; returns: number }>(
+          db.url,
+          `select o.id, o.version,
+             (select count(*)::int from shipment s where s.order_id = o.id) as shipments,
+             (select count(*)::int from return_request r where r.order_id = o.id) as returns
+           from "order" o`,
+        )
+      ).map((r) => [r.id, r]),
+    );
+    const counts: number[] = [];
+    for (const first of [10, 50, 100]) {
+      const { data, statements: sent } = await run(query, { first });
+      const nodes = (data as { orders: { edges: { node: Node }[] } }).orders.edges.map((e) => e.node);
+      expect(nodes).toHaveLength(first);
+      for (const node of nodes) {
+        const want = truth.get(node.id)!;
+        expect({
+          id: node.id,
+          version: node.version,
+          shipments: node.shipments.length,
+          returns: node.returns.length,
+        }).toEqual({ id: node.id, version: want.version, shipments: want.shipments, returns: want.returns });
+        for (const s of [...node.shipments, ...node.returns]) expect(s.orderId).toBe(node.id);
+        for (const s of node.shipments) for (const l of s.lines) expect(l.sku).toMatch(/^(A1|B2|GOLD)$/);
+        for (const r of node.returns) for (const l of r.lines) expect(l.sku).toMatch(/^(A1|B2|GOLD)$/);
+      }
+      expect(nodes.some((n) => n.shipments.length > 0)).toBe(true);
+      expect(nodes.some((n) => n.returns.length > 0)).toBe(true);
+      counts.push(sent.length);
+    }
+    // orders page + totalCount + lines + events + shipments + their lines + returns + their lines;
+    // the SKUs of shipment and return lines come from the order lines already loaded for `lines`.
+    expect(counts).toEqual([8, 8, 8]);
+  });
+
+  it('loads shipments and returns without the lines field in a bounded number of queries', async () => {
+    const { statements: sent } = await run(
+      'query($first: Int!) { orders(first: $first) { edges { node { id shipments { lines { sku } } returns { lines { sku } } } } } }',
+      { first: 100 },
+    );
+    // orders page + totalCount + shipments + their lines + returns + their lines + order lines (at most once per field)
+    expect(sent.length).toBeGreaterThanOrEqual(7);
+    expect(sent.length).toBeLessThanOrEqual(8);
   });
 
   it('loads a page of products with their variants, and each variant’s product, in a bounded number of queries', async () => {

@@ -1,4 +1,8 @@
 import { DIRECT_CHANNEL_ID } from '../channels/channel.entity.js';
+import { ShipmentLine } from '../fulfilment/shipment-line.entity.js';
+import { Shipment } from '../fulfilment/shipment.entity.js';
+import { ReturnLine } from '../returns/return-line.entity.js';
+import { ReturnRequest } from '../returns/return-request.entity.js';
 import type { OperationContext } from '../context.js';
 import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
@@ -78,6 +82,58 @@ export async function eventsOfOrders(
     { orderBy: { order: 'asc', id: 'asc' } },
   );
   return groupBy(orderIds, events, (e) => e.order.id);
+}
+
+/** Shipments of many orders with their lines, oldest shipment first: two queries (one when none). */
+export async function shipmentsOfOrders(
+  ctx: OperationContext,
+  orderIds: readonly string[],
+): Promise<Map<string, { shipment: Shipment; lines: ShipmentLine[] }[]>> {
+  const shipments = await ctx.em.find(
+    Shipment,
+    { order: { $in: [...orderIds] } },
+    { orderBy: { order: 'asc', createdAt: 'asc', id: 'asc' } },
+  );
+  const lines =
+    shipments.length === 0
+      ? []
+      : await ctx.em.find(ShipmentLine, { shipment: { $in: shipments.map((s) => s.id) } }, { orderBy: { id: 'asc' } });
+  const linesOf = groupBy(
+    shipments.map((s) => s.id),
+    lines,
+    (l) => l.shipment.id,
+  );
+  return groupBy(
+    orderIds,
+    shipments.map((shipment) => ({ shipment, lines: linesOf.get(shipment.id) ?? [] })),
+    (s) => s.shipment.order.id,
+  );
+}
+
+/** Returns of many orders with their lines, oldest first: two queries (one when none). */
+export async function returnsOfOrders(
+  ctx: OperationContext,
+  orderIds: readonly string[],
+): Promise<Map<string, { returnRequest: ReturnRequest; lines: ReturnLine[] }[]>> {
+  const returns = await ctx.em.find(
+    ReturnRequest,
+    { order: { $in: [...orderIds] } },
+    { orderBy: { order: 'asc', createdAt: 'asc', id: 'asc' } },
+  );
+  const lines =
+    returns.length === 0
+      ? []
+      : await ctx.em.find(ReturnLine, { returnRequest: { $in: returns.map((r) => r.id) } }, { orderBy: { id: 'asc' } });
+  const linesOf = groupBy(
+    returns.map((r) => r.id),
+    lines,
+    (l) => l.returnRequest.id,
+  );
+  return groupBy(
+    orderIds,
+    returns.map((returnRequest) => ({ returnRequest, lines: linesOf.get(returnRequest.id) ?? [] })),
+    (r) => r.returnRequest.order.id,
+  );
 }
 
 function groupBy<T>(keys: readonly string[], items: T[], keyOf: (item: T) => string): Map<string, T[]> {

@@ -1,6 +1,8 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../context.js';
 import { CustomerNode, customerNodeOf } from './customer.types.js';
+import { ShipmentNode, shipmentNodeOf } from './lifecycle/fulfilment.types.js';
+import { ReturnNode, returnNodeOf } from './lifecycle/return.types.js';
 import { OrderEventNode, orderEventNodeOf, OrderLineNode, orderLineNodeOf, OrderNode } from './order.types.js';
 
 /**
@@ -26,5 +28,19 @@ export class OrderFieldsResolver {
   })
   async events(@Root() order: OrderNode, @Ctx() ctx: GraphQLContext): Promise<OrderEventNode[]> {
     return (await ctx.loaders.orderEvents.load(order.id)).map(orderEventNodeOf);
+  }
+
+  @FieldResolver(() => [ShipmentNode], {
+    description: 'Every shipment of the order, cancelled ones included, oldest first.',
+  })
+  async shipments(@Root() order: OrderNode, @Ctx() ctx: GraphQLContext): Promise<ShipmentNode[]> {
+    return (await ctx.loaders.orderShipments.load(order.id)).map(shipmentNodeOf);
+  }
+
+  @FieldResolver(() => [ReturnNode], {
+    description: 'Every return (RMA) of the order, rejected ones included, oldest first.',
+  })
+  async returns(@Root() order: OrderNode, @Ctx() ctx: GraphQLContext): Promise<ReturnNode[]> {
+    return (await ctx.loaders.orderReturns.load(order.id)).map(returnNodeOf);
   }
 }

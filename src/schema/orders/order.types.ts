@@ -47,7 +47,7 @@ export class OrderTotals {
 }
 
 /**
- * The GraphQL Order. `lines`, `customer` and `events` are field resolvers (order-fields.resolver.ts)
+ * The GraphQL Order. `lines`, `customer`, `events`, `shipments` and `returns` are field resolvers (order-fields.resolver.ts)
  * batched per request with DataLoader; `customerId` is carried for them and is not exposed.
  * Build one with `orderNodeOf(order)` wherever an operation returns an order.
  */
@@ -70,6 +70,12 @@ export class OrderNode {
 
   @Field(() => OrderStatusEnum)
   status!: OrderStatus;
+
+  @Field(() => Int, {
+    description:
+      'The optimistic version: every change moves it. Send it back as expectedVersion to refuse a change (CONFLICT) when the order moved on.',
+  })
+  version!: number;
 
   @Field(() => OrderSourceEnum)
   source!: OrderSource;
@@ -116,6 +122,7 @@ export function orderNodeOf(o: Order): OrderNode {
     channelId: o.channel.id,
     externalId: o.externalId,
     status: o.status,
+    version: o.version,
     source: o.source,
     email: o.email ?? null,
     shippingAddress: o.shippingAddress ? addressOf(o.shippingAddress) : null,

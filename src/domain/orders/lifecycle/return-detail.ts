@@ -12,18 +12,19 @@ export interface ReturnDetail {
 }
 
 export function returnDetail(order: Order, returnRequest: ReturnRequest, returnLines: ReturnLine[], lines: OrderLine[]): ReturnDetail {
-  return {
-    order,
-    returnRequest,
-    lines: returnLines
-      .filter((rl) => rl.returnRequest.id === returnRequest.id)
-      .map((rl) => {
-        const line = lines.find((l) => l.id === rl.orderLineId)!;
-        return { line: rl, sku: line.sku, unitPriceAmount: line.unitPriceAmount, position: line.position };
-      })
-      .sort((a, b) => a.position - b.position)
-      .map(({ position: _position, ...rest }) => rest),
-  };
+  return { order, returnRequest, lines: returnLinesDetail(returnRequest, returnLines, lines) };
+}
+
+/** The return's own lines (of `returnLines`), with SKU and unit price from the order's `lines`, by line position. */
+export function returnLinesDetail(returnRequest: ReturnRequest, returnLines: ReturnLine[], lines: OrderLine[]): ReturnDetail['lines'] {
+  return returnLines
+    .filter((rl) => rl.returnRequest.id === returnRequest.id)
+    .map((rl) => {
+      const line = lines.find((l) => l.id === rl.orderLineId)!;
+      return { line: rl, sku: line.sku, unitPriceAmount: line.unitPriceAmount, position: line.position };
+    })
+    .sort((a, b) => a.position - b.position)
+    .map(({ position: _position, ...rest }) => rest);
 }
 
 /** The order's returns and their lines, read in the change's transaction (after the claim). */

@@ -80,8 +80,9 @@ export class OrderLifecycleResolver {
   async completeOrder(
     @Arg('orderId', () => ID) orderId: string,
     @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Arg('expectedVersion', () => Int, VERSION) expectedVersion: number | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<OrderNode> {
-    return orderNodeOf(await completeOrder(operationContext(ctx), orderId, { reason }));
+    return orderNodeOf(await completeOrder(operationContext(ctx), orderId, { reason, expectedVersion }));
   }
 }

@@ -89,32 +89,34 @@ export class ReturnPayload {
   return!: ReturnNode;
 }
 
-export function returnPayloadOf({ order, returnRequest: r, lines }: ReturnDetail): ReturnPayload {
+export function returnPayloadOf(detail: ReturnDetail): ReturnPayload {
+  return { order: orderNodeOf(detail.order), return: returnNodeOf(detail) };
+}
+
+/** The GraphQL Return of a return and its lines (the order is not needed). */
+export function returnNodeOf({ returnRequest: r, lines }: Omit<ReturnDetail, 'order'>): ReturnNode {
   const money = (amount: number) => moneyOf(amount, r.currency);
   return {
-    order: orderNodeOf(order),
-    return: {
-      id: r.id,
-      orderId: r.order.id,
-      status: r.status,
-      reason: r.reason ?? null,
-      decisionNote: r.decisionNote ?? null,
-      refundAmount: money(r.refundAmount),
-      refundedAmount: r.refundedAmount === null || r.refundedAmount === undefined ? null : money(r.refundedAmount),
-      refundReference: r.refundReference ?? null,
-      lines: lines.map((l) => ({
-        orderLineId: l.line.orderLineId,
-        sku: l.sku,
-        quantity: l.line.quantity,
-        unitPrice: money(l.unitPriceAmount),
-        reason: l.line.reason ?? null,
-        receivedQuantity: l.line.receivedQuantity ?? null,
-        restock: l.line.restock ?? null,
-      })),
-      createdAt: r.createdAt,
-      decidedAt: r.decidedAt ?? null,
-      receivedAt: r.receivedAt ?? null,
-      refundedAt: r.refundedAt ?? null,
-    },
+    id: r.id,
+    orderId: r.order.id,
+    status: r.status,
+    reason: r.reason ?? null,
+    decisionNote: r.decisionNote ?? null,
+    refundAmount: money(r.refundAmount),
+    refundedAmount: r.refundedAmount === null || r.refundedAmount === undefined ? null : money(r.refundedAmount),
+    refundReference: r.refundReference ?? null,
+    lines: lines.map((l) => ({
+      orderLineId: l.line.orderLineId,
+      sku: l.sku,
+      quantity: l.line.quantity,
+      unitPrice: money(l.unitPriceAmount),
+      reason: l.line.reason ?? null,
+      receivedQuantity: l.line.receivedQuantity ?? null,
+      restock: l.line.restock ?? null,
+    })),
+    createdAt: r.createdAt,
+    decidedAt: r.decidedAt ?? null,
+    receivedAt: r.receivedAt ?? null,
+    refundedAt: r.refundedAt ?? null,
   };
 }
