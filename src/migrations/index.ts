@@ -5,6 +5,7 @@ import { Migration20261127020000_fulfilment } from './Migration20261127020000_fu
 import { Migration20261128010000_order_queries } from './Migration20261128010000_order_queries.js';
 import { Migration20261128020000_inventory } from './Migration20261128020000_inventory.js';
 import { Migration20261128030000_audit } from './Migration20261128030000_audit.js';
+import { Migration20261128040000_idempotency } from './Migration20261128040000_idempotency.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128010000_order_queries', class: Migration20261128010000_order_queries },
   { name: 'Migration20261128020000_inventory', class: Migration20261128020000_inventory },
   { name: 'Migration20261128030000_audit', class: Migration20261128030000_audit },
+  { name: 'Migration20261128040000_idempotency', class: Migration20261128040000_idempotency },
 ];

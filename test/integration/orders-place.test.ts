@@ -172,6 +172,15 @@ describe('placeOrder over HTTP', () => {
     expect(row!.n).toBe(1);
   });
 
+  it('refuses a different order under an idempotencyKey already used, writing nothing', async () => {
+    await place(base({ idempotencyKey: 'one-key-one-order' }));
+    const before = await rowCounts();
+    const other = await place(base({ idempotencyKey: 'one-key-one-order', lines: [{ sku: 'TEE-S', quantity: 2 }] }));
+    expect(codesOf(other)).toEqual(['CONFLICT']);
+    expect(other.body.errors![0]!.message).toContain('idempotencyKey was already used for a different order');
+    expect(await rowCounts()).toEqual(before);
+  });
+
   const refusals: [string, Record<string, unknown>, string][] = [
     [
       'an unknown SKU',

@@ -36,6 +36,8 @@ export const OrderSchema = defineEntity({
     totalAmount: p.bigint('number'),
     holdReason: p.string().length(500).nullable(),
     idempotencyKey: p.string().length(128).nullable(),
+    /** SHA-256 of the validated input first sent with the key: a different order under it is a CONFLICT. */
+    idempotencyFingerprint: p.string().length(64).nullable(),
     version: p.integer().version(),
     placedAt: p.datetime(),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -1,5 +1,5 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Variant } from '../catalog/variant.entity.js';
 import { Channel, DIRECT_CHANNEL_ID } from '../channels/channel.entity.js';
 import type { OperationContext } from '../context.js';
@@ -36,28 +36,59 @@ export async function placeOrder(ctx: OperationContext, deps: PlaceOrderDeps, in
   if (ctx.actor.channelId !== null && valid.channelId !== ctx.actor.channelId) {
     throw new DomainError(ErrorCode.FORBIDDEN, `This key may only place orders on channel ${ctx.actor.channelId}`);
   }
+  const fingerprint = valid.idempotencyKey ? fingerprintOf(valid) : null;
   if (valid.idempotencyKey) {
     const existing = await ctx.em.fork().findOne(Order, { idempotencyKey: valid.idempotencyKey });
-    if (existing) return existing;
+    if (existing) return sameOrderOrConflict(existing, fingerprint);
   }
-  try {
-    return await inTransaction(ctx.em, (tx) => placeInTransaction(tx, ctx, deps, valid));
-  } catch (error) {
-    // Two requests with one key raced: the loser returns the winner's order.
-    if (error instanceof UniqueConstraintViolationException && valid.idempotencyKey) {
-      const existing = await ctx.em.fork().findOne(Order, { idempotencyKey: valid.idempotencyKey });
-      if (existing) return existing;
+  // Chosen once, outside the transaction: a retried transaction reuses it, and so the payment
+  // idempotency key derived from it stays the same.
+  const orderId = randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await inTransaction(ctx.em, (tx) => placeInTransaction(tx, ctx, deps, valid, orderId, fingerprint));
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+      const constraint = (error as { constraint?: string }).constraint ?? '';
+      // Two requests with one key raced: the loser returns the winner's order.
+      if (constraint === 'order_idempotency_idx' && valid.idempotencyKey) {
+        const existing = await ctx.em.fork().findOne(Order, { idempotencyKey: valid.idempotencyKey });
+        if (existing) return sameOrderOrConflict(existing, fingerprint);
+      }
+      if (constraint === 'order_channel_id_external_id_key') {
+        throw new DomainError(ErrorCode.CONFLICT, `Channel ${valid.channelId} already has an order ${valid.externalId}`, {
+          field: 'externalId',
+        });
+      }
+      // Two first orders of one new customer raced to create them: run again, it exists now.
+      if (constraint === 'customer_email_idx' && attempt < 3) continue;
+      throw error;
     }
-    if (error instanceof UniqueConstraintViolationException && valid.externalId) {
-      throw new DomainError(ErrorCode.CONFLICT, `Channel ${valid.channelId} already has an order ${valid.externalId}`, {
-        field: 'externalId',
-      });
-    }
-    throw error;
   }
 }
 
-async function placeInTransaction(tx: EntityManager, ctx: OperationContext, deps: PlaceOrderDeps, valid: ValidPlaceOrderInput): Promise<Order> {
+/** The validated input, hashed: what an idempotency key promises to stand for. */
+function fingerprintOf(valid: ValidPlaceOrderInput): string {
+  return createHash('sha256').update(JSON.stringify(valid)).digest('hex');
+}
+
+function sameOrderOrConflict(existing: Order, fingerprint: string | null): Order {
+  if (existing.idempotencyFingerprint && fingerprint && existing.idempotencyFingerprint !== fingerprint) {
+    throw new DomainError(ErrorCode.CONFLICT, 'idempotencyKey was already used for a different order: send a new key for a new order', {
+      field: 'idempotencyKey',
+    });
+  }
+  return existing;
+}
+
+async function placeInTransaction(
+  tx: EntityManager,
+  ctx: OperationContext,
+  deps: PlaceOrderDeps,
+  valid: ValidPlaceOrderInput,
+  id: string,
+  fingerprint: string | null,
+): Promise<Order> {
   const channel = await tx.findOne(Channel, { id: valid.channelId });
   if (!channel) throw badInput('channelId', `no channel ${valid.channelId}`);
   if (!channel.enabled) throw badInput('channelId', `channel ${valid.channelId} is disabled`);
@@ -93,7 +124,6 @@ async function placeInTransaction(tx: EntityManager, ctx: OperationContext, deps
   }
 
   const customer = valid.customer ? await upsertCustomer(tx, valid.customer) : null;
-  const id = randomUUID();
   const number =
     channel.kind === 'direct'
       ? `SY-${(await tx.getConnection().execute<{ n: string }[]>("select nextval('order_number_seq') as n", [], 'all', tx.getTransactionContext()))[0]!.n}`
@@ -118,6 +148,7 @@ async function placeInTransaction(tx: EntityManager, ctx: OperationContext, deps
     totalAmount: total,
     holdReason: null,
     idempotencyKey: valid.idempotencyKey,
+    idempotencyFingerprint: fingerprint,
     placedAt: new Date(),
   });
   const lines = valid.lines.map((l, position) => {
