@@ -191,6 +191,15 @@ describe('when stock is short, the channel’s backorder policy decides', () => 
       { sku: 'POL-3', quantity: 5, quantity_allocated: 3, quantity_cancelled: 2 },
       { sku: 'POL-4', quantity: 1, quantity_allocated: 0, quantity_cancelled: 1 },
     ]);
+    // The cancelled units no longer count in the order's value (regression: totals kept them).
+    const [totals] = await sql<{ subtotal_amount: string; total_amount: string; line_totals: string }>(
+      db.url,
+      'select o.subtotal_amount, o.total_amount, (select sum(line_total_amount) from order_line where order_id = o.id) as line_totals from "order" o where o.id = $1',
+      [some.id],
+    );
+    const [price] = await sql<{ price_amount: string }>(db.url, "select price_amount from variant where sku = 'POL-3'");
+    expect(Number(totals!.subtotal_amount)).toBe(3 * Number(price!.price_amount));
+    expect(Number(totals!.line_totals)).toBe(Number(totals!.subtotal_amount));
     const none = await order([{ sku: 'POL-4', quantity: 1 }], { channelId: 'partial' });
     expect(none.status).toBe('CANCELLED');
   });

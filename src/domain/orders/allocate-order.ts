@@ -4,6 +4,7 @@ import type { OperationContext } from '../context.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import { allocateLines, type AllocationResult } from '../inventory/allocation.service.js';
 import type { OrderLine } from './order-line.entity.js';
+import { recomputeTotals } from './lifecycle/order-totals.js';
 import { recordOrderEvent, transitionOrder } from './order-transitions.js';
 import type { Order } from './order.entity.js';
 
@@ -69,6 +70,15 @@ export async function allocateOrderStock(
       });
     case 'partial': {
       for (const s of result.shortfall) byId.get(s.lineId)!.quantityCancelled += s.quantity;
+      // The order is worth less now; the authorisation keeps the old amount, and only the new
+      // total is ever captured (a capture below the authorised amount releases the rest).
+      const before = order.totalAmount;
+      const after = recomputeTotals(order, lines, { clampDiscount: true });
+      recordOrderEvent(tx, order, ctx.actor, 'totals_changed', `partial policy cancelled ${short}`, {
+        totalBefore: before,
+        totalAfter: after.total,
+        currency: order.currency,
+      });
       const to = lines.some((l) => l.quantityAllocated > 0) ? 'ALLOCATED' : 'CANCELLED';
       if (order.status !== to) transitionOrder(tx, order, to, ctx.actor, `partial policy: cancelled ${short} that no location has`);
       return outcome;
