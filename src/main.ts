@@ -10,6 +10,7 @@ import { checkInvariants, INVARIANT_NAMES } from './domain/invariants/invariants
 import { createOrm, runPendingMigrations } from './platform/database.js';
 import { startHub, type HubRole } from './platform/hub.js';
 import { createLogger } from './platform/logger.js';
+import { progressBar, seedOrders } from './platform/seed/seed-orders.js';
 import { buildGraphQLSchema, renderSchemaSDL } from './schema/build-schema.js';
 
 const USAGE = `Usage: switchyard <command>
@@ -21,6 +22,7 @@ const USAGE = `Usage: switchyard <command>
   create-api-key      --role <admin|ops|support|finance|read_only|integration> --name <text> [--channel <id>]
   emit-schema [file]  write the GraphQL SDL (default: schema.graphql)
   check-invariants    check stock, ledger, reservation and order invariants; exit 1 on any violation
+  seed-orders         --count <n>: add n synthetic orders (3 lines each) for benchmarks and demos
 
 Configuration comes from the environment; see .env.example.`;
 
@@ -48,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return createKey(config, argv.slice(1));
     case 'check-invariants':
       return invariants(config);
+    case 'seed-orders':
+      return seed(config, argv.slice(1));
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
       return 64;
@@ -111,6 +115,24 @@ async function invariants(config: Config): Promise<number> {
       process.stdout.write(`${v ? 'FAIL' : 'ok  '}  ${name}\n${v ? v.problems.map((p) => `        ${p}\n`).join('') : ''}`);
     }
     return violations.length === 0 ? 0 : 1;
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function seed(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { count: { type: 'string' } }, strict: true });
+  const count = Number(values.count);
+  if (!values.count || !Number.isInteger(count) || count < 1) {
+    process.stderr.write('seed-orders needs --count <n>, e.g. --count 1000000\n');
+    return 64;
+  }
+  const orm = await createOrm(config.database);
+  try {
+    const started = Date.now();
+    await seedOrders(orm, count, (p) => process.stderr.write(`\r${progressBar(p)}`));
+    process.stderr.write(`\nseeded ${count.toLocaleString('en')} orders in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return 0;
   } finally {
     await orm.close(true);
   }

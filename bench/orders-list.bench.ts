@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createTemplateDatabase, createTestDatabase } from '../test/support/database.js';
+import { startTestServices } from '../test/support/services.js';
+import type { BenchContext, BenchOutcome } from './support/benchmark.js';
+import { dataOf, graphqlBody, graphqlHeaders, postGraphQL } from './support/graphql-request.js';
+import { startHubProcess } from './support/hub-process.js';
+import { loadProblem, loadWarning, measureLoad, type LoadFigures } from './support/load.js';
+
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
+const CONNECTIONS = [1, 8] as const;
+const TARGET_P99_MS = 20;
+const QUERY = `{ orders(first: 50, filter: { statuses: [ALLOCATED] }, orderBy: CREATED_AT_DESC) {
+  totalCount edges { cursor node { id number status placedAt totals { total { amount currency } } } } pageInfo { hasNextPage endCursor } } }`;
+
+/** Seeds through the CLI an operator would use, streaming its progress bar into the bench log. */
+function seed(databaseUrl: string, count: number, log: (m: string) => void): Promise<void> {
+  const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, 'seed-orders', '--count', String(count)], {
+      env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let last = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString().split('\r').filter(Boolean).at(-1) ?? '';
+      if (text.includes('100%') || text.startsWith('seeded') || text !== last) last = text;
+    });
+    const timer = setInterval(() => last && log(last.trim()), 10_000);
+    child.once('exit', (code) => {
+      clearInterval(timer);
+      log(last.trim());
+      if (code === 0) resolve();
+      else reject(new Error(`seed-orders exited with ${code}`));
+    });
+  });
+}
+
+/**
+ * The orders list an admin screen asks for — ALLOCATED orders, newest first, a page of 50 with
+ * totals — over HTTP on the api process, with ORDERS (default 1,000,000) seeded orders.
+ */
+export async function ordersListBenchmark(ctx: BenchContext): Promise<BenchOutcome> {
+  ctx.log('starting PostgreSQL and Redis');
+  const services = await startTestServices();
+  ctx.defer('PostgreSQL and Redis', () => services.stop());
+  process.env.TEST_DATABASE_URL = services.databaseUrl;
+  await createTemplateDatabase(services.databaseUrl);
+  const database = await createTestDatabase();
+  ctx.defer('benchmark database', () => database.drop());
+  ctx.log(`seeding ${ORDERS.toLocaleString('en')} orders`);
+  const seedStarted = Date.now();
+  await seed(database.url, ORDERS, ctx.log);
+  const seedSeconds = Math.round((Date.now() - seedStarted) / 100) / 10;
+
+  const hub = await startHubProcess({ databaseUrl: database.url, redisUrl: services.redisUrl });
+  ctx.defer('hub process', () => hub.stop());
+  const first = await postGraphQL(hub.graphqlUrl, QUERY, { token: hub.adminKey });
+  const page = dataOf('orders', first).orders as { edges: unknown[]; totalCount: number };
+  if (page.edges.length !== 50) throw new Error(`expected a full page of 50, got ${page.edges.length}: ${first.text.slice(0, 300)}`);
+
+  const results: (LoadFigures & { totalCount: number })[] = [];
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  for (const connections of CONNECTIONS) {
+    ctx.log(`orders list: ${connections} connection(s), ${ctx.settings.warmupS} s warm-up + ${ctx.settings.durationS} s`);
+    const figures = await measureLoad(
+      { url: hub.graphqlUrl, headers: graphqlHeaders(hub.adminKey), body: graphqlBody(QUERY), expectBody: first.text, connections, durationS: ctx.settings.durationS },
+      ctx.settings.warmupS,
+      hub.pid,
+    );
+    results.push({ ...figures, totalCount: page.totalCount });
+    const label = `orders list at ${connections} connection(s)`;
+    const problem = loadProblem(label, figures);
+    if (problem) problems.push(problem);
+    const warning = loadWarning(label, figures);
+    if (warning) warnings.push(warning);
+  }
+  const worstP99 = Math.max(...results.map((r) => r.latencyMs.p99));
+  return {
+    description: `orders(first: 50, filter: {statuses: [ALLOCATED]}, orderBy: CREATED_AT_DESC) with totalCount, over HTTP, on ${ORDERS.toLocaleString('en')} seeded orders.`,
+    setup: { orders: ORDERS, seedSeconds, matchingOrders: page.totalCount, hub: hub.settings, postgres: 'local, fsync off (test server)', query: QUERY },
+    results,
+    target: {
+      description: `p99 ≤ ${TARGET_P99_MS} ms at every measured concurrency (ratio = target ÷ worst p99; ≥ 1 meets it)`,
+      ratio: Math.round((TARGET_P99_MS / worstP99) * 1000) / 1000,
+      required: 1,
+      met: worstP99 <= TARGET_P99_MS,
+    },
+    problems,
+    warnings,
+  };
+}
