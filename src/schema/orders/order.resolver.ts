@@ -1,6 +1,8 @@
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, ID, Info, Mutation, Query, Resolver } from 'type-graphql';
 import { ORDER_STATUSES } from '../../domain/orders/order-status.js';
+import type { GraphQLResolveInfo } from 'graphql';
 import { listOrders } from '../../domain/orders/order-list.service.js';
+import { selectsField } from '../common/selects-field.js';
 import { orderById, orderByNumber } from '../../domain/orders/order-query.service.js';
 import { MAX_ORDER_LINES } from '../../domain/orders/place-order.input.js';
 import { placeOrderInScope } from '../../domain/orders/place-order-in-scope.js';
@@ -41,9 +43,10 @@ export class OrderResolver {
   @Query(() => OrderConnection, {
     description: 'Orders matching a filter, one page at a time (newest first by default).',
   })
-  async orders(@Args() args: OrdersArgs, @Ctx() ctx: GraphQLContext): Promise<OrderConnection> {
+  async orders(@Args() args: OrdersArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<OrderConnection> {
     assertMaxItems('filter.statuses', args.filter?.statuses, ORDER_STATUSES.length);
-    return connectionOf(await listOrders(operationContext(ctx), args), orderNodeOf);
+    const withTotal = selectsField(info, 'totalCount');
+    return connectionOf(await listOrders(operationContext(ctx), args, { withTotal }), orderNodeOf);
   }
 
   @Authorized(allowed('placeOrder'))
