@@ -83,8 +83,9 @@ export class OrderEventRecorded {
   at!: string;
 }
 
-@ObjectType({ description: 'A stock level changed (committed); available = onHand − reserved − safetyStock.' })
-export class StockLevelChange {
+/** The fields every stock event carries: which level, its figures, and when. */
+@ObjectType()
+abstract class StockLevelEventFields {
   @Field(() => ID)
   eventId!: string;
 
@@ -104,47 +105,23 @@ export class StockLevelChange {
   reserved!: number;
 
   @Field(() => Int)
-  safetyStock!: number;
+  available!: number;
 
   @Field(() => Int)
   reorderPoint!: number;
 
-  @Field(() => Int)
-  available!: number;
-
   @Field(() => GraphQLDateTimeISO)
   at!: string;
+}
+
+@ObjectType({ description: 'A stock level changed (committed); available = onHand − reserved − safetyStock.' })
+export class StockLevelChange extends StockLevelEventFields {
+  @Field(() => Int)
+  safetyStock!: number;
 }
 
 @ObjectType({ description: 'A stock level fell to or below its reorder point (once per crossing).' })
-export class LowStockAlert {
-  @Field(() => ID)
-  eventId!: string;
-
-  @Field(() => ID)
-  variantId!: string;
-
-  @Field()
-  sku!: string;
-
-  @Field(() => ID)
-  locationId!: string;
-
-  @Field(() => Int)
-  onHand!: number;
-
-  @Field(() => Int)
-  reserved!: number;
-
-  @Field(() => Int)
-  available!: number;
-
-  @Field(() => Int)
-  reorderPoint!: number;
-
-  @Field(() => GraphQLDateTimeISO)
-  at!: string;
-}
+export class LowStockAlert extends StockLevelEventFields {}
 
 export function orderStatusChangeOf(m: TopicMessage<'order.status_changed'>): OrderStatusChange {
   const p = m.payload;
