@@ -1,18 +1,13 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../domain/auth/api-key.service.js';
 import { connectionOf } from '../common/page-info.type.js';
 import { allowed } from './policy.js';
 import { operationContext, type GraphQLContext } from '../context.js';
 import { ApiKeyConnection, apiKeyNodeOf, ApiKeyNode, CreateApiKeyInput, CreateApiKeyPayload, Me, meOf } from './auth.types.js';
+import { PageArgs } from '../common/page-args.js';
 
 @ArgsType()
-class ApiKeysArgs {
-  @Field(() => Int, { nullable: true, description: 'Page size, 1 to 100 (required).' })
-  first?: number | null;
-
-  @Field(() => String, { nullable: true })
-  after?: string | null;
-
+class ApiKeysArgs extends PageArgs {
   @Field({ defaultValue: false })
   includeRevoked!: boolean;
 }

@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { listProducts } from '../../domain/catalog/catalog-query.service.js';
 import { createProduct, MAX_VARIANTS, productById, variantBySku } from '../../domain/catalog/catalog.service.js';
 import { updateProduct } from '../../domain/catalog/update-product.service.js';
@@ -8,20 +8,16 @@ import { connectionOf } from '../common/page-info.type.js';
 import { operationContext, type GraphQLContext } from '../context.js';
 import { CreateProductInput, UpdateProductInput } from './catalog.inputs.js';
 import { ProductConnection, ProductNode, productNodeOf, VariantNode, variantNodeOf } from './catalog.types.js';
+import { PageArgs } from '../common/page-args.js';
 
 @ArgsType()
-class ProductsArgs {
+class ProductsArgs extends PageArgs {
   @Field(() => String, {
     nullable: true,
     description: 'Case-insensitive "contains" over the title; at most 200 characters.',
   })
   search?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'Page size, 1 to 100 (required).' })
-  first?: number | null;
-
-  @Field(() => String, { nullable: true })
-  after?: string | null;
 }
 
 @Resolver()

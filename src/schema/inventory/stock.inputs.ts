@@ -1,4 +1,5 @@
 import { ArgsType, Field, ID, Int } from 'type-graphql';
+import { PageArgs } from '../common/page-args.js';
 
 @ArgsType()
 export class StockLevelsArgs {
@@ -19,18 +20,13 @@ export class AvailableToSellArgs {
 }
 
 @ArgsType()
-export class StockMovementsArgs {
+export class StockMovementsArgs extends PageArgs {
   @Field()
   sku!: string;
 
   @Field(() => ID, { nullable: true, description: 'Only this location; all locations when absent.' })
   locationId?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'Page size, 1 to 100 (required).' })
-  first?: number | null;
-
-  @Field(() => String, { nullable: true })
-  after?: string | null;
 }
 
 @ArgsType()

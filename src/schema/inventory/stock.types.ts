@@ -132,34 +132,7 @@ export class StockMovementConnection {
 }
 
 @ObjectType('LowStockItem', { description: 'A level at or below its reorder point, with a suggested reorder quantity.' })
-export class LowStockItemNode {
-  @Field()
-  sku!: string;
-
-  @Field(() => ID)
-  variantId!: string;
-
-  @Field(() => ID)
-  locationId!: string;
-
-  @Field()
-  locationCode!: string;
-
-  @Field(() => Int)
-  onHand!: number;
-
-  @Field(() => Int)
-  reserved!: number;
-
-  @Field(() => Int)
-  safetyStock!: number;
-
-  @Field(() => Int)
-  reorderPoint!: number;
-
-  @Field(() => Int)
-  available!: number;
-
+export class LowStockItemNode extends StockLevelNode {
   @Field(() => Float, { description: 'Units reserved minus units released per day, over the last 30 days.' })
   dailyVelocity!: number;
 

@@ -1,23 +1,19 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
 import { customerById, listCustomers } from '../../domain/orders/customer-query.service.js';
 import { allowed } from '../auth/policy.js';
 import { connectionOf } from '../common/page-info.type.js';
 import { operationContext, type GraphQLContext } from '../context.js';
 import { CustomerConnection, CustomerNode, customerNodeOf } from './customer.types.js';
+import { PageArgs } from '../common/page-args.js';
 
 @ArgsType()
-class CustomersArgs {
+class CustomersArgs extends PageArgs {
   @Field(() => String, {
     nullable: true,
     description: 'Case-insensitive "contains" over email and name; at most 200 characters.',
   })
   search?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'Page size, 1 to 100 (required).' })
-  first?: number | null;
-
-  @Field(() => String, { nullable: true })
-  after?: string | null;
 }
 
 @Resolver()
