@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ADDRESS_MISMATCH_POLICIES, type AddressMismatchPolicy } from '../domain/orders/hold-rules.js';
 
 /** Every setting Switchyard reads from its environment, validated once at start-up. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -81,6 +82,9 @@ const envSchema = z.object({
     .min(0, 'must be a whole, non-negative amount in minor units (e.g. cents)')
     .max(Number.MAX_SAFE_INTEGER, 'must be a whole, non-negative amount in minor units (e.g. cents)')
     .optional(),
+  ORDER_HOLD_ON_ADDRESS_MISMATCH: z
+    .enum(ADDRESS_MISMATCH_POLICIES, { error: `must be one of ${ADDRESS_MISMATCH_POLICIES.join(', ')}` })
+    .default('country'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -109,8 +113,12 @@ export interface Config {
   authCacheTtlMs: number;
   /** How long a worker's lock on a job lasts; a job whose worker died is rerun about this long after. */
   jobLockMs: number;
-  /** Order rules: orders whose total (minor units) is above `holdTotalAbove` go ON_HOLD; null: never. */
-  orders: { holdTotalAbove: number | null };
+  /**
+   * Order hold rules: orders whose total (minor units) is above `holdTotalAbove` go ON_HOLD (null:
+   * never); so do orders whose billing address differs from the shipping address as
+   * `holdOnAddressMismatch` says (off, country, postal).
+   */
+  orders: { holdTotalAbove: number | null; holdOnAddressMismatch: AddressMismatchPolicy };
 }
 
 export class ConfigError extends Error {
@@ -168,6 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     jobLockMs: e.JOB_LOCK_MS,
-    orders: { holdTotalAbove: e.ORDER_HOLD_TOTAL_ABOVE ?? null },
+    orders: {
+      holdTotalAbove: e.ORDER_HOLD_TOTAL_ABOVE ?? null,
+      holdOnAddressMismatch: e.ORDER_HOLD_ON_ADDRESS_MISMATCH,
+    },
   };
 }

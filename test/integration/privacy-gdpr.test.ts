@@ -18,6 +18,9 @@ const M = {
   postal: 'ZZM-POST-123',
   home: 'ZZMARKER-HOME-123',
   newStreet: 'ZZMARKER-NEWSTREET-123',
+  billName: 'ZZMARKER-BILLNAME-123',
+  billStreet: 'ZZMARKER-BILLSTREET-123',
+  billPostal: 'ZZB-POST-123',
 };
 const MARKERS = Object.values(M);
 const BYSTANDER = 'KEEPME-NAME-456';
@@ -47,6 +50,7 @@ async function place(channelId: string, customer: { email: string; name: string;
     currency: 'USD',
     customer,
     shippingAddress: marked ? { name: M.shipName, line1: M.street, city: 'Austin', postalCode: M.postal, countryCode: 'US' } : NEUTRAL,
+    billingAddress: marked ? { name: M.billName, line1: M.billStreet, city: 'Berlin', postalCode: M.billPostal, countryCode: 'DE' } : null,
     lines: [
       { sku: 'A1', quantity: 2 },
       { sku: 'B2', quantity: 1 },
@@ -134,7 +138,7 @@ afterAll(async () => {
 
 describe('exportCustomerData', () => {
   it('returns everything held about the customer: every marker, both orders with lines, timeline and returns', async () => {
-    const res = await gql<{ exportCustomerData: Record<string, unknown> & { orders: { lines: unknown[]; timeline: unknown[]; returns: unknown[] }[] } }>(
+    const res = await gql<{ exportCustomerData: Record<string, unknown> & { orders: { lines: unknown[]; timeline: unknown[]; returns: unknown[]; billingAddress: unknown }[] } }>(
       t.base,
       EXPORT,
       { key: supportKey, variables: { id: customerId } },
@@ -145,6 +149,10 @@ describe('exportCustomerData', () => {
     for (const marker of MARKERS) expect(text).toContain(marker);
     expect(text).not.toContain(BYSTANDER);
     expect(data.orders).toHaveLength(2);
+    expect(data.orders.map((o) => o.billingAddress)).toEqual([
+      expect.objectContaining({ name: M.billName, line1: M.billStreet, postalCode: M.billPostal, countryCode: 'DE' }),
+      expect.objectContaining({ name: M.billName, line1: M.billStreet, postalCode: M.billPostal, countryCode: 'DE' }),
+    ]);
     expect(data.orders.every((o) => o.lines.length === 2 && o.timeline.length > 0)).toBe(true);
     expect(data.orders.flatMap((o) => o.returns)).toHaveLength(1);
     const audit = await sql(t.db.url, `select actor_kind, action, subject_id, data from audit_log where action = 'customer.export'`);
@@ -175,10 +183,10 @@ describe('eraseCustomer', () => {
     expect(await markerHits(MARKERS)).toEqual([]);
     expect(await markerHits([BYSTANDER])).not.toEqual([]);
     expect(await financials(ids)).toEqual(before);
-    const kept = await sql(t.db.url, `select email, shipping_address from "order" where id = any($1)`, [ids]);
+    const kept = await sql(t.db.url, `select email, shipping_address, billing_address from "order" where id = any($1)`, [ids]);
     expect(kept).toEqual([
-      { email: null, shipping_address: { countryCode: 'US' } },
-      { email: null, shipping_address: { countryCode: 'US' } },
+      { email: null, shipping_address: { countryCode: 'US' }, billing_address: { countryCode: 'DE' } },
+      { email: null, shipping_address: { countryCode: 'US' }, billing_address: { countryCode: 'DE' } },
     ]);
     const [event] = await sql<{ data: Record<string, unknown> }>(t.db.url, `select data from order_event where type = 'edited' and order_id = $1`, [ids[0]]);
     expect(event!.data).toEqual({

@@ -68,6 +68,18 @@ describe('configuration', () => {
     expect(config.encryptionKey).toHaveLength(32);
   });
 
+  it('holds orders whose billing country differs from the shipping country unless ORDER_HOLD_ON_ADDRESS_MISMATCH says otherwise', () => {
+    expect(loadConfig({}).orders.holdOnAddressMismatch).toBe('country');
+    for (const mode of ['off', 'country', 'postal'] as const) {
+      expect(loadConfig({ ORDER_HOLD_ON_ADDRESS_MISMATCH: mode }).orders).toEqual({ holdTotalAbove: null, holdOnAddressMismatch: mode });
+    }
+    expect(loadConfig({ ORDER_HOLD_ON_ADDRESS_MISMATCH: '' }).orders.holdOnAddressMismatch).toBe('country');
+  });
+
+  it.each(['zip', 'POSTAL', 'true'])('refuses ORDER_HOLD_ON_ADDRESS_MISMATCH=%s, naming the allowed values', (value) => {
+    expect(problemsOf({ ORDER_HOLD_ON_ADDRESS_MISMATCH: value })).toEqual(['ORDER_HOLD_ON_ADDRESS_MISMATCH: must be one of off, country, postal']);
+  });
+
   it('accepts the encryption key as base64 as well as hex', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     expect(loadConfig({ SWITCHYARD_ENCRYPTION_KEY: key }).encryptionKey).toEqual(Buffer.alloc(32, 7));

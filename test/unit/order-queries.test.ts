@@ -71,9 +71,9 @@ describe('search patterns', () => {
 
 describe('ORDER_HOLD_TOTAL_ABOVE', () => {
   it('is off by default and read as integer minor units when set', () => {
-    expect(loadConfig({}).orders).toEqual({ holdTotalAbove: null });
-    expect(loadConfig({ ORDER_HOLD_TOTAL_ABOVE: '500000' }).orders).toEqual({ holdTotalAbove: 500_000 });
-    expect(loadConfig({ ORDER_HOLD_TOTAL_ABOVE: '0' }).orders).toEqual({ holdTotalAbove: 0 });
+    expect(loadConfig({}).orders.holdTotalAbove).toBeNull();
+    expect(loadConfig({ ORDER_HOLD_TOTAL_ABOVE: '500000' }).orders.holdTotalAbove).toBe(500_000);
+    expect(loadConfig({ ORDER_HOLD_TOTAL_ABOVE: '0' }).orders.holdTotalAbove).toBe(0);
   });
 
   it.each(['-1', '12.5', 'lots'])('refuses %s', (value) => {

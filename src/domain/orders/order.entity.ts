@@ -28,6 +28,8 @@ export const OrderSchema = defineEntity({
     customer: () => p.manyToOne(Customer).nullable(),
     email: p.string().length(320).nullable(),
     shippingAddress: p.json<PostalAddress>().nullable(),
+    /** Optional; hold rules compare it with the shipping address (ORDER_HOLD_ON_ADDRESS_MISMATCH). */
+    billingAddress: p.json<PostalAddress>().nullable(),
     currency: p.string().length(3),
     subtotalAmount: p.bigint('number'),
     shippingAmount: p.bigint('number').default(0),

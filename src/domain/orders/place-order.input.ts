@@ -11,6 +11,8 @@ export interface PlaceOrderInput {
   currency: string;
   customer?: { email?: string | null; name?: string | null; phone?: string | null } | null;
   shippingAddress?: PostalAddress | null;
+  /** Optional; validated like the shipping address. Hold rules may compare the two. */
+  billingAddress?: PostalAddress | null;
   lines: { sku: string; quantity: number }[];
   shippingAmount?: number | null;
   taxAmount?: number | null;
@@ -29,6 +31,12 @@ export interface ValidPlaceOrderInput {
   currency: string;
   customer: { email: string | null; name: string | null; phone: string | null } | null;
   shippingAddress: PostalAddress | null;
+  /**
+   * `undefined` (not null) when none was sent: the idempotency fingerprint hashes this object as
+   * JSON, and an absent key keeps the fingerprints of orders without one what they were before
+   * billing addresses existed.
+   */
+  billingAddress: PostalAddress | undefined;
   lines: { sku: string; quantity: number }[];
   shippingAmount: number;
   taxAmount: number;
@@ -101,6 +109,7 @@ export function validatePlaceOrderInput(input: PlaceOrderInput, defaultChannelId
     currency,
     customer,
     shippingAddress: input.shippingAddress ? validateAddress('shippingAddress', input.shippingAddress) : null,
+    billingAddress: input.billingAddress ? validateAddress('billingAddress', input.billingAddress) : undefined,
     lines,
     shippingAmount: amount('shippingAmount', input.shippingAmount),
     taxAmount: amount('taxAmount', input.taxAmount),

@@ -17,12 +17,12 @@ export const MAX_ERASURE_REASON = 500;
 /**
  * Erases a customer's personal data (GDPR art. 17) in one transaction, keeping the financial
  * record anonymised: the customer's name, email, phone and addresses are blanked and `erasedAt`
- * set; each of their orders loses its email and keeps only the country of its shipping address;
- * timeline entries, hold reasons, return notes and undelivered or delivered outbox payloads of
- * those orders keep their facts (ids, amounts, statuses) with every known personal value
- * replaced. Orders, lines, totals and statuses are untouched. Erasing again changes nothing more
- * (only another audit row is written). The audit row carries counts and the reason with the
- * erased values removed from it.
+ * set; each of their orders loses its email and keeps only the country of its shipping and
+ * billing addresses; timeline entries, hold reasons, return notes and undelivered or delivered
+ * outbox payloads of those orders keep their facts (ids, amounts, statuses) with every known
+ * personal value replaced. Orders, lines, totals and statuses are untouched. Erasing again
+ * changes nothing more (only another audit row is written). The audit row carries counts and
+ * the reason with the erased values removed from it.
  */
 export async function eraseCustomer(ctx: OperationContext, customerId: string, reason: string): Promise<Customer> {
   const why = (reason ?? '').trim();
@@ -36,7 +36,7 @@ export async function eraseCustomer(ctx: OperationContext, customerId: string, r
     const orders = await tx.find(Order, { customer: customer.id });
     const values = piiValues({
       strings: [customer.email, customer.name, customer.phone, ...orders.map((o) => o.email)],
-      addresses: [...(customer.addresses ?? []), ...orders.map((o) => o.shippingAddress)],
+      addresses: [...(customer.addresses ?? []), ...orders.flatMap((o) => [o.shippingAddress, o.billingAddress])],
     });
 
     customer.email = null;
@@ -46,11 +46,12 @@ export async function eraseCustomer(ctx: OperationContext, customerId: string, r
     customer.erasedAt ??= new Date();
     for (const order of orders) {
       const address = anonymisedAddress(order.shippingAddress);
+      const billing = anonymisedAddress(order.billingAddress);
       // One statement per order, the whole JSON value replaced; the version moves like any
       // other change, so an edit that read the order before the erasure fails with CONFLICT.
       await tx.getConnection().execute(
-        `update "order" set email = null, shipping_address = ?::jsonb, hold_reason = ?, version = version + 1, updated_at = now() where id = ?`,
-        [address ? JSON.stringify(address) : null, scrubText(order.holdReason, values), order.id],
+        `update "order" set email = null, shipping_address = ?::jsonb, billing_address = ?::jsonb, hold_reason = ?, version = version + 1, updated_at = now() where id = ?`,
+        [address ? JSON.stringify(address) : null, billing ? JSON.stringify(billing) : null, scrubText(order.holdReason, values), order.id],
         'run',
         tx.getTransactionContext(),
       );

@@ -18,7 +18,7 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /**
  * Everything held about one customer (GDPR art. 15/20): the customer row with addresses, their
- * orders with lines, shipping addresses, timeline, shipments and returns, as plain JSON (dates as
+ * orders with lines, shipping and billing addresses, timeline, shipments and returns, as plain JSON (dates as
  * ISO strings, money in minor units). The export is audited (one `customer.export` row, ids and
  * counts only) in the same transaction that reads the data.
  */
@@ -67,6 +67,7 @@ async function collect(tx: EntityManager, customer: Customer) {
       purchaseOrderNumber: o.purchaseOrderNumber ?? null,
       email: o.email ?? null,
       shippingAddress: o.shippingAddress ?? null,
+      billingAddress: o.billingAddress ?? null,
       currency: o.currency,
       subtotalAmount: o.subtotalAmount,
       shippingAmount: o.shippingAmount,

@@ -8,7 +8,7 @@ const MIN_VALUE_LENGTH = 3;
 
 /**
  * The personal values to look for in text kept after an erasure: the customer's name, email,
- * phone and address lines, and each of their orders' email and shipping address. Region and
+ * phone and address lines, and each of their orders' email, shipping and billing address. Region and
  * country stay (they are kept on the order as a country anyway). Longest first, so a full
  * value is replaced before a part of it is.
  */

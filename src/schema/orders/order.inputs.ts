@@ -116,6 +116,13 @@ export class PlaceOrderInput {
   @Field(() => AddressInput, { nullable: true, description: 'Required when any line must be shipped.' })
   shippingAddress?: AddressInput | null;
 
+  @Field(() => AddressInput, {
+    nullable: true,
+    description:
+      'Optional. When it differs from the shipping address the order may go ON_HOLD for review (ORDER_HOLD_ON_ADDRESS_MISMATCH).',
+  })
+  billingAddress?: AddressInput | null;
+
   @Field(() => [OrderLineInput], { description: `1 to ${MAX_ORDER_LINES} lines, each SKU once.` })
   lines!: OrderLineInput[];
 

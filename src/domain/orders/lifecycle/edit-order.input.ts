@@ -9,6 +9,7 @@ export interface EditOrderInput {
   addLines?: { sku: string; quantity: number }[] | null;
   removeLineIds?: string[] | null;
   shippingAddress?: PostalAddress | null;
+  billingAddress?: PostalAddress | null;
   reason?: string | null;
   expectedVersion?: number | null;
 }
@@ -18,6 +19,7 @@ export interface ValidEditOrderInput {
   addLines: { sku: string; quantity: number }[];
   removeLineIds: string[];
   shippingAddress: PostalAddress | null;
+  billingAddress: PostalAddress | null;
   reason: string;
   expectedVersion: number | null;
 }
@@ -48,14 +50,16 @@ export function validateEditOrderInput(input: EditOrderInput): ValidEditOrderInp
   });
   const removeLineIds = list('removeLineIds', input.removeLineIds).map((id) => String(id ?? ''));
   const shippingAddress = input.shippingAddress ? validateAddress('shippingAddress', input.shippingAddress) : null;
-  if (lines.length + addLines.length + removeLineIds.length === 0 && !shippingAddress) {
-    throw badInput('lines', 'nothing to change: give lines, addLines, removeLineIds or shippingAddress');
+  const billingAddress = input.billingAddress ? validateAddress('billingAddress', input.billingAddress) : null;
+  if (lines.length + addLines.length + removeLineIds.length === 0 && !shippingAddress && !billingAddress) {
+    throw badInput('lines', 'nothing to change: give lines, addLines, removeLineIds, shippingAddress or billingAddress');
   }
   return {
     lines,
     addLines,
     removeLineIds,
     shippingAddress,
+    billingAddress,
     reason: optionalText('reason', input.reason) ?? 'edited',
     expectedVersion: optionalVersion(input.expectedVersion),
   };

@@ -25,14 +25,15 @@ export const EDITABLE_STATUSES: readonly OrderStatus[] = ['PENDING', 'CONFIRMED'
 const snapshot = (order: Order, lines: OrderLine[]) => ({
   lines: lines.filter((l) => openUnits(l) > 0).map((l) => ({ lineId: l.id, sku: l.sku, quantity: openUnits(l) })),
   shippingAddress: order.shippingAddress ?? null,
+  billingAddress: order.billingAddress ?? null,
   totals: totalsOf(order),
 });
 
 /**
  * Changes an order that has not shipped: quantities (the units wanted), lines added or removed,
- * the shipping address. Totals are recomputed; stock held for units no longer wanted is
- * released; a BACKORDERED order tries to allocate what it now wants and becomes ALLOCATED when
- * nothing is short. An authorised payment follows the total: the difference is voided, or
+ * the shipping and billing addresses (hold rules are not run again). Totals are recomputed;
+ * stock held for units no longer wanted is released; a BACKORDERED order tries to allocate what
+ * it now wants and becomes ALLOCATED when nothing is short. An authorised payment follows the total: the difference is voided, or
  * authorised on top. The timeline records the order before → after.
  */
 export async function editOrder(ctx: OperationContext, deps: LifecycleDeps, orderId: string, input: EditOrderInput): Promise<Order> {
@@ -87,6 +88,7 @@ export async function editOrder(ctx: OperationContext, deps: LifecycleDeps, orde
       );
     }
     if (valid.shippingAddress) order.shippingAddress = valid.shippingAddress;
+    if (valid.billingAddress) order.billingAddress = valid.billingAddress;
     if (lines.every((l) => openUnits(l) === 0)) {
       throw badInput('removeLineIds', 'would leave the order with nothing to ship: cancel it instead (cancelOrder)');
     }

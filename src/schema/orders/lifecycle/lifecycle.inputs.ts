@@ -33,6 +33,9 @@ export class EditOrderInput {
   @Field(() => AddressInput, { nullable: true })
   shippingAddress?: AddressInput | null;
 
+  @Field(() => AddressInput, { nullable: true, description: 'Replaces the billing address; hold rules are not run again.' })
+  billingAddress?: AddressInput | null;
+
   @Field(() => String, { nullable: true, description: 'Why, for the timeline.' })
   reason?: string | null;
 

@@ -56,7 +56,7 @@ export class OrderLifecycleResolver {
   @Mutation(() => OrderNode, {
     description:
       'Changes an order before it is fully allocated (PENDING, CONFIRMED, ON_HOLD, PAYMENT_AUTHORIZED, BACKORDERED; nothing shipped): ' +
-      'quantities, lines, shipping address. Totals are recomputed, surplus stock released, an authorised payment follows the total.',
+      'quantities, lines, shipping and billing address. Totals are recomputed, surplus stock released, an authorised payment follows the total.',
   })
   async editOrder(@Arg('orderId', () => ID) orderId: string, @Arg('input') input: EditOrderInput, @Ctx() ctx: GraphQLContext): Promise<OrderNode> {
     assertMaxItems('lines', input.lines, MAX_ORDER_LINES);
