@@ -6,6 +6,8 @@ import { Migration20261128010000_order_queries } from './Migration20261128010000
 import { Migration20261128020000_inventory } from './Migration20261128020000_inventory.js';
 import { Migration20261128030000_audit } from './Migration20261128030000_audit.js';
 import { Migration20261128040000_idempotency } from './Migration20261128040000_idempotency.js';
+import { Migration20261129010000_billing_address } from './Migration20261129010000_billing_address.js';
+import { Migration20261129020000_placement_guard } from './Migration20261129020000_placement_guard.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -19,4 +21,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128020000_inventory', class: Migration20261128020000_inventory },
   { name: 'Migration20261128030000_audit', class: Migration20261128030000_audit },
   { name: 'Migration20261128040000_idempotency', class: Migration20261128040000_idempotency },
+  { name: 'Migration20261129010000_billing_address', class: Migration20261129010000_billing_address },
+  { name: 'Migration20261129020000_placement_guard', class: Migration20261129020000_placement_guard },
 ];

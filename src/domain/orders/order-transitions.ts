@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Principal } from '../auth/principal.js';
 import { DomainError, ErrorCode } from '../errors.js';
-import { recordOutboxEvent } from '../outbox/outbox.js';
+import { recordOutboxEvent, type OutboxTopic } from '../outbox/outbox.js';
 import { OrderEvent } from './order-event.entity.js';
 import type { Order } from './order.entity.js';
 import { ORDER_TRANSITIONS, type OrderStatus } from './order-status.js';
@@ -9,6 +9,65 @@ import { ORDER_TRANSITIONS, type OrderStatus } from './order-status.js';
 /** Who acts, as the timeline records it. */
 export function actorOf(principal: Principal): { actorKind: string; actorId: string } {
   return { actorKind: principal.kind === 'system' ? 'system' : 'api_key', actorId: principal.id };
+}
+
+/** A timeline row as stored, before it has an id. */
+export interface OrderEventRecord {
+  type: string;
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus | null;
+  actorKind: string;
+  actorId: string;
+  reason: string | null;
+  data: Record<string, unknown> | null;
+}
+
+/** An outbox row as stored, before it has an id. */
+export interface OutboxRecord {
+  topic: OutboxTopic;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+}
+
+/** What an order event consists of: its timeline row and the `order.event_recorded` message. */
+export function orderEventRecords(
+  order: { id: string; channelId: string },
+  actor: Principal,
+  type: string,
+  reason: string | null,
+  data: Record<string, unknown> | null = null,
+  statuses: { from: OrderStatus; to: OrderStatus } | null = null,
+): { event: OrderEventRecord; outbox: OutboxRecord } {
+  const event: OrderEventRecord = { type, fromStatus: statuses?.from ?? null, toStatus: statuses?.to ?? null, ...actorOf(actor), reason, data };
+  const payload = {
+    orderId: order.id,
+    channelId: order.channelId,
+    type,
+    fromStatus: event.fromStatus,
+    toStatus: event.toStatus,
+    reason,
+    actorKind: event.actorKind,
+    actorId: event.actorId,
+    at: new Date().toISOString(),
+  };
+  return { event, outbox: { topic: 'order.event_recorded', aggregateId: order.id, payload } };
+}
+
+/** The `order.status_changed` message of a move; throws ILLEGAL_TRANSITION for a move the lifecycle forbids. */
+export function statusChangeRecord(order: { id: string; number: string; channelId: string }, from: OrderStatus, to: OrderStatus, reason: string): OutboxRecord {
+  const allowed = ORDER_TRANSITIONS[from];
+  if (!allowed.includes(to)) {
+    throw new DomainError(
+      ErrorCode.ILLEGAL_TRANSITION,
+      `Order ${order.number} is ${from} and cannot become ${to}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+      { orderId: order.id, current: from, requested: to, allowed: [...allowed] },
+    );
+  }
+  return {
+    topic: 'order.status_changed',
+    aggregateId: order.id,
+    payload: { orderId: order.id, number: order.number, channelId: order.channelId, from, to, reason, at: new Date().toISOString() },
+  };
 }
 
 /** Appends a timeline entry (and its outbox event) in the caller's transaction. */
@@ -21,26 +80,9 @@ export function recordOrderEvent(
   data: Record<string, unknown> | null = null,
   statuses: { from: OrderStatus; to: OrderStatus } | null = null,
 ): void {
-  const event = em.create(OrderEvent, {
-    order,
-    type,
-    fromStatus: statuses?.from ?? null,
-    toStatus: statuses?.to ?? null,
-    ...actorOf(actor),
-    reason,
-    data,
-  });
-  recordOutboxEvent(em, 'order.event_recorded', order.id, {
-    orderId: order.id,
-    channelId: order.channel.id,
-    type,
-    fromStatus: event.fromStatus,
-    toStatus: event.toStatus,
-    reason,
-    actorKind: event.actorKind,
-    actorId: event.actorId,
-    at: new Date().toISOString(),
-  });
+  const { event, outbox } = orderEventRecords({ id: order.id, channelId: order.channel.id }, actor, type, reason, data, statuses);
+  em.create(OrderEvent, { order, ...event });
+  recordOutboxEvent(em, outbox.topic, outbox.aggregateId, outbox.payload);
 }
 
 /**
@@ -49,23 +91,8 @@ export function recordOrderEvent(
  */
 export function transitionOrder(em: EntityManager, order: Order, to: OrderStatus, actor: Principal, reason: string, data: Record<string, unknown> | null = null): void {
   const from = order.status;
-  const allowed = ORDER_TRANSITIONS[from];
-  if (!allowed.includes(to)) {
-    throw new DomainError(
-      ErrorCode.ILLEGAL_TRANSITION,
-      `Order ${order.number} is ${from} and cannot become ${to}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
-      { orderId: order.id, current: from, requested: to, allowed: [...allowed] },
-    );
-  }
+  const statusChange = statusChangeRecord({ id: order.id, number: order.number, channelId: order.channel.id }, from, to, reason);
   order.status = to;
   recordOrderEvent(em, order, actor, 'status_changed', reason, data, { from, to });
-  recordOutboxEvent(em, 'order.status_changed', order.id, {
-    orderId: order.id,
-    number: order.number,
-    channelId: order.channel.id,
-    from,
-    to,
-    reason,
-    at: new Date().toISOString(),
-  });
+  recordOutboxEvent(em, statusChange.topic, statusChange.aggregateId, statusChange.payload);
 }

@@ -3,12 +3,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Variant } from '../catalog/variant.entity.js';
 import { Channel, DIRECT_CHANNEL_ID } from '../channels/channel.entity.js';
 import type { OperationContext } from '../context.js';
-import { badInput, DomainError, ErrorCode } from '../errors.js';
+import { DomainError, ErrorCode } from '../errors.js';
 import type { PaymentProvider } from '../payments/payment-provider.js';
+import { hasIndependentStatements } from '../prepared-statement.js';
 import { inTransaction } from '../transaction.js';
 import { allocateOrderStock } from './allocate-order.js';
 import { Customer } from './customer.entity.js';
+import { holdReasons, joinHoldReasons, type AddressMismatchPolicy } from './hold-rules.js';
 import { OrderLine } from './order-line.entity.js';
+import { checkChannel, priceOrder } from './order-pricing.js';
+import { tryFastPlacement } from './fast-placement.js';
+import { readPlacementSnapshot } from './placement-snapshot.js';
 import { transitionOrder, recordOrderEvent } from './order-transitions.js';
 import { Order } from './order.entity.js';
 import { validatePlaceOrderInput, type PlaceOrderInput, type ValidPlaceOrderInput } from './place-order.input.js';
@@ -19,17 +24,29 @@ export { allocateOrderStock } from './allocate-order.js';
 export interface OrderPolicy {
   /** Orders whose total (minor units) is above this go ON_HOLD for review; null: never. */
   holdTotalAbove: number | null;
+  /** When a billing address that differs from the shipping address puts the order ON_HOLD (hold-rules.ts); absent: off. */
+  holdOnAddressMismatch?: AddressMismatchPolicy;
 }
 
 export interface PlaceOrderDeps {
   payments: PaymentProvider;
   policy: OrderPolicy;
+  /**
+   * Whether the common case is written in one statement (fast-placement.ts); default on, on
+   * PostgreSQL only (never on PGlite). Off runs every order through the general path — the
+   * reference the fast path is tested against.
+   */
+  fastPath?: boolean;
 }
 
 /**
  * Places an order: validates it, records it, confirms it, applies hold rules, authorises
  * payment and reserves stock — all in one transaction, so a refused order leaves nothing
  * behind. The same idempotency key twice gives the same order.
+ *
+ * One snapshot read first; then the common case (no hold, stock for every line) is written in
+ * one statement (fast-placement.ts), and everything else — holds, shortfalls under the
+ * channel's backorder policy, races — goes through the general path below, in a transaction.
  */
 export async function placeOrder(ctx: OperationContext, deps: PlaceOrderDeps, input: PlaceOrderInput): Promise<Order> {
   const valid = validatePlaceOrderInput(input, ctx.actor.channelId ?? DIRECT_CHANNEL_ID);
@@ -37,16 +54,22 @@ export async function placeOrder(ctx: OperationContext, deps: PlaceOrderDeps, in
     throw new DomainError(ErrorCode.FORBIDDEN, `This key may only place orders on channel ${ctx.actor.channelId}`);
   }
   const fingerprint = valid.idempotencyKey ? fingerprintOf(valid) : null;
-  if (valid.idempotencyKey) {
-    const existing = await ctx.em.fork().findOne(Order, { idempotencyKey: valid.idempotencyKey });
+  const snapshot = await readPlacementSnapshot(ctx.em, valid);
+  if (snapshot.existingOrderId) {
+    const existing = await ctx.em.fork().findOne(Order, { id: snapshot.existingOrderId });
     if (existing) return sameOrderOrConflict(existing, fingerprint);
   }
   // Chosen once, outside the transaction: a retried transaction reuses it, and so the payment
   // idempotency key derived from it stays the same.
   const orderId = randomUUID();
+  // The one statement must commit on its own, which PGlite's shared connection cannot promise.
+  if (deps.fastPath !== false && (await hasIndependentStatements(ctx.em))) {
+    const placed = await tryFastPlacement(ctx.em, ctx.actor, deps, valid, snapshot, orderId, fingerprint);
+    if (placed) return placed;
+  }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTransaction(ctx.em, (tx) => placeInTransaction(tx, ctx, deps, valid, orderId, fingerprint));
+      return await inTransaction(ctx.em, (tx) => placeInTransaction(tx, ctx, deps, valid, orderId, fingerprint, snapshot.orderNumber));
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
       const constraint = (error as { constraint?: string }).constraint ?? '';
@@ -88,45 +111,18 @@ async function placeInTransaction(
   valid: ValidPlaceOrderInput,
   id: string,
   fingerprint: string | null,
+  drawnNumber: string | null,
 ): Promise<Order> {
   const channel = await tx.findOne(Channel, { id: valid.channelId });
-  if (!channel) throw badInput('channelId', `no channel ${valid.channelId}`);
-  if (!channel.enabled) throw badInput('channelId', `channel ${valid.channelId} is disabled`);
-  if (channel.kind !== 'direct' && !valid.externalId) throw badInput('externalId', `is required for ${channel.kind} orders`);
-
+  checkChannel(channel, valid);
   const variants = await tx.find(Variant, { sku: { $in: valid.lines.map((l) => l.sku) } });
   const bySku = new Map(variants.map((v) => [v.sku, v]));
-  const unknown = valid.lines.map((l, i) => [l.sku, i] as const).filter(([sku]) => !bySku.has(sku));
-  if (unknown.length > 0) {
-    throw badInput(`lines[${unknown[0]![1]}].sku`, `unknown SKU${unknown.length > 1 ? 's' : ''} ${unknown.map(([s]) => s).join(', ')}`, {
-      unknownSkus: unknown.map(([s]) => s),
-    });
-  }
-  valid.lines.forEach((l, i) => {
-    const v = bySku.get(l.sku)!;
-    if (v.currency !== valid.currency) {
-      throw badInput(`lines[${i}].sku`, `${l.sku} is priced in ${v.currency}, the order in ${valid.currency}`);
-    }
-  });
-  if (!valid.shippingAddress && valid.lines.some((l) => bySku.get(l.sku)!.requiresShipping)) {
-    throw badInput('shippingAddress', 'is required: the order has goods to ship');
-  }
-
-  const subtotal = valid.lines.reduce((sum, l) => sum + bySku.get(l.sku)!.priceAmount * l.quantity, 0);
-  const total = subtotal + valid.shippingAmount + valid.taxAmount - valid.discountAmount;
-  if (total < 0) throw badInput('discountAmount', `exceeds the order's value (${subtotal + valid.shippingAmount + valid.taxAmount})`);
-  if (valid.expectedTotalAmount !== null && valid.expectedTotalAmount !== total) {
-    throw badInput(
-      'expectedTotalAmount',
-      `totals are inconsistent: lines ${subtotal} + shipping ${valid.shippingAmount} + tax ${valid.taxAmount} − discounts ${valid.discountAmount} = ${total}, not ${valid.expectedTotalAmount}`,
-      { computedTotalAmount: total },
-    );
-  }
+  const { subtotal, total } = priceOrder(valid, bySku);
 
   const customer = valid.customer ? await upsertCustomer(tx, valid.customer) : null;
   const number =
     channel.kind === 'direct'
-      ? `SY-${(await tx.getConnection().execute<{ n: string }[]>("select nextval('order_number_seq') as n", [], 'all', tx.getTransactionContext()))[0]!.n}`
+      ? drawnNumber ?? `SY-${(await tx.getConnection().execute<{ n: string }[]>("select nextval('order_number_seq') as n", [], 'all', tx.getTransactionContext()))[0]!.n}`
       : valid.externalId!;
   const order = tx.create(Order, {
     id,
@@ -140,6 +136,7 @@ async function placeInTransaction(
     customer,
     email: valid.customer?.email ?? null,
     shippingAddress: valid.shippingAddress,
+    billingAddress: valid.billingAddress ?? null,
     currency: valid.currency,
     subtotalAmount: subtotal,
     shippingAmount: valid.shippingAmount,
@@ -170,8 +167,9 @@ async function placeInTransaction(
   await tx.flush();
 
   transitionOrder(tx, order, 'CONFIRMED', ctx.actor, 'valid: known SKUs, quantities, address and totals');
-  if (deps.policy.holdTotalAbove !== null && total > deps.policy.holdTotalAbove) {
-    order.holdReason = `total ${total} ${valid.currency} is above the review threshold ${deps.policy.holdTotalAbove}`;
+  const holds = holdReasons({ total, currency: valid.currency, shippingAddress: valid.shippingAddress, billingAddress: valid.billingAddress }, deps.policy);
+  if (holds.length > 0) {
+    order.holdReason = joinHoldReasons(holds);
     transitionOrder(tx, order, 'ON_HOLD', ctx.actor, order.holdReason);
     await tx.flush();
     return order;
