@@ -1,9 +1,11 @@
-import type { FilterQuery } from '@mikro-orm/core';
+import type { EntityData, FilterQuery } from '@mikro-orm/core';
+import type { QBFilterQuery, SqlEntityManager } from '@mikro-orm/sql';
 import type { OperationContext } from '../context.js';
 import { badInput } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { validatePageRequest, type Page } from '../pagination.js';
 import { containsPattern } from '../text-search.js';
+import { orderRecordsOf, type OrderRecord } from './order-record.js';
 import { channelFilterFor } from './order-scope.js';
 import { decodeOrderCursor, encodeOrderCursor, ORDER_SORT_SPECS, ORDER_SORTS, type OrderSort } from './order-sort.js';
 import { ORDER_STATUSES, type OrderStatus } from './order-status.js';
@@ -33,9 +35,14 @@ export interface ListOrdersArgs {
 /**
  * Orders matching a filter, one keyset page at a time, with the total over all pages when asked
  * for (counting every match is most of the cost of a page on a large table). A channel-scoped
- * key always gets its own channel only.
+ * key always gets its own channel only. The page is read as plain records, not entities: the
+ * same query `em.find` would run, without hydrating a page of entities into the identity map.
  */
-export async function listOrders(ctx: OperationContext, args: ListOrdersArgs, options: { withTotal: boolean } = { withTotal: true }): Promise<Page<Order>> {
+export async function listOrders(
+  ctx: OperationContext,
+  args: ListOrdersArgs,
+  options: { withTotal: boolean } = { withTotal: true },
+): Promise<Page<OrderRecord>> {
   const page = validatePageRequest(args.first, args.after);
   const sort = (args.orderBy ?? 'CREATED_AT_DESC') as OrderSort;
   if (!ORDER_SORTS.includes(sort))
@@ -51,14 +58,16 @@ export async function listOrders(ctx: OperationContext, args: ListOrdersArgs, op
     } as FilterQuery<Order>);
   }
   const [rows, totalCount] = await Promise.all([
-    ctx.em.find(
-      Order,
-      { $and: conditions },
-      { orderBy: [{ [field]: direction }, { id: direction }], limit: page.first + 1 },
-    ),
+    (ctx.em as SqlEntityManager)
+      .createQueryBuilder(Order, 'o')
+      .select('*')
+      .where({ $and: conditions } as QBFilterQuery<Order>)
+      .orderBy([{ [field]: direction }, { id: direction }])
+      .limit(page.first + 1)
+      .execute<EntityData<Order>[]>('all', true),
     options.withTotal ? ctx.em.count(Order, where) : Promise.resolve(-1),
   ]);
-  const items = rows.slice(0, page.first);
+  const items = orderRecordsOf(ctx.em, rows.slice(0, page.first));
   return {
     items,
     hasNextPage: rows.length > page.first,

@@ -28,7 +28,7 @@ export interface OrderKeyset {
  * Cursors carry their sort, so a cursor read under one orderBy and replayed under another is
  * refused rather than silently skipping or repeating orders.
  */
-export function encodeOrderCursor(sort: OrderSort, order: Order): string {
+export function encodeOrderCursor(sort: OrderSort, order: Pick<Order, 'id' | OrderSortSpec['field']>): string {
   const value = order[ORDER_SORT_SPECS[sort].field];
   const raw = value instanceof Date ? value.toISOString() : String(value);
   return Buffer.from(JSON.stringify([sort, raw, order.id]), 'utf8').toString('base64url');
