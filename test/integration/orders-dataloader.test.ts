@@ -87,7 +87,7 @@ async function run(
 const ORDERS_DEEP = `query($first: Int!) {
   orders(first: $first) {
     totalCount
-    edges { node { id number lines { sku quantity unitPrice { amount } } customer { id name } events { type toStatus } } }
+    edges { node { id number lines { sku quantity unitPrice { amount } } customer { id name } events { type toStatus } payment { status } } }
   }
 }`;
 
@@ -101,7 +101,7 @@ describe('DataLoader batching', () => {
       expect(edges.every((e) => e.node.lines.length > 0 && e.node.events.length > 0)).toBe(true);
       counts.push(sent.length);
     }
-    // orders page + totalCount + lines + customers + events
+    // orders page + totalCount + lines + customers + events (`payment` is derived from the events: no query of its own)
     expect(counts).toEqual([5, 5, 5]);
   });
 

@@ -4,6 +4,7 @@ import { CustomerNode, customerNodeOf } from './customer.types.js';
 import { ShipmentNode, shipmentNodeOf } from './lifecycle/fulfilment.types.js';
 import { ReturnNode, returnNodeOf } from './lifecycle/return.types.js';
 import { OrderEventNode, orderEventNodeOf, OrderLineNode, orderLineNodeOf, OrderNode } from './order.types.js';
+import { PaymentSummaryNode, paymentSummaryOf } from './payment-summary.types.js';
 
 /**
  * Order's nested fields, loaded through the request's DataLoaders: however many orders a page
@@ -28,6 +29,14 @@ export class OrderFieldsResolver {
   })
   async events(@Root() order: OrderNode, @Ctx() ctx: GraphQLContext): Promise<OrderEventNode[]> {
     return (await ctx.loaders.orderEvents.load(order.id)).map(orderEventNodeOf);
+  }
+
+  @FieldResolver(() => PaymentSummaryNode, {
+    description:
+      'The payment as the timeline records it (authorisations, voids, refunds); read with `events`, so it costs no query of its own.',
+  })
+  async payment(@Root() order: OrderNode, @Ctx() ctx: GraphQLContext): Promise<PaymentSummaryNode> {
+    return paymentSummaryOf(await ctx.loaders.orderEvents.load(order.id), order.currency);
   }
 
   @FieldResolver(() => [ShipmentNode], {

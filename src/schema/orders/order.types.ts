@@ -3,7 +3,8 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { OrderEvent } from '../../domain/orders/order-event.entity.js';
 import type { OrderLine } from '../../domain/orders/order-line.entity.js';
 import { ORDER_STATUSES, type OrderStatus } from '../../domain/orders/order-status.js';
-import type { Order, OrderSource } from '../../domain/orders/order.entity.js';
+import type { OrderRecord } from '../../domain/orders/order-record.js';
+import type { OrderSource } from '../../domain/orders/order.entity.js';
 import { Address, addressOf } from '../common/address.type.js';
 import { Money, moneyOf } from '../common/money.type.js';
 import { PageInfo } from '../common/page-info.type.js';
@@ -48,7 +49,7 @@ export class OrderTotals {
 
 /**
  * The GraphQL Order. `lines`, `customer`, `events`, `shipments` and `returns` are field resolvers (order-fields.resolver.ts)
- * batched per request with DataLoader; `customerId` is carried for them and is not exposed.
+ * batched per request with DataLoader (`payment` is derived from the `events` loader's timeline); `customerId` is carried for them and is not exposed.
  * Build one with `orderNodeOf(order)` wherever an operation returns an order.
  */
 @ObjectType('Order', { description: 'An order from any channel.' })
@@ -86,6 +87,9 @@ export class OrderNode {
   @Field(() => Address, { nullable: true })
   shippingAddress!: Address | null;
 
+  @Field(() => Address, { nullable: true, description: 'The billing address, when the order came with one.' })
+  billingAddress!: Address | null;
+
   @Field({ description: 'ISO 4217 currency of every amount on the order.' })
   currency!: string;
 
@@ -114,7 +118,8 @@ export class OrderNode {
   customerId!: string | null;
 }
 
-export function orderNodeOf(o: Order): OrderNode {
+/** From an `Order` entity or a plain `OrderRecord` (the orders list reads those). */
+export function orderNodeOf(o: OrderRecord): OrderNode {
   const money = (amount: number) => moneyOf(amount, o.currency);
   return {
     id: o.id,
@@ -126,6 +131,7 @@ export function orderNodeOf(o: Order): OrderNode {
     source: o.source,
     email: o.email ?? null,
     shippingAddress: o.shippingAddress ? addressOf(o.shippingAddress) : null,
+    billingAddress: o.billingAddress ? addressOf(o.billingAddress) : null,
     currency: o.currency,
     totals: {
       subtotal: money(o.subtotalAmount),

@@ -24,10 +24,21 @@ export interface PaymentLedger {
   open: number;
 }
 
-const PAYMENT_EVENT_TYPES = ['placed', 'status_changed', 'payment_authorized', 'payment_voided', 'payment_refunded'];
+/** The timeline entries the ledger reads; every other entry is ignored. */
+export const PAYMENT_EVENT_TYPES = ['placed', 'status_changed', 'payment_authorized', 'payment_voided', 'payment_refunded'];
 
-export async function paymentLedger(tx: EntityManager, claimed: ClaimedOrder): Promise<PaymentLedger> {
-  const events = await tx.find(OrderEvent, { order: claimed.order.id, type: { $in: PAYMENT_EVENT_TYPES } }, { orderBy: { id: 'asc' } });
+/** What the ledger needs of one timeline entry: an `OrderEvent` or a plain record of one. */
+export interface PaymentEventRecord {
+  type: string;
+  toStatus?: string | null;
+  data?: Record<string, unknown> | null;
+}
+
+/**
+ * The ledger from an order's timeline, oldest entry first (entries of other types are skipped).
+ * Pure: no database, so a page of orders can derive it from events already loaded.
+ */
+export function ledgerOfEvents(events: Iterable<PaymentEventRecord>): PaymentLedger {
   const ledger: PaymentLedger = { provider: null, reference: null, authorized: 0, voided: 0, refunded: 0, open: 0 };
   let placedTotal = 0;
   for (const e of events) {
@@ -46,6 +57,30 @@ export async function paymentLedger(tx: EntityManager, claimed: ClaimedOrder): P
   }
   ledger.open = Math.max(0, ledger.authorized - ledger.voided - ledger.refunded);
   return ledger;
+}
+
+export async function paymentLedger(tx: EntityManager, claimed: ClaimedOrder): Promise<PaymentLedger> {
+  const events = await tx.find(OrderEvent, { order: claimed.order.id, type: { $in: PAYMENT_EVENT_TYPES } }, { orderBy: { id: 'asc' } });
+  return ledgerOfEvents(events);
+}
+
+/**
+ * Where the payment stands, from the ledger's amounts:
+ * - `NONE`: never authorised (e.g. an order held at placement, or cancelled while held);
+ * - `AUTHORIZED`: authorised, nothing given back yet;
+ * - `PARTIALLY_VOIDED` / `VOIDED`: part / all of the authorisation voided, nothing refunded;
+ * - `PARTIALLY_REFUNDED` / `REFUNDED`: something refunded, and part / none of the payment still
+ *   open. A refund outranks a void: once anything was refunded the status says so, whether or
+ *   not part of the authorisation was voided as well.
+ */
+export const PAYMENT_STATUSES = ['NONE', 'AUTHORIZED', 'PARTIALLY_VOIDED', 'VOIDED', 'PARTIALLY_REFUNDED', 'REFUNDED'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export function paymentStatusOf(ledger: PaymentLedger): PaymentStatus {
+  if (ledger.reference === null) return 'NONE';
+  if (ledger.refunded > 0) return ledger.open > 0 ? 'PARTIALLY_REFUNDED' : 'REFUNDED';
+  if (ledger.voided > 0) return ledger.open > 0 ? 'PARTIALLY_VOIDED' : 'VOIDED';
+  return 'AUTHORIZED';
 }
 
 /**
