@@ -24,6 +24,42 @@ describe('the event feed subscriptions read', () => {
     await it.return?.();
   });
 
+  it('listens once per channel however many subscribe, delivers each id once to each, and stops listening when the last leaves', async () => {
+    const target = new EventTarget();
+    let listening = 0;
+    const add = target.addEventListener.bind(target);
+    const remove = target.removeEventListener.bind(target);
+    target.addEventListener = (...args: Parameters<EventTarget['addEventListener']>) => {
+      listening++;
+      add(...args);
+    };
+    target.removeEventListener = (...args: Parameters<EventTarget['removeEventListener']>) => {
+      listening--;
+      remove(...args);
+    };
+    const feed = createEventPubSub({ eventTarget: target });
+    const subscribers = [1, 2, 3].map(() => feed.subscribe('stock.low')[Symbol.asyncIterator]());
+    const firsts = subscribers.map((s) => s.next());
+    await new Promise((r) => setImmediate(r));
+    expect(listening).toBe(1);
+    for (const id of [1, 1, 2]) feed.publish('stock.low', message(id));
+    for (const [i, s] of subscribers.entries()) {
+      expect((await firsts[i]!).value.id).toBe(1);
+      expect((await s.next()).value.id).toBe(2);
+    }
+    for (const s of subscribers) await s.return?.();
+    expect(listening).toBe(0);
+    // A later subscriber gets a fresh listener.
+    const late = feed.subscribe('stock.low')[Symbol.asyncIterator]();
+    const next = late.next();
+    await new Promise((r) => setImmediate(r));
+    feed.publish('stock.low', message(3));
+    expect((await next).value.id).toBe(3);
+    expect(listening).toBe(1);
+    await late.return?.();
+    expect(listening).toBe(0);
+  });
+
   it('ignores anything that is not an outbox message', async () => {
     const target = new EventTarget();
     const feed = createEventPubSub({ eventTarget: target });

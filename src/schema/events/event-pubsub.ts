@@ -28,21 +28,67 @@ export interface EventPubSubOptions {
   maxPending?: number;
 }
 
-/** Ids remembered per subscription to drop redeliveries (the relay publishes at least once). */
+/** Ids remembered per channel and process to drop redeliveries (the relay publishes at least once). */
 const DEDUPE_WINDOW = 10_000;
 /** The repeater refuses more than 1,024 pushes in flight; stay below it. */
 const MAX_PENDING = 1_000;
+
+type Deliver = (message: OutboxMessage) => void;
+
+/**
+ * One listener per channel and process, however many subscriptions read it: a redelivered
+ * event is recognised once here (one window of ids, not one per subscription — a thousand
+ * subscribers would otherwise hold a thousand copies), then handed to every subscription.
+ */
+class ChannelFan {
+  private readonly seen = new Set<number>();
+  private readonly subscribers = new Set<Deliver>();
+  private readonly listener = (event: Event) => {
+    const message = (event as CustomEvent<unknown>).detail;
+    if (!isOutboxMessage(message) || this.seen.has(message.id)) return;
+    this.seen.add(message.id);
+    if (this.seen.size > DEDUPE_WINDOW) this.seen.delete(this.seen.values().next().value!);
+    for (const deliver of this.subscribers) deliver(message);
+  };
+
+  constructor(
+    private readonly target: EventTarget,
+    private readonly channel: string,
+    private readonly onEmpty: () => void,
+  ) {}
+
+  add(deliver: Deliver): void {
+    if (this.subscribers.size === 0) this.target.addEventListener(this.channel, this.listener);
+    this.subscribers.add(deliver);
+  }
+
+  remove(deliver: Deliver): void {
+    this.subscribers.delete(deliver);
+    if (this.subscribers.size > 0) return;
+    this.target.removeEventListener(this.channel, this.listener);
+    this.onEmpty();
+  }
+}
 
 export function createEventPubSub(options: EventPubSubOptions = {}): EventPubSub {
   const target = options.eventTarget ?? new EventTarget();
   const channelOf = options.channelOf ?? ((topic: OutboxTopic) => topic);
   const maxPending = Math.min(options.maxPending ?? MAX_PENDING, MAX_PENDING);
+  const fans = new Map<string, ChannelFan>();
+  const fanOf = (channel: string): ChannelFan => {
+    let fan = fans.get(channel);
+    if (!fan) {
+      fan = new ChannelFan(target, channel, () => fans.delete(channel));
+      fans.set(channel, fan);
+    }
+    return fan;
+  };
   return {
     publish(topic, message) {
       target.dispatchEvent(new CustomEvent(channelOf(topic), { detail: message }));
     },
     subscribe(topic) {
-      return eventStream(target, channelOf(topic), maxPending);
+      return eventStream(() => fanOf(channelOf(topic)), maxPending);
     },
   };
 }
@@ -58,15 +104,10 @@ function isOutboxMessage(value: unknown): value is OutboxMessage {
   );
 }
 
-function eventStream(target: EventTarget, channel: string, maxPending: number): AsyncIterable<OutboxMessage> {
+function eventStream(fanOf: () => ChannelFan, maxPending: number): AsyncIterable<OutboxMessage> {
   return new Repeater<OutboxMessage>(async (push, stop) => {
-    const seen = new Set<number>();
     let pending = 0;
-    const listener = (event: Event) => {
-      const message = (event as CustomEvent<unknown>).detail;
-      if (!isOutboxMessage(message) || seen.has(message.id)) return;
-      seen.add(message.id);
-      if (seen.size > DEDUPE_WINDOW) seen.delete(seen.values().next().value!);
+    const deliver: Deliver = (message) => {
       if (pending >= maxPending) {
         stop(
           new DomainError(
@@ -83,8 +124,10 @@ function eventStream(target: EventTarget, channel: string, maxPending: number): 
         () => pending--,
       );
     };
-    target.addEventListener(channel, listener);
+    // Looked up when the subscription starts, so an emptied fan (removed) is never reused.
+    const fan = fanOf();
+    fan.add(deliver);
     await stop;
-    target.removeEventListener(channel, listener);
+    fan.remove(deliver);
   });
 }

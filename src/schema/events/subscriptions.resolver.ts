@@ -117,21 +117,31 @@ async function lowStockFeed({ args, context }: Data) {
   return feed(context, 'stock.low', (p) => t.location === null || p.locationId === t.location);
 }
 
-/** SKUs by variant id for one subscription (its context lives as long as it does), bounded. */
-const skuCaches = new WeakMap<GraphQLContext, Map<string, string>>();
+/**
+ * SKUs by variant id, shared by every subscription of this process, bounded. A variant's SKU
+ * never changes, and an event reaches every subscription at once: a cache per subscription
+ * made the first event of a variant cost one query per subscriber (1,000 queries for 1,000
+ * subscribers, through a pool of 10). The lookup in flight is shared too.
+ */
+const skuByVariant = new Map<string, Promise<string>>();
 const SKU_CACHE_SIZE = 5_000;
 
-async function skuOf(ctx: GraphQLContext, variantId: string): Promise<string> {
-  let cache = skuCaches.get(ctx);
-  if (!cache) skuCaches.set(ctx, (cache = new Map()));
-  const hit = cache.get(variantId);
-  if (hit !== undefined) return hit;
+function skuOf(ctx: GraphQLContext, variantId: string): Promise<string> {
+  const hit = skuByVariant.get(variantId);
+  if (hit) return hit;
   // A fresh fork: the subscription's own EntityManager would keep every variant it ever saw.
-  const variant = await ctx.em.fork().findOne(Variant, { id: variantId }, { fields: ['sku'] });
-  const sku = variant?.sku ?? '';
-  if (cache.size >= SKU_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(variantId, sku);
-  return sku;
+  const lookup = ctx.em
+    .fork()
+    .findOne(Variant, { id: variantId }, { fields: ['sku'] })
+    .then((variant) => variant?.sku ?? '');
+  if (skuByVariant.size >= SKU_CACHE_SIZE) skuByVariant.delete(skuByVariant.keys().next().value!);
+  skuByVariant.set(variantId, lookup);
+  // A failed or empty lookup is not kept: the next event asks again.
+  const forget = () => {
+    if (skuByVariant.get(variantId) === lookup) skuByVariant.delete(variantId);
+  };
+  lookup.then((sku) => sku || forget(), forget);
+  return lookup;
 }
 
 @Resolver()
