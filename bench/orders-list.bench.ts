@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createTemplateDatabase, createTestDatabase } from '../test/support/database.js';
 import { startTestServices } from '../test/support/services.js';
 import type { BenchContext, BenchOutcome } from './support/benchmark.js';
 import { dataOf, graphqlBody, graphqlHeaders, postGraphQL } from './support/graphql-request.js';
 import { startHubProcess } from './support/hub-process.js';
 import { loadProblem, loadWarning, measureLoad, type LoadFigures } from './support/load.js';
+import { seedOrdersWithCli } from './support/seed-orders-cli.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
 const CONNECTIONS = [1, 8] as const;
@@ -16,29 +15,6 @@ const VARIANTS = [
   { name: 'page', query: `{ orders(first: 50, filter: { statuses: [ALLOCATED] }, orderBy: CREATED_AT_DESC) { ${PAGE} } }` },
   { name: 'page + totalCount', query: `{ orders(first: 50, filter: { statuses: [ALLOCATED] }, orderBy: CREATED_AT_DESC) { totalCount ${PAGE} } }` },
 ] as const;
-
-/** Seeds through the CLI an operator would use, streaming its progress bar into the bench log. */
-function seed(databaseUrl: string, count: number, log: (m: string) => void): Promise<void> {
-  const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, 'seed-orders', '--count', String(count)], {
-      env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let last = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      const text = chunk.toString().split('\r').filter(Boolean).at(-1) ?? '';
-      if (text.includes('100%') || text.startsWith('seeded') || text !== last) last = text;
-    });
-    const timer = setInterval(() => last && log(last.trim()), 10_000);
-    child.once('exit', (code) => {
-      clearInterval(timer);
-      log(last.trim());
-      if (code === 0) resolve();
-      else reject(new Error(`seed-orders exited with ${code}`));
-    });
-  });
-}
 
 /**
  * The orders list an admin screen asks for — ALLOCATED orders, newest first, a page of 50 with
@@ -54,7 +30,7 @@ export async function ordersListBenchmark(ctx: BenchContext): Promise<BenchOutco
   ctx.defer('benchmark database', () => database.drop());
   ctx.log(`seeding ${ORDERS.toLocaleString('en')} orders`);
   const seedStarted = Date.now();
-  await seed(database.url, ORDERS, ctx.log);
+  await seedOrdersWithCli(database.url, ORDERS, ctx.log);
   const seedSeconds = Math.round((Date.now() - seedStarted) / 100) / 10;
 
   const hub = await startHubProcess({ databaseUrl: database.url, redisUrl: services.redisUrl });
