@@ -15,6 +15,13 @@ export interface HubProcess extends ChildServer {
  * are off and nothing is written under DATA_DIR), logging at warn because per-request info
  * logs would be measured too, every other setting at its default.
  */
+/**
+ * V8 heap sizing as the Dockerfile and `npm start` set it: a small young generation (8 MB
+ * semi-spaces instead of 32) and an old generation capped at 192 MB, so garbage is collected
+ * before it grows the process (see docs/OPERATIONS.md, Memory).
+ */
+export const PRODUCTION_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=192';
+
 export async function startHubProcess(services: { databaseUrl: string; redisUrl: string }): Promise<HubProcess> {
   const port = await freePort();
   const adminKey = randomBytes(32).toString('hex');
@@ -26,6 +33,8 @@ export async function startHubProcess(services: { databaseUrl: string; redisUrl:
     // Not the caller's environment: a stray AUTH_CACHE_TTL_MS or DB_POOL_MAX would change what is measured.
     env: {
       PATH: process.env.PATH,
+      // The heap settings production runs with (Dockerfile, npm start); BENCH_HUB_NODE_OPTIONS overrides them.
+      NODE_OPTIONS: process.env.BENCH_HUB_NODE_OPTIONS ?? PRODUCTION_NODE_OPTIONS,
       ...settings,
       DATABASE_URL: services.databaseUrl,
       REDIS_URL: services.redisUrl,
