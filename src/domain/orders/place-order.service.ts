@@ -63,7 +63,8 @@ export async function placeOrder(ctx: OperationContext, deps: PlaceOrderDeps, in
   // idempotency key derived from it stays the same.
   const orderId = randomUUID();
   // The one statement must commit on its own, which PGlite's shared connection cannot promise.
-  if (deps.fastPath !== false && (await hasIndependentStatements(ctx.em))) {
+  // Nor inside a caller's transaction: its statement commits by itself.
+  if (deps.fastPath !== false && !ctx.em.isInTransaction() && (await hasIndependentStatements(ctx.em))) {
     const placed = await tryFastPlacement(ctx.em, ctx.actor, deps, valid, snapshot, orderId, fingerprint);
     if (placed) return placed;
   }
