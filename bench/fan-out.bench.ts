@@ -4,8 +4,7 @@ import { eventChannel } from '../src/jobs/outbox-relay.js';
 import { createOrm } from '../src/platform/database.js';
 import { ADDRESS, createLocations, createSku, stock } from '../test/support/commerce.js';
 import { contextFor } from '../test/support/context.js';
-import { createTemplateDatabase, createTestDatabase } from '../test/support/database.js';
-import { startTestServices } from '../test/support/services.js';
+import { startBenchServices } from './support/bench-services.js';
 import type { BenchContext, BenchOutcome } from './support/benchmark.js';
 import {
   startSubscriberProcess,
@@ -233,13 +232,7 @@ export async function fanOutBenchmark(ctx: BenchContext): Promise<BenchOutcome> 
   const apiCount = envNumber(env, 'BENCH_API_PROCESSES', 2);
   const subscriberProcessCount = Math.min(envNumber(env, 'BENCH_SUBSCRIBER_PROCESSES', 1), subscriberCount);
 
-  ctx.log('starting PostgreSQL and Redis');
-  const services = await startTestServices();
-  ctx.defer('PostgreSQL and Redis', () => services.stop());
-  process.env.TEST_DATABASE_URL = services.databaseUrl;
-  await createTemplateDatabase(services.databaseUrl);
-  const database = await createTestDatabase();
-  ctx.defer('benchmark database', () => database.drop());
+  const { services, database } = await startBenchServices(ctx);
 
   // Stock to sell, written straight to the database as the e2e subscription test does.
   const orm = await createOrm({ kind: 'postgres', url: database.url, poolMax: 2 });

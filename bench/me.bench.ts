@@ -1,5 +1,4 @@
-import { createTemplateDatabase, createTestDatabase } from '../test/support/database.js';
-import { startTestServices } from '../test/support/services.js';
+import { startBenchServices } from './support/bench-services.js';
 import type { BenchContext, BenchOutcome } from './support/benchmark.js';
 import { startBareApolloProcess } from './support/bare-apollo-process.js';
 import { dataOf, graphqlBody, graphqlHeaders, postGraphQL } from './support/graphql-request.js';
@@ -53,14 +52,7 @@ interface Row extends LoadFigures {
  * both child processes on this machine, loaded alternately from this process by autocannon.
  */
 export async function meBenchmark(ctx: BenchContext): Promise<BenchOutcome> {
-  ctx.log('starting PostgreSQL and Redis');
-  const services = await startTestServices();
-  ctx.defer('PostgreSQL and Redis', () => services.stop());
-  // createTestDatabase reads the server from here; startTestServices has already used it, or set it.
-  process.env.TEST_DATABASE_URL = services.databaseUrl;
-  await createTemplateDatabase(services.databaseUrl);
-  const database = await createTestDatabase();
-  ctx.defer('benchmark database', () => database.drop());
+  const { services, database } = await startBenchServices(ctx);
 
   ctx.log('starting the hub and the bare Apollo Server');
   const hub = await startHubProcess({ databaseUrl: database.url, redisUrl: services.redisUrl });

@@ -1,5 +1,4 @@
-import { createTemplateDatabase, createTestDatabase } from '../test/support/database.js';
-import { startTestServices } from '../test/support/services.js';
+import { startBenchServices } from './support/bench-services.js';
 import type { BenchContext, BenchOutcome } from './support/benchmark.js';
 import { dataOf, graphqlBody, graphqlHeaders, postGraphQL } from './support/graphql-request.js';
 import { startHubProcess } from './support/hub-process.js';
@@ -21,13 +20,7 @@ const VARIANTS = [
  * totals — over HTTP on the api process, with ORDERS (default 1,000,000) seeded orders.
  */
 export async function ordersListBenchmark(ctx: BenchContext): Promise<BenchOutcome> {
-  ctx.log('starting PostgreSQL and Redis');
-  const services = await startTestServices();
-  ctx.defer('PostgreSQL and Redis', () => services.stop());
-  process.env.TEST_DATABASE_URL = services.databaseUrl;
-  await createTemplateDatabase(services.databaseUrl);
-  const database = await createTestDatabase();
-  ctx.defer('benchmark database', () => database.drop());
+  const { services, database } = await startBenchServices(ctx);
   ctx.log(`seeding ${ORDERS.toLocaleString('en')} orders`);
   const seedStarted = Date.now();
   await seedOrdersWithCli(database.url, ORDERS, ctx.log);

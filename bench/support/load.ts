@@ -38,6 +38,18 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/** p50, p99, mean and max of response times in ms, exact (rounded to µs), NaN when there are none. */
+export function latencyOf(times: number[]): LoadFigures['latencyMs'] {
+  const sorted = Float64Array.from(times).sort();
+  const sum = times.reduce((a, b) => a + b, 0);
+  return {
+    p50: round(percentile(sorted, 50)),
+    p99: round(percentile(sorted, 99)),
+    mean: round(times.length ? sum / times.length : Number.NaN),
+    max: round(sorted.length ? sorted[sorted.length - 1]! : Number.NaN),
+  };
+}
+
 function fire(spec: LoadSpec, onResponseTime?: (ms: number) => void): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -68,19 +80,12 @@ export async function measureLoad(spec: LoadSpec, warmupS: number, serverPid: nu
   const machineCpu = machineCpuMeter();
   const result = await fire(spec, (ms) => times.push(ms));
   const cpuPercent = { server: serverCpu(), loadGenerator: loaderCpu(), wholeMachine: machineCpu() };
-  const sorted = Float64Array.from(times).sort();
-  const sum = times.reduce((a, b) => a + b, 0);
   return {
     connections: spec.connections,
     durationS: result.duration,
     requests: result.requests.total,
     requestsPerSecond: Math.round(result.requests.average),
-    latencyMs: {
-      p50: round(percentile(sorted, 50)),
-      p99: round(percentile(sorted, 99)),
-      mean: round(times.length ? sum / times.length : Number.NaN),
-      max: round(sorted.length ? sorted[sorted.length - 1]! : Number.NaN),
-    },
+    latencyMs: latencyOf(times),
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import type { LoadFigures } from './load.js';
+import { latencyOf, type LoadFigures } from './load.js';
 import { cpuMeter, machineCpuMeter } from './process-cpu.js';
 
 /**
@@ -33,12 +33,6 @@ export interface VariedLoadHooks {
 }
 
 const SAMPLE_BODIES = 5;
-const round = (ms: number) => Math.round(ms * 1000) / 1000;
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 interface Tally {
   wrong: Map<string, number>;
@@ -111,19 +105,12 @@ export async function measureVariedLoad(
   const machineCpu = machineCpuMeter();
   const result = await fire(spec, tally, (ms) => times.push(ms), hooks.onAnswer);
   const cpuPercent = { server: serverCpu(), loadGenerator: loaderCpu(), wholeMachine: machineCpu() };
-  const sorted = Float64Array.from(times).sort();
-  const sum = times.reduce((a, b) => a + b, 0);
   return {
     connections: spec.connections,
     durationS: result.duration,
     requests: result.requests.total,
     requestsPerSecond: Math.round(result.requests.average),
-    latencyMs: {
-      p50: round(percentile(sorted, 50)),
-      p99: round(percentile(sorted, 99)),
-      mean: round(times.length ? sum / times.length : Number.NaN),
-      max: round(sorted.length ? sorted[sorted.length - 1]! : Number.NaN),
-    },
+    latencyMs: latencyOf(times),
     // Warm-up failures count too: a wrong answer is wrong whenever it happens.
     non2xx: result.non2xx + warmupNon2xx,
     errors: result.errors + warmupErrors,
