@@ -27,6 +27,7 @@ import { queryLimits } from '../schema/limits/limits.js';
 import { MAX_TOKENS } from '../schema/limits/limits.js';
 import { assertQueryCost } from '../schema/limits/query-cost.js';
 import type { Metrics } from './metrics.js';
+import { SharedSubscriptionExecution } from './shared-subscription-execution.js';
 
 export interface GraphQLEndpoint {
   middleware: RequestHandler;
@@ -76,9 +77,11 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
     // A revoked key's open sockets are closed too, not only its next request refused.
     for (const socket of sockets.get(keyId) ?? []) socket.close(4403, 'API key revoked');
   });
+  const sharedExecution = new SharedSubscriptionExecution();
   const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal; requestId?: string }>(
     {
       schema,
+      subscribe: sharedExecution.subscribe,
       // The key travels in connection_init: { authorization: "Bearer <key>" }. No key, no socket.
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
@@ -114,6 +117,7 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
         } catch (error) {
           return formatted([error as GraphQLError]);
         }
+        sharedExecution.register(document, payload, ctx.extra.principal ?? null);
         const args: ExecutionArgs = {
           schema,
           document,
