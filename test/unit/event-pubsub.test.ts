@@ -114,4 +114,17 @@ describe('the event feed subscriptions read', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(listeners).toBe(0);
   });
+  it('queues only the messages a subscription keeps, so dropped ones never count against its limit', async () => {
+    const feed = createEventPubSub({ maxPending: 3 });
+    const even = feed.subscribe('stock.low', (m) => m.id % 2 === 0)[Symbol.asyncIterator]();
+    const first = even.next();
+    await new Promise((r) => setImmediate(r));
+    // Seven messages while nobody reads: the odd ones are never queued, so 2, 4 and 6 fill the
+    // limit of 3 exactly and the subscription lives (all seven queued would have ended it).
+    for (let id = 1; id <= 7; id++) feed.publish('stock.low', message(id));
+    expect((await first).value.id).toBe(2);
+    expect((await even.next()).value.id).toBe(4);
+    expect((await even.next()).value.id).toBe(6);
+    await even.return?.();
+  });
 });

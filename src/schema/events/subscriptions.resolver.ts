@@ -1,4 +1,3 @@
-import { filter, pipe } from '@graphql-yoga/subscription';
 import { Arg, Authorized, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { variantBySku } from '../../domain/catalog/catalog.service.js';
 import { Variant } from '../../domain/catalog/variant.entity.js';
@@ -39,11 +38,9 @@ function feed<T extends keyof OutboxPayloads>(
   topic: T,
   keep: Keep<T>,
 ): AsyncIterable<TopicMessage<T>> {
-  const source = ctx.services.events.subscribe(topic) as AsyncIterable<TopicMessage<T>>;
-  return pipe(
-    source,
-    filter((m: TopicMessage<T>) => keep(m.payload)),
-  );
+  return ctx.services.events.subscribe(topic, (m) => keep(m.payload as OutboxPayloads[T])) as AsyncIterable<
+    TopicMessage<T>
+  >;
 }
 
 /** Over HTTP POST a subscription runs once with no event; say where subscriptions live instead. */
