@@ -23,7 +23,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM node:24-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-semi-space-size=16" \
+    NODE_OPTIONS="--max-semi-space-size=16 --max-old-space-size=1536" \
     HOST=0.0.0.0 \
     PORT=4000
 # package.json is needed at run time too: it declares "type": "module".

@@ -27,22 +27,111 @@ function minutesFromEnv(name: string, fallback: number): number {
   return n;
 }
 
-/** V8's used heap from the api's own /metrics (prom-client default metrics): tells a JS-heap leak from native growth. */
-async function heapUsedMB(baseUrl: string): Promise<number | undefined> {
+/** MB (10^6 bytes) with one decimal. */
+const toMB = (bytes: number) => Math.round(bytes / 1e5) / 10;
+
+/**
+ * V8's memory from the api's own /metrics (prom-client default metrics, `process.memoryUsage()`
+ * and `v8.getHeapSpaceStatistics()`): used and committed heap, external memory (Buffers and
+ * other off-heap memory V8 is told about), and used/committed per heap space. Tells a JS-heap
+ * leak (used grows) from memory V8 keeps committed (total grows) from native growth (RSS grows,
+ * neither heap figure nor external does).
+ */
+async function v8Memory(baseUrl: string): Promise<V8Memory | undefined> {
   try {
     const text = await (await fetch(`${baseUrl}/metrics`)).text();
-    const match = /^switchyard_nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
-    return match ? Math.round(Number(match[1]) / 1e5) / 10 : undefined;
+    const value = (name: string) => {
+      const match = new RegExp(`^switchyard_${name} (\\S+)$`, 'm').exec(text);
+      return match ? toMB(Number(match[1])) : undefined;
+    };
+    const spaces: Record<string, { usedMB: number; totalMB: number }> = {};
+    for (const match of text.matchAll(
+      /^switchyard_nodejs_heap_space_size_(used|total)_bytes\{space="(\w+)"\} (\S+)$/gm,
+    )) {
+      const [, kind, name, bytes] = match as unknown as [string, string, string, string];
+      const space = (spaces[name] ??= { usedMB: 0, totalMB: 0 });
+      space[kind === 'used' ? 'usedMB' : 'totalMB'] = toMB(Number(bytes));
+    }
+    // Spaces V8 has committed nothing to (shared, trusted, ...) would only pad the result file.
+    for (const [name, { totalMB }] of Object.entries(spaces)) if (totalMB === 0) delete spaces[name];
+    // Cumulative GC pauses by kind (prom-client's gc histogram from perf_hooks), for the cost of a heap setting.
+    const gc: Record<string, { count: number; seconds: number }> = {};
+    for (const match of text.matchAll(/^switchyard_nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} (\S+)$/gm)) {
+      const [, kind, name, figure] = match as unknown as [string, string, string, string];
+      const entry = (gc[name] ??= { count: 0, seconds: 0 });
+      if (kind === 'sum') entry.seconds = Math.round(Number(figure) * 1000) / 1000;
+      else entry.count = Number(figure);
+    }
+    const heapUsedMB = value('nodejs_heap_size_used_bytes');
+    if (heapUsedMB === undefined) return undefined;
+    return {
+      gc,
+      heapUsedMB,
+      heapTotalMB: value('nodejs_heap_size_total_bytes'),
+      externalMB: value('nodejs_external_memory_bytes'),
+      spaces,
+    };
   } catch {
     return undefined;
   }
 }
 
-interface Sample extends RssSample {
+interface V8Memory {
+  heapUsedMB: number;
+  /** Committed V8 heap, all spaces. */
+  heapTotalMB?: number;
+  /** `process.memoryUsage().external`: includes ArrayBuffers/Buffers (prom-client does not export arrayBuffers on its own). */
+  externalMB?: number;
+  /** Per V8 space (new, old, code, large_object, ...): used and committed. */
+  spaces: Record<string, { usedMB: number; totalMB: number }>;
+  /** Since the process started, by kind (major, minor, incremental, weakcb): collections and seconds of pause. */
+  gc: Record<string, { count: number; seconds: number }>;
+}
+
+interface Sample extends RssSample, Partial<V8Memory> {
   phase: 'warm-up' | 'measured';
   /** Right answers per second since the previous sample. */
   ordersPerSecond: number;
-  heapUsedMB?: number;
+}
+
+/** Min and max over all samples of each V8 figure and of RSS's anonymous part. */
+function rangesOf(samples: Sample[]): Record<string, { min: number; max: number }> {
+  const figures: Record<string, number[]> = {};
+  const add = (name: string, value: number | undefined) => {
+    if (value !== undefined && Number.isFinite(value)) (figures[name] ??= []).push(value);
+  };
+  for (const s of samples) {
+    add('rssAnon', s.rssAnonMB);
+    add('heapUsed', s.heapUsedMB);
+    add('heapTotal', s.heapTotalMB);
+    add('external', s.externalMB);
+    for (const [space, { usedMB, totalMB }] of Object.entries(s.spaces ?? {})) {
+      add(`${space}.used`, usedMB);
+      add(`${space}.total`, totalMB);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(figures).map(([name, xs]) => [name, { min: Math.min(...xs), max: Math.max(...xs) }]),
+  );
+}
+
+/** GC collections and pause seconds by kind between two samples, and the pauses' share of the wall time. */
+function gcBetween(first: Sample | undefined, last: Sample | undefined) {
+  if (!first?.gc || !last?.gc) return null;
+  const wallS = last.atS - first.atS;
+  return Object.fromEntries(
+    Object.entries(last.gc).map(([kind, { count, seconds }]) => {
+      const pauseS = seconds - (first.gc?.[kind]?.seconds ?? 0);
+      return [
+        kind,
+        {
+          collections: count - (first.gc?.[kind]?.count ?? 0),
+          pauseS: Math.round(pauseS * 1000) / 1000,
+          percentOfWallTime: wallS > 0 ? Math.round((pauseS / wallS) * 10000) / 100 : null,
+        },
+      ];
+    }),
+  );
 }
 
 const mean = (xs: number[]) =>
@@ -79,10 +168,18 @@ export async function memoryBenchmark(ctx: BenchContext): Promise<BenchOutcome> 
     };
     answeredAtLastSample = answered;
     samples.push(sample);
-    void heapUsedMB(target.hub.baseUrl).then((heap) => {
-      if (heap !== undefined) sample.heapUsedMB = heap;
+    void v8Memory(target.hub.baseUrl).then((v8) => {
+      if (v8 !== undefined) Object.assign(sample, v8);
+      if (samples.length % 6 === 1 || process.env.BENCH_MEMORY_VERBOSE) {
+        const space = (name: string) =>
+          `${sample.spaces?.[name]?.usedMB ?? '?'}/${sample.spaces?.[name]?.totalMB ?? '?'}`;
+        ctx.log(
+          `t=${s.atS} s RSS ${s.rssMB} MB (anon ${s.rssAnonMB}, file ${s.rssFileMB}); heap used/total ${sample.heapUsedMB ?? '?'}/${sample.heapTotalMB ?? '?'} MB` +
+            ` (new ${space('new')}, old ${space('old')}, code ${space('code')}, lo ${space('large_object')}), external ${sample.externalMB ?? '?'} MB;` +
+            ` GC major ${sample.gc?.major?.count ?? '?'} (${sample.gc?.major?.seconds ?? '?'} s), minor ${sample.gc?.minor?.count ?? '?'} (${sample.gc?.minor?.seconds ?? '?'} s); ${sample.ordersPerSecond} orders/s`,
+        );
+      }
     });
-    if (samples.length % 12 === 1) ctx.log(`t=${s.atS} s RSS ${s.rssMB} MB, ${sample.ordersPerSecond} orders/s`);
   };
   const figures = await measureVariedLoad(placeOrderLoad(target, CONNECTIONS, totalS), 0, target.hub.pid, {
     onMeasureStart: () => {
@@ -147,7 +244,7 @@ export async function memoryBenchmark(ctx: BenchContext): Promise<BenchOutcome> 
         warmupS,
         measuredMinutes: minutes,
         sampleEveryS: SAMPLE_S,
-        rss: 'VmRSS of /proc/<api pid>/status, MB = 10^6 bytes; heapUsedMB from the api /metrics (switchyard_nodejs_heap_size_used_bytes)',
+        rss: 'VmRSS of /proc/<api pid>/status, MB = 10^6 bytes; rssAnonMB/rssFileMB from RssAnon/RssFile there; from the api /metrics (prom-client defaults): heapUsedMB, heapTotalMB (nodejs_heap_size_used/total_bytes), externalMB (nodejs_external_memory_bytes, Buffers included), spaces.<space>.usedMB/totalMB (nodejs_heap_space_size_used/total_bytes), gc.<kind>.count/seconds (nodejs_gc_duration_seconds, cumulative); gcDuringMeasurement: their change over the measured phase',
         phases:
           'samples before warmupS are the warm-up (in the max, not in the flatness check); the first measured minute is [warmupS, warmupS + 60 s), the last is the 60 s up to the last sample',
       },
@@ -169,6 +266,8 @@ export async function memoryBenchmark(ctx: BenchContext): Promise<BenchOutcome> 
           lastOverFirstMinus1: change,
         },
       },
+      { v8MB: rangesOf(samples) },
+      { gcDuringMeasurement: gcBetween(measured[0], measured.at(-1)) },
       { targets },
       { load: figures },
       { stockAfter: stock },

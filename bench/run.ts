@@ -26,6 +26,15 @@ async function main(name: string | undefined): Promise<number> {
     );
     return 2;
   }
+  // Child processes (hub, workers) run on this same Node; a figure taken on another major
+  // version (the machine's own `node` is older) says nothing about what ships.
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major !== 24) {
+    process.stderr.write(
+      `Benchmarks run on Node 24, as the hub ships (package.json engines); this is Node ${process.versions.node}. Use npm run bench -- ${name}.\n`,
+    );
+    return 1;
+  }
   const settings = benchSettings(process.env);
   const cleanup = new CleanupStack(log);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -13,10 +13,29 @@ export function rssMB(pid: number): number | undefined {
   }
 }
 
+/**
+ * RSS split as the kernel counts it (VmRSS = RssAnon + RssFile + RssShmem): anonymous memory
+ * (V8's heap, malloc, Buffers) apart from mapped files (the node binary, shared libraries).
+ */
+export function rssPartsMB(pid: number): { rssAnonMB: number; rssFileMB: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kB = (field: string) => {
+      const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+      return match ? Math.round((Number(match[1]) * 1024) / 1e5) / 10 : Number.NaN;
+    };
+    return { rssAnonMB: kB('RssAnon'), rssFileMB: kB('RssFile') };
+  } catch {
+    return undefined;
+  }
+}
+
 export interface RssSample {
   /** Seconds since the sampler started. */
   atS: number;
   rssMB: number;
+  rssAnonMB?: number;
+  rssFileMB?: number;
 }
 
 /**
@@ -33,7 +52,7 @@ export function startRssSampler(
   const take = () => {
     const rss = rssMB(pid);
     if (rss === undefined) return;
-    const sample = { atS: Math.round(performance.now() - started) / 1000, rssMB: rss };
+    const sample: RssSample = { atS: Math.round(performance.now() - started) / 1000, rssMB: rss, ...rssPartsMB(pid) };
     samples.push(sample);
     onSample?.(sample);
   };
