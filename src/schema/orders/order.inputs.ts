@@ -6,8 +6,9 @@ import type { OrderSource } from '../../domain/orders/order.entity.js';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../../domain/orders/place-order.input.js';
 import { AddressInput } from '../common/address.type.js';
 import { OrderSourceEnum, OrderStatusEnum } from './order.types.js';
+import { enumOf } from '../common/enum-of.js';
 
-export const OrderSortEnum = Object.fromEntries(ORDER_SORTS.map((s) => [s, s])) as { [S in OrderSort]: S };
+export const OrderSortEnum = enumOf(ORDER_SORTS);
 registerEnumType(OrderSortEnum, {
   name: 'OrderSort',
   description:

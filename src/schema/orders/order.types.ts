@@ -8,9 +8,10 @@ import type { OrderSource } from '../../domain/orders/order.entity.js';
 import { Address, addressOf } from '../common/address.type.js';
 import { Money, moneyOf } from '../common/money.type.js';
 import { PageInfo } from '../common/page-info.type.js';
+import { enumOf } from '../common/enum-of.js';
 
 /** The GraphQL enum OrderStatus: the domain's 11 statuses, same names. */
-export const OrderStatusEnum = Object.fromEntries(ORDER_STATUSES.map((s) => [s, s])) as { [S in OrderStatus]: S };
+export const OrderStatusEnum = enumOf(ORDER_STATUSES);
 registerEnumType(OrderStatusEnum, {
   name: 'OrderStatus',
   description: 'Where an order is in its lifecycle. COMPLETED and CANCELLED are final.',

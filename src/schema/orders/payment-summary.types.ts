@@ -7,11 +7,10 @@ import {
   type PaymentStatus,
 } from '../../domain/orders/lifecycle/order-payment.js';
 import { Money, moneyOf } from '../common/money.type.js';
+import { enumOf } from '../common/enum-of.js';
 
 /** The GraphQL enum PaymentStatus: the domain's statuses (order-payment.ts), same names. */
-export const PaymentStatusEnum = Object.fromEntries(PAYMENT_STATUSES.map((s) => [s, s])) as {
-  [S in PaymentStatus]: S;
-};
+export const PaymentStatusEnum = enumOf(PAYMENT_STATUSES);
 registerEnumType(PaymentStatusEnum, {
   name: 'PaymentStatus',
   description: 'Where an order’s payment stands, derived from the amounts authorised, voided and refunded.',
