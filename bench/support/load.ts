@@ -74,14 +74,26 @@ function fire(spec: LoadSpec, onResponseTime?: (ms: number) => void): Promise<au
 /** Loads for `warmupS` unrecorded, then for `spec.durationS` recorded; `serverPid` is the process answering. */
 export async function measureLoad(spec: LoadSpec, warmupS: number, serverPid: number): Promise<LoadFigures> {
   if (warmupS > 0) await fire({ ...spec, durationS: warmupS });
+  return recordedRun(spec.connections, serverPid, (onResponseTime) => fire(spec, onResponseTime));
+}
+
+/**
+ * One recorded autocannon run: every response time (exact percentiles) and the CPU the server,
+ * the load generator and the whole machine used meanwhile. Shared by fixed-body and varied loads.
+ */
+export async function recordedRun(
+  connections: number,
+  serverPid: number,
+  run: (onResponseTime: (ms: number) => void) => Promise<autocannon.Result>,
+): Promise<LoadFigures> {
   const times: number[] = [];
   const serverCpu = cpuMeter(serverPid);
   const loaderCpu = cpuMeter(process.pid);
   const machineCpu = machineCpuMeter();
-  const result = await fire(spec, (ms) => times.push(ms));
+  const result = await run((ms) => times.push(ms));
   const cpuPercent = { server: serverCpu(), loadGenerator: loaderCpu(), wholeMachine: machineCpu() };
   return {
-    connections: spec.connections,
+    connections,
     durationS: result.duration,
     requests: result.requests.total,
     requestsPerSecond: Math.round(result.requests.average),

@@ -1,6 +1,5 @@
 import autocannon from 'autocannon';
-import { latencyOf, type LoadFigures } from './load.js';
-import { cpuMeter, machineCpuMeter } from './process-cpu.js';
+import { recordedRun, type LoadFigures } from './load.js';
 
 /**
  * Load whose every request has a body of its own (a new order each time), checked answer by
@@ -99,24 +98,15 @@ export async function measureVariedLoad(
     warmupErrors = warm.errors;
   }
   hooks.onMeasureStart?.();
-  const times: number[] = [];
-  const serverCpu = cpuMeter(serverPid);
-  const loaderCpu = cpuMeter(process.pid);
-  const machineCpu = machineCpuMeter();
-  const result = await fire(spec, tally, (ms) => times.push(ms), hooks.onAnswer);
-  const cpuPercent = { server: serverCpu(), loadGenerator: loaderCpu(), wholeMachine: machineCpu() };
+  const figures = await recordedRun(spec.connections, serverPid, (onResponseTime) =>
+    fire(spec, tally, onResponseTime, hooks.onAnswer),
+  );
   return {
-    connections: spec.connections,
-    durationS: result.duration,
-    requests: result.requests.total,
-    requestsPerSecond: Math.round(result.requests.average),
-    latencyMs: latencyOf(times),
+    ...figures,
     // Warm-up failures count too: a wrong answer is wrong whenever it happens.
-    non2xx: result.non2xx + warmupNon2xx,
-    errors: result.errors + warmupErrors,
-    timeouts: result.timeouts,
+    non2xx: figures.non2xx + warmupNon2xx,
+    errors: figures.errors + warmupErrors,
     mismatches: tally.wrong2xx,
-    cpuPercent,
     wrongAnswers: Object.fromEntries(tally.wrong),
     sampleWrongBodies: tally.samples,
   };
