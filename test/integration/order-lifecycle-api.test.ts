@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { checkInvariants } from '../../src/domain/invariants/invariants.js';
-import { createOrm } from '../../src/platform/database.js';
 import { sql } from '../support/database.js';
+import { invariantViolationsAt } from '../support/order-lifecycle.js';
 import { codesOf, gql, startTestHub, type GraphQLResponse, type TestHub } from '../support/hub.js';
 
 /**
@@ -47,11 +46,9 @@ beforeAll(async () => {
   await ok('mutation($sku: String!, $loc: ID!) { receiveStock(sku: $sku, locationId: $loc, quantity: 10) { onHand } }', { sku: SKU_B, loc: nyc });
 });
 afterAll(async () => {
-  const orm = await createOrm({ kind: 'postgres', url: t.db.url, poolMax: 1 });
   try {
-    expect(await checkInvariants(orm.em.fork())).toEqual([]);
+    expect(await invariantViolationsAt(t.db.url)).toEqual([]);
   } finally {
-    await orm.close(true);
     await t.stop();
   }
 });

@@ -1,5 +1,7 @@
 import type { PaymentProvider, PaymentReversalRequest } from '../../src/domain/payments/payment-provider.js';
 import { manualPaymentProvider } from '../../src/domain/payments/payment-provider.js';
+import { checkInvariants } from '../../src/domain/invariants/invariants.js';
+import { createOrm } from '../../src/platform/database.js';
 import { sql } from './database.js';
 
 export interface PaymentCall {
@@ -66,4 +68,14 @@ export async function timelineOf(url: string, orderId: string): Promise<{ type: 
 
 export async function reservationsOf(url: string, lineId: string): Promise<{ status: string; quantity: number; location_id: string }[]> {
   return sql(url, 'select status, quantity, location_id from reservation where order_line_id = $1 order by status, location_id', [lineId]);
+}
+
+/** The database invariants (stock, reservations, ledger, …) that do not hold at `url`; [] when all do. */
+export async function invariantViolationsAt(url: string): Promise<Awaited<ReturnType<typeof checkInvariants>>> {
+  const orm = await createOrm({ kind: 'postgres', url, poolMax: 1 });
+  try {
+    return await checkInvariants(orm.em.fork());
+  } finally {
+    await orm.close(true);
+  }
 }
