@@ -118,13 +118,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         services: {
           authenticator,
           pingDispatcher: { dispatch: async (pingId) => void (await queues.diagnostics.add('ping', { pingId }, { jobId: pingId })) },
-          orders: {
-            payments: manualPaymentProvider,
-            policy: {
-              holdTotalAbove: config.orders.holdTotalAbove,
-              holdOnAddressMismatch: config.orders.holdOnAddressMismatch,
-            },
-          },
+          orders: { payments: manualPaymentProvider, policy: config.orders },
           events,
         },
       };

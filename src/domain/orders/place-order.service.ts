@@ -9,7 +9,7 @@ import { hasIndependentStatements } from '../prepared-statement.js';
 import { inTransaction } from '../transaction.js';
 import { allocateOrderStock } from './allocate-order.js';
 import { Customer } from './customer.entity.js';
-import { holdReasons, joinHoldReasons, type AddressMismatchPolicy } from './hold-rules.js';
+import { holdReasons, joinHoldReasons, type HoldPolicy } from './hold-rules.js';
 import { OrderLine } from './order-line.entity.js';
 import { checkChannel, priceOrder } from './order-pricing.js';
 import { tryFastPlacement } from './fast-placement.js';
@@ -21,16 +21,10 @@ import { validatePlaceOrderInput, type PlaceOrderInput, type ValidPlaceOrderInpu
 /** Moved to allocate-order.ts; re-exported for callers that import it from here. */
 export { allocateOrderStock } from './allocate-order.js';
 
-export interface OrderPolicy {
-  /** Orders whose total (minor units) is above this go ON_HOLD for review; null: never. */
-  holdTotalAbove: number | null;
-  /** When a billing address that differs from the shipping address puts the order ON_HOLD (hold-rules.ts); absent: off. */
-  holdOnAddressMismatch?: AddressMismatchPolicy;
-}
-
 export interface PlaceOrderDeps {
   payments: PaymentProvider;
-  policy: OrderPolicy;
+  /** The hold rules' settings (hold-rules.ts). */
+  policy: HoldPolicy;
   /**
    * Whether the common case is written in one statement (fast-placement.ts); default on, on
    * PostgreSQL only (never on PGlite). Off runs every order through the general path — the
