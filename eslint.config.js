@@ -9,7 +9,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-console': 'error',
     },
@@ -20,7 +23,21 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['graphql', 'type-graphql', 'express', 'ioredis', 'bullmq', '@apollo/*', '**/schema/**', '**/http/**', '**/jobs/**', '**/connectors/**', '**/platform/**'] },
+        {
+          patterns: [
+            'graphql',
+            'type-graphql',
+            'express',
+            'ioredis',
+            'bullmq',
+            '@apollo/*',
+            '**/schema/**',
+            '**/http/**',
+            '**/jobs/**',
+            '**/connectors/**',
+            '**/platform/**',
+          ],
+        },
       ],
     },
   },

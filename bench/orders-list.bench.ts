@@ -8,11 +8,18 @@ import { seedOrdersWithCli } from './support/seed-orders-cli.js';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
 const CONNECTIONS = [1, 8] as const;
 const TARGET_P99_MS = 20;
-const PAGE = 'edges { cursor node { id number status placedAt totals { total { amount currency } } } } pageInfo { hasNextPage endCursor }';
+const PAGE =
+  'edges { cursor node { id number status placedAt totals { total { amount currency } } } } pageInfo { hasNextPage endCursor }';
 /** The list screen's query; the target is on it. The same with totalCount (a count over every match) is measured beside it. */
 const VARIANTS = [
-  { name: 'page', query: `{ orders(first: 50, filter: { statuses: [ALLOCATED] }, orderBy: CREATED_AT_DESC) { ${PAGE} } }` },
-  { name: 'page + totalCount', query: `{ orders(first: 50, filter: { statuses: [ALLOCATED] }, orderBy: CREATED_AT_DESC) { totalCount ${PAGE} } }` },
+  {
+    name: 'page',
+    query: `{ orders(first: 50, filter: { statuses: [ALLOCATED] }, orderBy: CREATED_AT_DESC) { ${PAGE} } }`,
+  },
+  {
+    name: 'page + totalCount',
+    query: `{ orders(first: 50, filter: { statuses: [ALLOCATED] }, orderBy: CREATED_AT_DESC) { totalCount ${PAGE} } }`,
+  },
 ] as const;
 
 /**
@@ -35,12 +42,22 @@ export async function ordersListBenchmark(ctx: BenchContext): Promise<BenchOutco
   for (const variant of VARIANTS) {
     const first = await postGraphQL(hub.graphqlUrl, variant.query, { token: hub.adminKey });
     const page = dataOf('orders', first).orders as { edges: unknown[]; totalCount?: number };
-    if (page.edges.length !== 50) throw new Error(`expected a full page of 50, got ${page.edges.length}: ${first.text.slice(0, 300)}`);
+    if (page.edges.length !== 50)
+      throw new Error(`expected a full page of 50, got ${page.edges.length}: ${first.text.slice(0, 300)}`);
     matching = page.totalCount ?? matching;
     for (const connections of CONNECTIONS) {
-      ctx.log(`orders list (${variant.name}): ${connections} connection(s), ${ctx.settings.warmupS} s warm-up + ${ctx.settings.durationS} s`);
+      ctx.log(
+        `orders list (${variant.name}): ${connections} connection(s), ${ctx.settings.warmupS} s warm-up + ${ctx.settings.durationS} s`,
+      );
       const figures = await measureLoad(
-        { url: hub.graphqlUrl, headers: graphqlHeaders(hub.adminKey), body: graphqlBody(variant.query), expectBody: first.text, connections, durationS: ctx.settings.durationS },
+        {
+          url: hub.graphqlUrl,
+          headers: graphqlHeaders(hub.adminKey),
+          body: graphqlBody(variant.query),
+          expectBody: first.text,
+          connections,
+          durationS: ctx.settings.durationS,
+        },
         ctx.settings.warmupS,
         hub.pid,
       );
@@ -56,7 +73,14 @@ export async function ordersListBenchmark(ctx: BenchContext): Promise<BenchOutco
   const worstP99 = Math.max(...results.filter((r) => r.variant === 'page').map((r) => r.latencyMs.p99));
   return {
     description: `orders(first: 50, filter: {statuses: [ALLOCATED]}, orderBy: CREATED_AT_DESC), over HTTP, on ${ORDERS.toLocaleString('en')} seeded orders; without and with totalCount.`,
-    setup: { orders: ORDERS, seedSeconds, matchingOrders: matching, hub: hub.settings, postgres: 'local, fsync off (test server)', queries: VARIANTS },
+    setup: {
+      orders: ORDERS,
+      seedSeconds,
+      matchingOrders: matching,
+      hub: hub.settings,
+      postgres: 'local, fsync off (test server)',
+      queries: VARIANTS,
+    },
     results,
     target: {
       description: `p99 ≤ ${TARGET_P99_MS} ms for the page query at every measured concurrency (ratio = target ÷ worst p99; ≥ 1 meets it)`,

@@ -53,7 +53,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** `clients` loops placing 3-line orders back to back for `seconds`; the first line is the hot or a random SKU. */
-async function measure(orm: Orm, mode: 'hot' | 'random', clients: number, seconds: number, record: boolean): Promise<Figures> {
+async function measure(
+  orm: Orm,
+  mode: 'hot' | 'random',
+  clients: number,
+  seconds: number,
+  record: boolean,
+): Promise<Figures> {
   const deps = { payments: manualPaymentProvider, policy: { holdTotalAbove: null } };
   const sku = () => `SKU-${1 + Math.floor(Math.random() * SKUS)}`;
   const latencies: number[] = [];
@@ -144,14 +150,28 @@ export async function reserveBenchmark(ctx: BenchContext): Promise<BenchOutcome>
     }
   }
 
-  const rate = (mode: string, clients: number) => results.find((r) => r.mode === mode && r.clients === clients)?.ordersPerSecond ?? 0;
-  const tps = (script: string, clients: number) => floor.find((f) => f.script === script && f.figures.clients === clients)?.figures.tps;
+  const rate = (mode: string, clients: number) =>
+    results.find((r) => r.mode === mode && r.clients === clients)?.ordersPerSecond ?? 0;
+  const tps = (script: string, clients: number) =>
+    floor.find((f) => f.script === script && f.figures.clients === clients)?.figures.tps;
   const hotRatio = Math.round((rate('hot', 32) / rate('random', 32)) * 1000) / 1000;
   const ratios = CLIENTS.flatMap((c) => [
-    { clients: c, mode: 'random', ofPgbench: tps('oms_random.sql', c) ? Math.round((rate('random', c) / tps('oms_random.sql', c)!) * 1000) / 1000 : null },
-    { clients: c, mode: 'hot', ofPgbench: tps('oms_hot.sql', c) ? Math.round((rate('hot', c) / tps('oms_hot.sql', c)!) * 1000) / 1000 : null },
+    {
+      clients: c,
+      mode: 'random',
+      ofPgbench: tps('oms_random.sql', c)
+        ? Math.round((rate('random', c) / tps('oms_random.sql', c)!) * 1000) / 1000
+        : null,
+    },
+    {
+      clients: c,
+      mode: 'hot',
+      ofPgbench: tps('oms_hot.sql', c) ? Math.round((rate('hot', c) / tps('oms_hot.sql', c)!) * 1000) / 1000 : null,
+    },
   ]);
-  const problems = results.filter((r) => r.errors > 0).map((r) => `${r.mode} at ${r.clients} clients: ${r.errors} failed orders`);
+  const problems = results
+    .filter((r) => r.errors > 0)
+    .map((r) => `${r.mode} at ${r.clients} clients: ${r.errors} failed orders`);
   return {
     description:
       'Orders reserved per second through placeOrder (3 lines, 3 conditional reservations) for a hot SKU and 10,000 random SKUs at 8 and 32 concurrent clients, beside pgbench running the reference order + 3 lines + 1 reservation transaction on the same server.',

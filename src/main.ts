@@ -112,7 +112,9 @@ async function invariants(config: Config): Promise<number> {
     const violations = await checkInvariants(orm.em.fork());
     for (const name of INVARIANT_NAMES) {
       const v = violations.find((x) => x.invariant === name);
-      process.stdout.write(`${v ? 'FAIL' : 'ok  '}  ${name}\n${v ? v.problems.map((p) => `        ${p}\n`).join('') : ''}`);
+      process.stdout.write(
+        `${v ? 'FAIL' : 'ok  '}  ${name}\n${v ? v.problems.map((p) => `        ${p}\n`).join('') : ''}`,
+      );
     }
     return violations.length === 0 ? 0 : 1;
   } finally {
@@ -131,7 +133,9 @@ async function seed(config: Config, args: string[]): Promise<number> {
   try {
     const started = Date.now();
     await seedOrders(orm, count, (p) => process.stderr.write(`\r${progressBar(p)}`));
-    process.stderr.write(`\nseeded ${count.toLocaleString('en')} orders in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `\nseeded ${count.toLocaleString('en')} orders in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
     return 0;
   } finally {
     await orm.close(true);

@@ -6,7 +6,9 @@ import type { BenchContext } from './benchmark.js';
  * Throwaway PostgreSQL and Redis on loopback and a fresh copy of the migrated template, all
  * released when the benchmark ends.
  */
-export async function startBenchServices(ctx: BenchContext): Promise<{ services: TestServices; database: TestDatabase }> {
+export async function startBenchServices(
+  ctx: BenchContext,
+): Promise<{ services: TestServices; database: TestDatabase }> {
   ctx.log('starting PostgreSQL and Redis');
   const services = await startTestServices();
   ctx.defer('PostgreSQL and Redis', () => services.stop());

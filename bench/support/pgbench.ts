@@ -29,7 +29,11 @@ export async function loadSqlFile(url: string, file: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    for (const statement of text.split(';').map((s) => s.trim()).filter(Boolean)) await client.query(statement);
+    for (const statement of text
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      await client.query(statement);
   } finally {
     await client.end();
   }
@@ -42,11 +46,34 @@ export interface PgbenchFigures {
 }
 
 /** Runs one pgbench script and reads its tps (without initial connection time). */
-export function runPgbench(binary: string, url: string, script: string, clients: number, seconds: number): PgbenchFigures {
+export function runPgbench(
+  binary: string,
+  url: string,
+  script: string,
+  clients: number,
+  seconds: number,
+): PgbenchFigures {
   const u = new URL(url);
   const r = spawnSync(
     binary,
-    ['-n', '-c', String(clients), '-j', '2', '-T', String(seconds), '-f', script, '-h', u.hostname, '-p', u.port, '-U', u.username || 'postgres', u.pathname.slice(1)],
+    [
+      '-n',
+      '-c',
+      String(clients),
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      '-f',
+      script,
+      '-h',
+      u.hostname,
+      '-p',
+      u.port,
+      '-U',
+      u.username || 'postgres',
+      u.pathname.slice(1),
+    ],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`pgbench failed: ${r.stderr}`);

@@ -32,7 +32,8 @@ export function validateAddress(field: string, a: PostalAddress): PostalAddress 
     return value;
   };
   const countryCode = (a.countryCode ?? '').trim().toUpperCase();
-  if (!COUNTRY.test(countryCode)) throw badInput(`${field}.countryCode`, 'must be a two-letter ISO 3166-1 country code, e.g. US, DE');
+  if (!COUNTRY.test(countryCode))
+    throw badInput(`${field}.countryCode`, 'must be a two-letter ISO 3166-1 country code, e.g. US, DE');
   return {
     name: text('name', 200, false),
     company: text('company', 200, false),

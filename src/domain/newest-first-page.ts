@@ -16,7 +16,14 @@ export async function newestFirstPage<T extends { id: string; createdAt: Date }>
   const keyset = page.after ? decodeCursor(page.after) : null;
   const pageWhere = (
     keyset
-      ? { $and: [where, { $or: [{ createdAt: { $lt: keyset.createdAt } }, { createdAt: keyset.createdAt, id: { $lt: keyset.id } }] }] }
+      ? {
+          $and: [
+            where,
+            {
+              $or: [{ createdAt: { $lt: keyset.createdAt } }, { createdAt: keyset.createdAt, id: { $lt: keyset.id } }],
+            },
+          ],
+        }
       : where
   ) as FilterQuery<T>;
   const [rows, totalCount] = await Promise.all([

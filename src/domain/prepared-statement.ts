@@ -7,7 +7,12 @@ interface NamedQueryPool {
 
 /** node-postgres's Pool (PGlite's client has no pool counters). */
 function isPgPool(client: unknown): client is NamedQueryPool {
-  return typeof client === 'object' && client !== null && 'totalCount' in client && typeof (client as NamedQueryPool).query === 'function';
+  return (
+    typeof client === 'object' &&
+    client !== null &&
+    'totalCount' in client &&
+    typeof (client as NamedQueryPool).query === 'function'
+  );
 }
 
 /** Turns `?` placeholders into PostgreSQL's `$1, $2…` (the statements using this contain no other `?`). */

@@ -71,7 +71,11 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
       return new GraphQLError(message, { extensions: f.extensions });
     });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.http.bodyLimitBytes });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: config.http.bodyLimitBytes,
+  });
   const sockets = new Map<string, Set<{ close(code: number, reason: string): void }>>();
   services.authenticator.onRevoked((keyId) => {
     // A revoked key's open sockets are closed too, not only its next request refused.
@@ -113,7 +117,13 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
         const errors = validate(schema, document, wsRules);
         if (errors.length > 0) return formatted(errors);
         try {
-          assertQueryCost(schema, document, payload.variables ?? undefined, payload.operationName, config.graphql.maxCost);
+          assertQueryCost(
+            schema,
+            document,
+            payload.variables ?? undefined,
+            payload.operationName,
+            config.graphql.maxCost,
+          );
         } catch (error) {
           return formatted([error as GraphQLError]);
         }
@@ -141,7 +151,9 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {
-          for (const e of errors) if (isInternalError(e)) contextValue.logger.error({ err: e.originalError ?? e }, 'graphql operation failed');
+          for (const e of errors)
+            if (isInternalError(e))
+              contextValue.logger.error({ err: e.originalError ?? e }, 'graphql operation failed');
         },
       };
     },
@@ -166,7 +178,15 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
       metrics.graphqlPlugin<GraphQLContext>(),
       errorLogging,
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();

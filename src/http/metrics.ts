@@ -51,7 +51,10 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         // Database down: keep the last value; readiness tells the rest.
-        await readLagSeconds().then((lag) => this.set(lag), () => undefined);
+        await readLagSeconds().then(
+          (lag) => this.set(lag),
+          () => undefined,
+        );
       },
     });
   }

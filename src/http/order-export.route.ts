@@ -78,17 +78,24 @@ export function orderCsvExportRoute(deps: Deps): RequestHandler {
       throw error;
     }
     if (!principal) {
-      return sendError(res, new DomainError(ErrorCode.UNAUTHENTICATED, 'An API key is required: send "Authorization: Bearer <key>"'));
+      return sendError(
+        res,
+        new DomainError(ErrorCode.UNAUTHENTICATED, 'An API key is required: send "Authorization: Bearer <key>"'),
+      );
     }
     const roles: readonly string[] = ORDER_CSV_EXPORT_ROLES;
     if (principal.role !== 'admin' && !roles.includes(principal.role)) {
       const allowed = ['admin', ...roles];
       return sendError(
         res,
-        new DomainError(ErrorCode.FORBIDDEN, `Role ${principal.role} may not download /exports/orders.csv; allowed: ${allowed.join(', ')}`, {
-          role: principal.role,
-          allowed,
-        }),
+        new DomainError(
+          ErrorCode.FORBIDDEN,
+          `Role ${principal.role} may not download /exports/orders.csv; allowed: ${allowed.join(', ')}`,
+          {
+            role: principal.role,
+            allowed,
+          },
+        ),
       );
     }
     const logger = deps.logger.child({ requestId: req.id });
@@ -156,7 +163,10 @@ function filterOf(req: Request): OrderFilter {
   const raw = req.query.status;
   const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   if (values.some((v) => typeof v !== 'string')) throw badInput('status', 'must be status names');
-  const statuses = (values as string[]).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const statuses = (values as string[])
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   return {
     statuses: statuses.length > 0 ? statuses : null,
     channelId: single(req, 'channelId'),

@@ -19,7 +19,10 @@ export function startWorkers(
   lockMs: number,
 ): WorkerRunner {
   const workers: Worker[] = [];
-  for (const [name, spec] of Object.entries(processors) as [QueueName, { process: Processor<QueueName>; concurrency: number }][]) {
+  for (const [name, spec] of Object.entries(processors) as [
+    QueueName,
+    { process: Processor<QueueName>; concurrency: number },
+  ][]) {
     const worker = new Worker<QueuePayloads[QueueName]>(name, spec.process, {
       connection,
       prefix,

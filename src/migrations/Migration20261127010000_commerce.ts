@@ -128,7 +128,9 @@ export class Migration20261127010000_commerce extends Migration {
         unique (channel_id, external_id),
         check (total_amount = subtotal_amount + shipping_amount + tax_amount - discount_amount)
       );`);
-    this.addSql('create unique index order_idempotency_idx on "order" (idempotency_key) where idempotency_key is not null;');
+    this.addSql(
+      'create unique index order_idempotency_idx on "order" (idempotency_key) where idempotency_key is not null;',
+    );
     this.addSql('create unique index order_number_idx on "order" (channel_id, number);');
     this.addSql('create index order_status_created_idx on "order" (status, created_at desc, id desc);');
     this.addSql('create index order_created_idx on "order" (created_at desc, id desc);');
@@ -161,7 +163,9 @@ export class Migration20261127010000_commerce extends Migration {
         foreign key (variant_id, location_id) references stock_level (variant_id, location_id)
       );`);
     this.addSql('create index reservation_line_idx on reservation (order_line_id);');
-    this.addSql("create index reservation_active_idx on reservation (variant_id, location_id) where status = 'active';");
+    this.addSql(
+      "create index reservation_active_idx on reservation (variant_id, location_id) where status = 'active';",
+    );
     this.addSql(`
       create table order_event (
         id bigserial primary key,
@@ -189,7 +193,20 @@ export class Migration20261127010000_commerce extends Migration {
   }
 
   override down(): void {
-    for (const t of ['outbox_event', 'order_event', 'reservation', 'order_line', '"order"', 'stock_movement', 'stock_level', 'location', 'customer', 'variant', 'product', 'channel']) {
+    for (const t of [
+      'outbox_event',
+      'order_event',
+      'reservation',
+      'order_line',
+      '"order"',
+      'stock_movement',
+      'stock_level',
+      'location',
+      'customer',
+      'variant',
+      'product',
+      'channel',
+    ]) {
       this.addSql(`drop table if exists ${t};`);
     }
     this.addSql('drop sequence if exists order_number_seq;');

@@ -68,6 +68,7 @@ export class Migration20261127020000_fulfilment extends Migration {
   }
 
   override down(): void {
-    for (const t of ['return_line', 'return_request', 'shipment_line', 'shipment']) this.addSql(`drop table if exists ${t};`);
+    for (const t of ['return_line', 'return_request', 'shipment_line', 'shipment'])
+      this.addSql(`drop table if exists ${t};`);
   }
 }

@@ -7,7 +7,9 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261128020000_inventory extends Migration {
   override up(): void {
-    this.addSql('create index order_line_open_variant_idx on order_line (variant_id, order_id) where quantity > quantity_allocated + quantity_cancelled;');
+    this.addSql(
+      'create index order_line_open_variant_idx on order_line (variant_id, order_id) where quantity > quantity_allocated + quantity_cancelled;',
+    );
     this.addSql(`create index order_backordered_idx on "order" (placed_at, id) where status = 'BACKORDERED';`);
   }
 

@@ -70,7 +70,8 @@ export class ApiKeyAuthenticator {
     const hash = hashApiKeyToken(token);
     if (this.adminKeyHash && timingSafeEqual(Buffer.from(hash, 'hex'), this.adminKeyHash)) return BOOTSTRAP_ADMIN;
     const principal = await this.lookup(hash, token);
-    if (!principal) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'The API key is not valid: it is unknown or revoked');
+    if (!principal)
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'The API key is not valid: it is unknown or revoked');
     return principal;
   }
 

@@ -22,7 +22,8 @@ export async function createOrm(database: Config['database']): Promise<Orm> {
     await orm.em.fork().getConnection().execute('select 1');
   } catch (error) {
     await orm.close(true).catch(() => undefined);
-    const where = database.kind === 'postgres' ? `PostgreSQL at ${redactUrl(database.url)}` : `PGlite in ${database.dataDir}`;
+    const where =
+      database.kind === 'postgres' ? `PostgreSQL at ${redactUrl(database.url)}` : `PGlite in ${database.dataDir}`;
     throw new Error(`Cannot reach ${where}: ${(error as Error).message}`, { cause: error });
   }
   return orm;

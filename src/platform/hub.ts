@@ -76,7 +76,8 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
     }
     let migrationsCurrent = (await pendingMigrations(orm)).length === 0;
-    if (!migrationsCurrent) logger.warn('database migrations are pending: run "switchyard migrate"; /readyz stays 503 until then');
+    if (!migrationsCurrent)
+      logger.warn('database migrations are pending: run "switchyard migrate"; /readyz stays 503 until then');
 
     const producer = createRedis(redisUrl, 'producer');
     closers.push({ name: 'redis producer', close: () => quit(producer) });
@@ -117,7 +118,9 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         orm,
         services: {
           authenticator,
-          pingDispatcher: { dispatch: async (pingId) => void (await queues.diagnostics.add('ping', { pingId }, { jobId: pingId })) },
+          pingDispatcher: {
+            dispatch: async (pingId) => void (await queues.diagnostics.add('ping', { pingId }, { jobId: pingId })),
+          },
           orders: { payments: manualPaymentProvider, policy: config.orders },
           events,
         },

@@ -8,7 +8,12 @@ import type { Orm } from './database.js';
  * once, so whoever ran `npm start` can call the API straight away.
  */
 export async function printInitialAdminKey(orm: Orm, logger: Logger): Promise<void> {
-  const token = await createInitialAdminKeyIfNone({ actor: SYSTEM_PRINCIPAL, requestId: 'first-start', em: orm.em.fork(), logger });
+  const token = await createInitialAdminKeyIfNone({
+    actor: SYSTEM_PRINCIPAL,
+    requestId: 'first-start',
+    em: orm.em.fork(),
+    logger,
+  });
   if (!token) return;
   process.stdout.write(
     [

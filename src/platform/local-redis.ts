@@ -10,7 +10,12 @@ export interface LocalRedis {
   stop(): Promise<void>;
 }
 
-const SEARCH_PATHS = ['/usr/bin/redis-server', '/usr/sbin/redis-server', '/usr/local/bin/redis-server', '/opt/homebrew/bin/redis-server'];
+const SEARCH_PATHS = [
+  '/usr/bin/redis-server',
+  '/usr/sbin/redis-server',
+  '/usr/local/bin/redis-server',
+  '/opt/homebrew/bin/redis-server',
+];
 
 export function findRedisServer(): string | undefined {
   const fromPath = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
@@ -19,14 +24,22 @@ export function findRedisServer(): string | undefined {
 }
 
 function canInstallWithApt(): boolean {
-  return process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/etc/debian_version') && existsSync('/usr/bin/apt-get');
+  return (
+    process.platform === 'linux' &&
+    process.getuid?.() === 0 &&
+    existsSync('/etc/debian_version') &&
+    existsSync('/usr/bin/apt-get')
+  );
 }
 
 /** Installs Debian's redis-server package; only called as root on Debian/Ubuntu. */
 function installRedisWithApt(logger: Logger): void {
   logger.info('redis-server not found: installing it with apt-get (Debian/Ubuntu, running as root)');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'redis-server']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'redis-server'],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed with exit code ${r.status}`);
   }
@@ -67,9 +80,26 @@ export async function startLocalRedis(dataDir: string, logger: Logger): Promise<
   const child = spawn(
     binary,
     [
-      '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
-      '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction',
-      '--save', '', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'notice',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+      '--protected-mode',
+      'yes',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'notice',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -89,7 +119,10 @@ async function waitForListening(child: ChildProcess, port: number): Promise<void
       output += chunk.toString();
       if (/Ready to accept connections/i.test(output)) done();
     };
-    const timer = setTimeout(() => fail(new Error(`redis-server did not start on port ${port} within 15 s:\n${output}`)), 15_000);
+    const timer = setTimeout(
+      () => fail(new Error(`redis-server did not start on port ${port} within 15 s:\n${output}`)),
+      15_000,
+    );
     const done = () => {
       clearTimeout(timer);
       child.stdout?.off('data', onData);

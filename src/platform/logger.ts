@@ -7,6 +7,9 @@ export function createLogger(level: Config['logLevel']): Logger {
     level,
     base: { service: 'switchyard', pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['authorization', '*.authorization', 'token', '*.token', 'password', '*.password'], censor: '[redacted]' },
+    redact: {
+      paths: ['authorization', '*.authorization', 'token', '*.token', 'password', '*.password'],
+      censor: '[redacted]',
+    },
   });
 }

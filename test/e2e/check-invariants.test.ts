@@ -16,7 +16,11 @@ beforeAll(async () => {
   const { DAL } = await createLocations(contextFor(orm.em), [{ code: 'DAL' }]);
   await createSku(contextFor(orm.em), 'INV-1');
   await stock(contextFor(orm.em), 'INV-1', DAL!, 5);
-  await placeOrder(contextFor(orm.em), orderDeps, { currency: 'USD', shippingAddress: ADDRESS, lines: [{ sku: 'INV-1', quantity: 2 }] });
+  await placeOrder(contextFor(orm.em), orderDeps, {
+    currency: 'USD',
+    shippingAddress: ADDRESS,
+    lines: [{ sku: 'INV-1', quantity: 2 }],
+  });
 });
 afterAll(async () => {
   await orm.close(true);
@@ -39,7 +43,10 @@ describe('check-invariants', () => {
   });
 
   it('exits 1 and names the broken invariant and the row when a level drifts from its ledger', async () => {
-    await sql(db.url, "update stock_level set on_hand = on_hand + 1 where variant_id = (select id from variant where sku = 'INV-1')");
+    await sql(
+      db.url,
+      "update stock_level set on_hand = on_hand + 1 where variant_id = (select id from variant where sku = 'INV-1')",
+    );
     const { code, out } = await run();
     expect(code).toBe(1);
     expect(out).toMatch(/FAIL {2}stock levels equal the sum of their ledger\n\s+\S+: on_hand 6 vs ledger 5/);

@@ -41,7 +41,11 @@ describe('the embedded default (npm start)', () => {
       expect((await fetch(`${hub.base}/readyz`)).status).toBe(200);
       const me = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: adminKey });
       expect(me.body.data?.me).toEqual({ role: 'admin', name: 'initial admin key' });
-      const ping = await gql<{ requestDiagnosticPing: { id: string } }>(hub.base, 'mutation { requestDiagnosticPing { id } }', { key: adminKey });
+      const ping = await gql<{ requestDiagnosticPing: { id: string } }>(
+        hub.base,
+        'mutation { requestDiagnosticPing { id } }',
+        { key: adminKey },
+      );
       expect(ping.body.errors).toBeUndefined();
       expect(existsSync(join(dataDir, 'encryption.key'))).toBe(true);
     } finally {
@@ -62,7 +66,9 @@ describe('the embedded default (npm start)', () => {
       const me = await gql<{ me: { name: string } }>(hub.base, '{ me { name } }', { key: adminKey });
       expect(me.body.data?.me.name).toBe('initial admin key');
       expect(hub.output()).not.toContain('SWITCHYARD ADMIN KEY');
-      const keys = await gql<{ apiKeys: { totalCount: number } }>(hub.base, '{ apiKeys(first: 10) { totalCount } }', { key: adminKey });
+      const keys = await gql<{ apiKeys: { totalCount: number } }>(hub.base, '{ apiKeys(first: 10) { totalCount } }', {
+        key: adminKey,
+      });
       expect(keys.body.data?.apiKeys.totalCount).toBe(1);
     } finally {
       hub.kill('SIGTERM');

@@ -44,7 +44,11 @@ async function createKey(role: string): Promise<{ id: string; key: string }> {
   return { id: res.body.data!.createApiKey.apiKey.id, key: res.body.data!.createApiKey.key };
 }
 
-function wsClient(base: string, connectionParams: Record<string, unknown> | undefined, closes: { code: number; reason: string }[]): Client {
+function wsClient(
+  base: string,
+  connectionParams: Record<string, unknown> | undefined,
+  closes: { code: number; reason: string }[],
+): Client {
   return createClient({
     url: `${base.replace('http', 'ws')}/graphql`,
     webSocketImpl: WebSocket,
@@ -60,7 +64,10 @@ function wsClient(base: string, connectionParams: Record<string, unknown> | unde
 function runOverWs<T>(client: Client, query: string): Promise<{ data?: T; errors?: unknown[] }> {
   return new Promise((resolve, reject) => {
     let result: { data?: T; errors?: unknown[] } = {};
-    client.subscribe<T>({ query }, { next: (r) => (result = r as typeof result), error: reject, complete: () => resolve(result) });
+    client.subscribe<T>(
+      { query },
+      { next: (r) => (result = r as typeof result), error: reject, complete: () => resolve(result) },
+    );
   });
 }
 
@@ -69,17 +76,29 @@ describe('the built server over HTTP', () => {
     expect((await fetch(`${hub.base}/livez`)).status).toBe(200);
     const ready = await fetch(`${hub.base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: true, redis: true, migrations: true, accepting: true } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { database: true, redis: true, migrations: true, accepting: true },
+    });
   });
 
   it('tells apart no key, a bad key, a revoked key and the wrong role', async () => {
     expect(codesOf(await gql(hub.base, '{ me { id } }'))).toEqual(['UNAUTHENTICATED']);
-    const bad = await gql(hub.base, '{ me { id } }', { key: 'syk_deadbeef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    const bad = await gql(hub.base, '{ me { id } }', {
+      key: 'syk_deadbeef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
     expect([bad.status, ...codesOf(bad)]).toEqual([401, 'UNAUTHENTICATED']);
     const readOnly = await createKey('read_only');
-    expect((await gql(hub.base, '{ me { role } }', { key: readOnly.key })).body.data).toEqual({ me: { role: 'read_only' } });
-    expect(codesOf(await gql(hub.base, '{ apiKeys(first: 5) { totalCount } }', { key: readOnly.key }))).toEqual(['FORBIDDEN']);
-    await gql(hub.base, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { key: adminKey, variables: { id: readOnly.id } });
+    expect((await gql(hub.base, '{ me { role } }', { key: readOnly.key })).body.data).toEqual({
+      me: { role: 'read_only' },
+    });
+    expect(codesOf(await gql(hub.base, '{ apiKeys(first: 5) { totalCount } }', { key: readOnly.key }))).toEqual([
+      'FORBIDDEN',
+    ]);
+    await gql(hub.base, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', {
+      key: adminKey,
+      variables: { id: readOnly.id },
+    });
     const revoked = await gql(hub.base, '{ me { id } }', { key: readOnly.key });
     expect([revoked.status, ...codesOf(revoked)]).toEqual([401, 'UNAUTHENTICATED']);
   });
@@ -118,7 +137,9 @@ describe('the built server over graphql-ws', () => {
     const closes: { code: number; reason: string }[] = [];
     const client = wsClient(hub.base, { authorization: `Bearer ${adminKey}` }, closes);
     const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: me { id }`).join(' ');
-    await expect(runOverWs(client, `{ ${aliases} }`)).rejects.toEqual([expect.objectContaining({ message: expect.stringMatching(/[Aa]liases limit/) })]);
+    await expect(runOverWs(client, `{ ${aliases} }`)).rejects.toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/[Aa]liases limit/) }),
+    ]);
     await client.dispose();
   });
 
@@ -142,10 +163,20 @@ interface Ping {
 }
 
 async function pingRow(id: string): Promise<{ status: string; attempts: number }> {
-  return (await sql<{ status: string; attempts: number }>(db.url, 'select status, attempts from diagnostic_ping where id = $1', [id]))[0]!;
+  return (
+    await sql<{ status: string; attempts: number }>(
+      db.url,
+      'select status, attempts from diagnostic_ping where id = $1',
+      [id],
+    )
+  )[0]!;
 }
 
-async function waitForRow(id: string, status: string, timeoutMs: number): Promise<{ status: string; attempts: number }> {
+async function waitForRow(
+  id: string,
+  status: string,
+  timeoutMs: number,
+): Promise<{ status: string; attempts: number }> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const row = await pingRow(id);
@@ -156,11 +187,18 @@ async function waitForRow(id: string, status: string, timeoutMs: number): Promis
 
 describe('shutdown with a job in flight', () => {
   it('on SIGTERM finishes the job in hand, exits 0 and loses nothing; no job stalls', async () => {
-    const events = new QueueEvents('diagnostics', { connection: { url: process.env.TEST_REDIS_URL }, prefix: queuePrefix });
+    const events = new QueueEvents('diagnostics', {
+      connection: { url: process.env.TEST_REDIS_URL },
+      prefix: queuePrefix,
+    });
     let stalled = 0;
     events.on('stalled', () => stalled++);
     await events.waitUntilReady();
-    const res = await gql<{ requestDiagnosticPing: Ping }>(hub.base, 'mutation { requestDiagnosticPing(delayMs: 2500) { id } }', { key: adminKey });
+    const res = await gql<{ requestDiagnosticPing: Ping }>(
+      hub.base,
+      'mutation { requestDiagnosticPing(delayMs: 2500) { id } }',
+      { key: adminKey },
+    );
     const id = res.body.data!.requestDiagnosticPing.id;
     expect((await waitForRow(id, 'running', 10_000)).status).toBe('running');
 
@@ -177,7 +215,11 @@ describe('shutdown with a job in flight', () => {
   });
 
   it('after SIGKILL the job in hand is taken back and finished by the next worker', async () => {
-    const res = await gql<{ requestDiagnosticPing: Ping }>(hub.base, 'mutation { requestDiagnosticPing(delayMs: 1500) { id } }', { key: adminKey });
+    const res = await gql<{ requestDiagnosticPing: Ping }>(
+      hub.base,
+      'mutation { requestDiagnosticPing(delayMs: 1500) { id } }',
+      { key: adminKey },
+    );
     const id = res.body.data!.requestDiagnosticPing.id;
     expect((await waitForRow(id, 'running', 10_000)).status).toBe('running');
     hub.kill('SIGKILL');

@@ -18,7 +18,10 @@ describe('start-up errors', () => {
 
   it('says which database it cannot reach', async () => {
     const port = await freePort();
-    const hub = spawnHub(['api'], { DATABASE_URL: `postgres://app:secret@127.0.0.1:${port}/db`, REDIS_URL: process.env.TEST_REDIS_URL });
+    const hub = spawnHub(['api'], {
+      DATABASE_URL: `postgres://app:secret@127.0.0.1:${port}/db`,
+      REDIS_URL: process.env.TEST_REDIS_URL,
+    });
     expect(await hub.exited).toBe(1);
     expect(hub.output()).toContain(`Cannot reach PostgreSQL at postgres://app:***@127.0.0.1:${port}/db`);
     expect(hub.output()).not.toContain('secret');
@@ -27,10 +30,17 @@ describe('start-up errors', () => {
   it('says which Redis it cannot reach, and closes the database again', async () => {
     const db = await createTestDatabase();
     const port = await freePort();
-    const hub = spawnHub(['api'], { DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_CONNECT_TIMEOUT_MS: '1500' });
+    const hub = spawnHub(['api'], {
+      DATABASE_URL: db.url,
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_CONNECT_TIMEOUT_MS: '1500',
+    });
     expect(await hub.exited).toBe(1);
     expect(hub.output()).toContain(`Redis at redis://127.0.0.1:${port} did not answer within 1500 ms`);
-    const held = await sql<{ n: number }>(db.url, 'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+    const held = await sql<{ n: number }>(
+      db.url,
+      'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
     expect(held).toEqual([{ n: 0 }]);
     await db.drop();
   });

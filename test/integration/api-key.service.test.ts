@@ -42,7 +42,11 @@ describe('API keys on PostgreSQL', () => {
   });
 
   it('stores only the hash and the visible prefix, never the key', async () => {
-    const { apiKey, token } = await createApiKey(contextFor(orm.em), { name: 'shop sync', role: 'integration', channelId: 'shopify-main' });
+    const { apiKey, token } = await createApiKey(contextFor(orm.em), {
+      name: 'shop sync',
+      role: 'integration',
+      channelId: 'shopify-main',
+    });
     const rows = await sql(db.url, 'select * from api_key where id = $1', [apiKey.id]);
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows[0])).not.toContain(token);
@@ -70,21 +74,34 @@ describe('API keys on PostgreSQL', () => {
 
   it('rejects bad input naming the field and what is allowed, and writes nothing', async () => {
     const before = await sql(db.url, 'select count(*)::int as n from api_key');
-    expect(await codeOf(createApiKey(contextFor(orm.em), { name: '  ', role: 'admin' }))).toBe('BAD_USER_INPUT: name: must be 1 to 100 characters');
-    expect(await codeOf(createApiKey(contextFor(orm.em), { name: 'x', role: 'superuser' }))).toContain('role: must be one of admin, ops, support, finance, read_only, integration');
-    expect(await codeOf(createApiKey(contextFor(orm.em), { name: 'x', role: 'ops', channelId: 'has space' }))).toContain('channelId');
-    expect(await codeOf(createApiKey(contextFor(orm.em), { name: 'x', role: 'admin', channelId: 'shop' }))).toContain('admin key cannot be limited');
+    expect(await codeOf(createApiKey(contextFor(orm.em), { name: '  ', role: 'admin' }))).toBe(
+      'BAD_USER_INPUT: name: must be 1 to 100 characters',
+    );
+    expect(await codeOf(createApiKey(contextFor(orm.em), { name: 'x', role: 'superuser' }))).toContain(
+      'role: must be one of admin, ops, support, finance, read_only, integration',
+    );
+    expect(
+      await codeOf(createApiKey(contextFor(orm.em), { name: 'x', role: 'ops', channelId: 'has space' })),
+    ).toContain('channelId');
+    expect(await codeOf(createApiKey(contextFor(orm.em), { name: 'x', role: 'admin', channelId: 'shop' }))).toContain(
+      'admin key cannot be limited',
+    );
     expect(await sql(db.url, 'select count(*)::int as n from api_key')).toEqual(before);
   });
 
   it('answers NOT_FOUND for unknown and malformed ids', async () => {
-    expect(await codeOf(revokeApiKey(contextFor(orm.em), '00000000-0000-4000-8000-000000000000'))).toMatch(/^NOT_FOUND/);
+    expect(await codeOf(revokeApiKey(contextFor(orm.em), '00000000-0000-4000-8000-000000000000'))).toMatch(
+      /^NOT_FOUND/,
+    );
     expect(await codeOf(revokeApiKey(contextFor(orm.em), 'nope'))).toMatch(/^NOT_FOUND/);
   });
 
   it('pages through keys newest first with stable cursors, hiding revoked keys unless asked', async () => {
     for (let i = 0; i < 7; i++) await createApiKey(contextFor(orm.em), { name: `page ${i}`, role: 'read_only' });
-    const all = await sql<{ id: string }>(db.url, 'select id from api_key where revoked_at is null order by created_at desc, id desc');
+    const all = await sql<{ id: string }>(
+      db.url,
+      'select id from api_key where revoked_at is null order by created_at desc, id desc',
+    );
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
@@ -96,7 +113,9 @@ describe('API keys on PostgreSQL', () => {
     }
     expect(seen).toEqual(all.map((r) => r.id));
     const withRevoked = await listApiKeys(contextFor(orm.em), { first: 100, includeRevoked: true });
-    const revokedCount = (await sql<{ n: number }>(db.url, 'select count(*)::int as n from api_key where revoked_at is not null'))[0]!.n;
+    const revokedCount = (
+      await sql<{ n: number }>(db.url, 'select count(*)::int as n from api_key where revoked_at is not null')
+    )[0]!.n;
     expect(revokedCount).toBeGreaterThan(0);
     expect(withRevoked.totalCount).toBe(all.length + revokedCount);
   });
@@ -104,6 +123,8 @@ describe('API keys on PostgreSQL', () => {
   it('refuses pages without a size, over 100, and cursors it did not issue', async () => {
     expect(await codeOf(listApiKeys(contextFor(orm.em), {}))).toContain('first: is required');
     expect(await codeOf(listApiKeys(contextFor(orm.em), { first: 101 }))).toContain('first: must be from 1 to 100');
-    expect(await codeOf(listApiKeys(contextFor(orm.em), { first: 5, after: 'garbage' }))).toContain('after: is not a cursor');
+    expect(await codeOf(listApiKeys(contextFor(orm.em), { first: 5, after: 'garbage' }))).toContain(
+      'after: is not a cursor',
+    );
   });
 });

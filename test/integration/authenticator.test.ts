@@ -43,7 +43,9 @@ describe('API key authenticator', () => {
     expect(await auth.authenticate(undefined)).toBeNull();
     expect(await auth.authenticate('')).toBeNull();
     await expect(auth.authenticate('Token abc')).rejects.toThrow(DomainError);
-    await expect(auth.authenticate('Bearer syk_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).rejects.toThrow('unknown or revoked');
+    await expect(auth.authenticate('Bearer syk_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).rejects.toThrow(
+      'unknown or revoked',
+    );
   });
 
   it('answers repeated checks of one key from memory, not the database', async () => {

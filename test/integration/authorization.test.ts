@@ -12,7 +12,10 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
   apiKeys: { query: '{ apiKeys(first: 1) { totalCount } }' },
   diagnosticPing: { query: 'query($id: ID!) { diagnosticPing(id: $id) { id } }', variables: () => ({ id: pingId }) },
   createApiKey: { query: 'mutation { createApiKey(input: { name: "matrix", role: read_only }) { key } }' },
-  revokeApiKey: { query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', variables: () => ({ id: victimKeyId }) },
+  revokeApiKey: {
+    query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
+    variables: () => ({ id: victimKeyId }),
+  },
   requestDiagnosticPing: { query: 'mutation { requestDiagnosticPing { id } }' },
   product: { query: '{ product(id: "00000000-0000-4000-8000-000000000000") { id } }' },
   variant: { query: '{ variant(sku: "matrix-none") { id } }' },
@@ -23,55 +26,109 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
   customer: { query: '{ customer(id: "00000000-0000-4000-8000-000000000000") { id } }' },
   customers: { query: '{ customers(first: 1) { totalCount } }' },
   createProduct: {
-    query: 'mutation($sku: String!) { createProduct(input: { title: "matrix", variants: [{ sku: $sku, priceAmount: 100, currency: "USD" }] }) { id } }',
+    query:
+      'mutation($sku: String!) { createProduct(input: { title: "matrix", variants: [{ sku: $sku, priceAmount: 100, currency: "USD" }] }) { id } }',
     variables: () => ({ sku: `matrix-${Math.random().toString(36).slice(2)}` }),
   },
-  updateProduct: { query: 'mutation { updateProduct(id: "00000000-0000-4000-8000-000000000000", input: { title: "matrix" }) { id } }' },
-  placeOrder: { query: 'mutation { placeOrder(input: { currency: "USD", lines: [{ sku: "matrix-none", quantity: 1 }] }) { id } }' },
+  updateProduct: {
+    query: 'mutation { updateProduct(id: "00000000-0000-4000-8000-000000000000", input: { title: "matrix" }) { id } }',
+  },
+  placeOrder: {
+    query: 'mutation { placeOrder(input: { currency: "USD", lines: [{ sku: "matrix-none", quantity: 1 }] }) { id } }',
+  },
   locations: { query: '{ locations { id code } }' },
   stockLevels: { query: '{ stockLevels(sku: "matrix-none") { available } }' },
   availableToSell: { query: '{ availableToSell(sku: "matrix-none", channelId: "direct") }' },
   stockMovements: { query: '{ stockMovements(sku: "matrix-none", first: 1) { totalCount } }' },
   lowStockItems: { query: '{ lowStockItems { sku suggestedReorderQuantity } }' },
   createLocation: {
-    query: 'mutation($code: String!) { createLocation(input: { code: $code, name: "matrix", address: { line1: "1 Main St", city: "Austin", countryCode: "US" } }) { id } }',
+    query:
+      'mutation($code: String!) { createLocation(input: { code: $code, name: "matrix", address: { line1: "1 Main St", city: "Austin", countryCode: "US" } }) { id } }',
     variables: () => ({ code: `M-${Math.random().toString(36).slice(2, 10)}` }),
   },
-  updateLocation: { query: 'mutation { updateLocation(id: "00000000-0000-4000-8000-000000000000", input: { name: "matrix" }) { id } }' },
-  receiveStock: { query: 'mutation { receiveStock(sku: "matrix-none", locationId: "00000000-0000-4000-8000-000000000000", quantity: 1) { onHand } }' },
-  adjustStock: { query: 'mutation { adjustStock(sku: "matrix-none", locationId: "00000000-0000-4000-8000-000000000000", delta: 1, reason: "count") { onHand } }' },
+  updateLocation: {
+    query: 'mutation { updateLocation(id: "00000000-0000-4000-8000-000000000000", input: { name: "matrix" }) { id } }',
+  },
+  receiveStock: {
+    query:
+      'mutation { receiveStock(sku: "matrix-none", locationId: "00000000-0000-4000-8000-000000000000", quantity: 1) { onHand } }',
+  },
+  adjustStock: {
+    query:
+      'mutation { adjustStock(sku: "matrix-none", locationId: "00000000-0000-4000-8000-000000000000", delta: 1, reason: "count") { onHand } }',
+  },
   transferStock: {
-    query: 'mutation { transferStock(sku: "matrix-none", fromLocationId: "00000000-0000-4000-8000-000000000000", toLocationId: "00000000-0000-4000-8000-000000000001", quantity: 1) { to { onHand } } }',
+    query:
+      'mutation { transferStock(sku: "matrix-none", fromLocationId: "00000000-0000-4000-8000-000000000000", toLocationId: "00000000-0000-4000-8000-000000000001", quantity: 1) { to { onHand } } }',
   },
-  setSafetyStock: { query: 'mutation { setSafetyStock(sku: "matrix-none", locationId: "00000000-0000-4000-8000-000000000000", quantity: 1) { safetyStock } }' },
-  setReorderPoint: { query: 'mutation { setReorderPoint(sku: "matrix-none", locationId: "00000000-0000-4000-8000-000000000000", quantity: 1) { reorderPoint } }' },
+  setSafetyStock: {
+    query:
+      'mutation { setSafetyStock(sku: "matrix-none", locationId: "00000000-0000-4000-8000-000000000000", quantity: 1) { safetyStock } }',
+  },
+  setReorderPoint: {
+    query:
+      'mutation { setReorderPoint(sku: "matrix-none", locationId: "00000000-0000-4000-8000-000000000000", quantity: 1) { reorderPoint } }',
+  },
   allocateOrder: { query: 'mutation { allocateOrder(orderId: "00000000-0000-4000-8000-000000000000") { status } }' },
-  reallocateOrder: { query: 'mutation { reallocateOrder(orderId: "00000000-0000-4000-8000-000000000000", locationId: "00000000-0000-4000-8000-000000000000") { status } }' },
+  reallocateOrder: {
+    query:
+      'mutation { reallocateOrder(orderId: "00000000-0000-4000-8000-000000000000", locationId: "00000000-0000-4000-8000-000000000000") { status } }',
+  },
   confirmOrder: { query: 'mutation { confirmOrder(orderId: "00000000-0000-4000-8000-000000000000") { status } }' },
-  holdOrder: { query: 'mutation { holdOrder(orderId: "00000000-0000-4000-8000-000000000000", reason: "matrix") { status } }' },
-  releaseOrderHold: { query: 'mutation { releaseOrderHold(orderId: "00000000-0000-4000-8000-000000000000") { status } }' },
-  editOrder: { query: 'mutation { editOrder(orderId: "00000000-0000-4000-8000-000000000000", input: { reason: "matrix", removeLineIds: ["00000000-0000-4000-8000-000000000000"] }) { status } }' },
-  cancelOrder: { query: 'mutation { cancelOrder(orderId: "00000000-0000-4000-8000-000000000000", input: { reason: "matrix" }) { status } }' },
+  holdOrder: {
+    query: 'mutation { holdOrder(orderId: "00000000-0000-4000-8000-000000000000", reason: "matrix") { status } }',
+  },
+  releaseOrderHold: {
+    query: 'mutation { releaseOrderHold(orderId: "00000000-0000-4000-8000-000000000000") { status } }',
+  },
+  editOrder: {
+    query:
+      'mutation { editOrder(orderId: "00000000-0000-4000-8000-000000000000", input: { reason: "matrix", removeLineIds: ["00000000-0000-4000-8000-000000000000"] }) { status } }',
+  },
+  cancelOrder: {
+    query:
+      'mutation { cancelOrder(orderId: "00000000-0000-4000-8000-000000000000", input: { reason: "matrix" }) { status } }',
+  },
   completeOrder: { query: 'mutation { completeOrder(orderId: "00000000-0000-4000-8000-000000000000") { status } }' },
-  createShipment: { query: 'mutation { createShipment(orderId: "00000000-0000-4000-8000-000000000000") { shipments { id } } }' },
+  createShipment: {
+    query: 'mutation { createShipment(orderId: "00000000-0000-4000-8000-000000000000") { shipments { id } } }',
+  },
   markShipmentShipped: {
-    query: 'mutation { markShipmentShipped(shipmentId: "00000000-0000-4000-8000-000000000000", input: { carrier: "UPS", trackingNumber: "1Z" }) { shipment { id } } }',
+    query:
+      'mutation { markShipmentShipped(shipmentId: "00000000-0000-4000-8000-000000000000", input: { carrier: "UPS", trackingNumber: "1Z" }) { shipment { id } } }',
   },
-  markShipmentDelivered: { query: 'mutation { markShipmentDelivered(shipmentId: "00000000-0000-4000-8000-000000000000") { shipment { id } } }' },
+  markShipmentDelivered: {
+    query: 'mutation { markShipmentDelivered(shipmentId: "00000000-0000-4000-8000-000000000000") { shipment { id } } }',
+  },
   requestReturn: {
-    query: 'mutation { requestReturn(orderId: "00000000-0000-4000-8000-000000000000", input: { lines: [{ lineId: "00000000-0000-4000-8000-000000000000", quantity: 1 }] }) { return { id } } }',
+    query:
+      'mutation { requestReturn(orderId: "00000000-0000-4000-8000-000000000000", input: { lines: [{ lineId: "00000000-0000-4000-8000-000000000000", quantity: 1 }] }) { return { id } } }',
   },
-  approveReturn: { query: 'mutation { approveReturn(returnId: "00000000-0000-4000-8000-000000000000") { return { id } } }' },
-  rejectReturn: { query: 'mutation { rejectReturn(returnId: "00000000-0000-4000-8000-000000000000", reason: "matrix") { return { id } } }' },
+  approveReturn: {
+    query: 'mutation { approveReturn(returnId: "00000000-0000-4000-8000-000000000000") { return { id } } }',
+  },
+  rejectReturn: {
+    query:
+      'mutation { rejectReturn(returnId: "00000000-0000-4000-8000-000000000000", reason: "matrix") { return { id } } }',
+  },
   receiveReturn: {
-    query: 'mutation { receiveReturn(returnId: "00000000-0000-4000-8000-000000000000", input: { lines: [{ lineId: "00000000-0000-4000-8000-000000000000", quantity: 1, restock: true }] }) { return { id } } }',
+    query:
+      'mutation { receiveReturn(returnId: "00000000-0000-4000-8000-000000000000", input: { lines: [{ lineId: "00000000-0000-4000-8000-000000000000", quantity: 1, restock: true }] }) { return { id } } }',
   },
-  orderStats: { query: '{ orderStats(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { countsByStatus { status count } } }' },
+  orderStats: {
+    query:
+      '{ orderStats(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { countsByStatus { status count } } }',
+  },
   exportCustomerData: { query: 'mutation { exportCustomerData(customerId: "00000000-0000-4000-8000-000000000000") }' },
-  eraseCustomer: { query: 'mutation { eraseCustomer(customerId: "00000000-0000-4000-8000-000000000000", reason: "matrix") { id erasedAt } }' },
+  eraseCustomer: {
+    query:
+      'mutation { eraseCustomer(customerId: "00000000-0000-4000-8000-000000000000", reason: "matrix") { id erasedAt } }',
+  },
   // Subscriptions over HTTP pass the same door, then answer BAD_USER_INPUT (they live on graphql-ws).
   orderStatusChanged: { query: 'subscription { orderStatusChanged { eventId to } }' },
-  orderEvents: { query: 'subscription { orderEvents(orderId: "00000000-0000-4000-8000-000000000000") { eventId type } }' },
+  orderEvents: {
+    query: 'subscription { orderEvents(orderId: "00000000-0000-4000-8000-000000000000") { eventId type } }',
+  },
   stockLevelChanged: { query: 'subscription { stockLevelChanged { eventId available } }' },
   lowStockAlerts: { query: 'subscription { lowStockAlerts { eventId available } }' },
 };
@@ -95,7 +152,11 @@ beforeAll(async () => {
   t = await startTestHub();
   for (const role of ALL_ROLES) keys.set(role, (await createKey(role)).key);
   victimKeyId = (await createKey('read_only', 'victim')).id;
-  const ping = await gql<{ requestDiagnosticPing: { id: string } }>(t.base, 'mutation { requestDiagnosticPing { id } }', { key: t.adminKey });
+  const ping = await gql<{ requestDiagnosticPing: { id: string } }>(
+    t.base,
+    'mutation { requestDiagnosticPing { id } }',
+    { key: t.adminKey },
+  );
   pingId = ping.body.data!.requestDiagnosticPing.id;
 });
 afterAll(async () => {
@@ -174,7 +235,9 @@ describe('API keys at the door', () => {
   });
 
   it('rejects bad createApiKey input with BAD_USER_INPUT naming the field', async () => {
-    const res = await gql(t.base, 'mutation { createApiKey(input: { name: "", role: ops }) { key } }', { key: t.adminKey });
+    const res = await gql(t.base, 'mutation { createApiKey(input: { name: "", role: ops }) { key } }', {
+      key: t.adminKey,
+    });
     expect(codesOf(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.body.errors![0]!.extensions).toMatchObject({ field: 'name' });
   });

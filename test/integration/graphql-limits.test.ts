@@ -58,14 +58,21 @@ describe('GraphQL limits, enforced before any resolver runs', () => {
     // The same selection with a small page is fine, and so is one full page of 100.
     const ok = await gql(t.base, query, { key: t.adminKey, variables: { n: 5 } });
     expect(ok.status).toBe(200);
-    const fullPage = await gql(t.base, `query($n: Int) { orders(first: $n) { ${page} } }`, { key: t.adminKey, variables: { n: 100 } });
+    const fullPage = await gql(t.base, `query($n: Int) { orders(first: $n) { ${page} } }`, {
+      key: t.adminKey,
+      variables: { n: 100 },
+    });
     expect(fullPage.status).toBe(200);
   });
 
   it('rejects connections without first, or with first above 100, given literally or as a variable', async () => {
     expect(await expectRejectedBeforeExecution('{ apiKeys { totalCount } }')).toContain('"first" is required');
-    expect(await expectRejectedBeforeExecution('{ apiKeys(first: 101) { totalCount } }')).toContain('"first" must be from 1 to 100, got 101');
-    expect(await expectRejectedBeforeExecution('query($n: Int) { apiKeys(first: $n) { totalCount } }', { n: 1e9 })).toContain('got 1000000000');
+    expect(await expectRejectedBeforeExecution('{ apiKeys(first: 101) { totalCount } }')).toContain(
+      '"first" must be from 1 to 100, got 101',
+    );
+    expect(
+      await expectRejectedBeforeExecution('query($n: Int) { apiKeys(first: $n) { totalCount } }', { n: 1e9 }),
+    ).toContain('got 1000000000');
   });
 
   it('refuses batched requests', async () => {
@@ -90,7 +97,11 @@ describe('GraphQL limits, enforced before any resolver runs', () => {
   });
 
   it('answers 400 to malformed JSON and to wrong variable types', async () => {
-    const bad = await fetch(`${t.base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const bad = await fetch(`${t.base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     expect(bad.status).toBe(400);
     const wrongType = await gql(t.base, 'mutation($d: Int!) { requestDiagnosticPing(delayMs: $d) { id } }', {
       key: t.adminKey,

@@ -15,7 +15,10 @@ import { createTestDatabase, sql, type TestDatabase } from '../support/database.
  * reserved, the rest backordered (or refused under the reject policy), `available` never
  * negative while sampled, stock = Σ ledger, no deadlock error reaching a caller.
  */
-const ROUNDS = { postgres: Number(process.env.HOT_SKU_ROUNDS ?? 100), pglite: Number(process.env.HOT_SKU_PGLITE_ROUNDS ?? 20) };
+const ROUNDS = {
+  postgres: Number(process.env.HOT_SKU_ROUNDS ?? 100),
+  pglite: Number(process.env.HOT_SKU_PGLITE_ROUNDS ?? 20),
+};
 const BUYERS = 200;
 const UNITS = 50;
 
@@ -74,7 +77,15 @@ async function race(orm: Orm, sku: string, random: () => number, channelId?: str
 }
 
 async function runRounds(orm: Orm, locations: Record<string, string>, rounds: number, label: string): Promise<void> {
-  const summary = { database: label, rounds: 0, buyers: 0, allocated: 0, backordered: 0, errors: 0, minAvailable: Infinity };
+  const summary = {
+    database: label,
+    rounds: 0,
+    buyers: 0,
+    allocated: 0,
+    backordered: 0,
+    errors: 0,
+    minAvailable: Infinity,
+  };
   for (let round = 0; round < rounds; round++) {
     const seed = 1000 + round;
     const random = seeded(seed);
@@ -94,9 +105,18 @@ async function runRounds(orm: Orm, locations: Record<string, string>, rounds: nu
       [sku],
     );
     const context = `${label} round ${round} (seed ${seed}, split ${units.join('/')})`;
-    expect({ context, rejected: rejected.map((r) => String((r as PromiseRejectedResult).reason)) }).toEqual({ context, rejected: [] });
-    expect({ context, allocated: statuses.filter((s) => s === 'ALLOCATED').length }).toEqual({ context, allocated: UNITS });
-    expect({ context, backordered: statuses.filter((s) => s === 'BACKORDERED').length }).toEqual({ context, backordered: BUYERS - UNITS });
+    expect({ context, rejected: rejected.map((r) => String((r as PromiseRejectedResult).reason)) }).toEqual({
+      context,
+      rejected: [],
+    });
+    expect({ context, allocated: statuses.filter((s) => s === 'ALLOCATED').length }).toEqual({
+      context,
+      allocated: UNITS,
+    });
+    expect({ context, backordered: statuses.filter((s) => s === 'BACKORDERED').length }).toEqual({
+      context,
+      backordered: BUYERS - UNITS,
+    });
     expect({ context, reserved: Number(reserved[0]!.r) }).toEqual({ context, reserved: UNITS });
     expect(minAvailable).toBeGreaterThanOrEqual(0);
     summary.rounds++;
@@ -129,18 +149,31 @@ describe('hot SKU: 200 concurrent buyers, 50 units over 3 locations (PostgreSQL)
   }, 600_000);
 
   it('under the reject policy refuses the 150 with INSUFFICIENT_STOCK and writes nothing for them', async () => {
-    await query(orm, "insert into channel (id, kind, name, backorder_policy) values ('strict', 'direct', 'Strict', 'reject')");
+    await query(
+      orm,
+      "insert into channel (id, kind, name, backorder_policy) values ('strict', 'direct', 'Strict', 'reject')",
+    );
     const random = seeded(42);
     const sku = 'HOT-REJECT';
     await createSku(contextFor(orm.em), sku);
     const units = split(random);
-    for (const [code, n] of [['DAL', units[0]!], ['LAX', units[1]!], ['NYC', units[2]!]] as const) await stock(contextFor(orm.em), sku, locations[code]!, n);
+    for (const [code, n] of [
+      ['DAL', units[0]!],
+      ['LAX', units[1]!],
+      ['NYC', units[2]!],
+    ] as const)
+      await stock(contextFor(orm.em), sku, locations[code]!, n);
     const { results } = await race(orm, sku, random, 'strict');
-    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as DomainError);
+    const refused = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => (r as PromiseRejectedResult).reason as DomainError);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(UNITS);
     expect(refused).toHaveLength(BUYERS - UNITS);
     expect(new Set(refused.map((e) => e.code))).toEqual(new Set(['INSUFFICIENT_STOCK']));
-    const orders = await sql<{ n: number }>(db.url, "select count(*)::int as n from \"order\" where channel_id = 'strict'");
+    const orders = await sql<{ n: number }>(
+      db.url,
+      'select count(*)::int as n from "order" where channel_id = \'strict\'',
+    );
     expect(orders[0]!.n).toBe(UNITS);
     expect(await checkInvariants(orm.em.fork())).toEqual([]);
   }, 120_000);

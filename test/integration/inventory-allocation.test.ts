@@ -19,7 +19,15 @@ let orm: Orm;
 let loc: Record<string, string>;
 
 const AUSTIN: PostalAddress = { ...ADDRESS, latitude: 30.27, longitude: -97.74 };
-const NEW_YORK: PostalAddress = { line1: '1 Broadway', city: 'New York', region: 'NY', postalCode: '10004', countryCode: 'US', latitude: 40.7, longitude: -74.01 };
+const NEW_YORK: PostalAddress = {
+  line1: '1 Broadway',
+  city: 'New York',
+  region: 'NY',
+  postalCode: '10004',
+  countryCode: 'US',
+  latitude: 40.7,
+  longitude: -74.01,
+};
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -37,7 +45,12 @@ beforeAll(async () => {
     { code: 'NYC', region: 'NY', latitude: 40.71, longitude: -74.0 },
     { code: 'WEST', region: 'CA', latitude: 37.77, longitude: -122.42, channelIds: ['west'] },
   ]);
-  const store = await createLocation(ctx(), { code: 'STORE', name: 'Shop floor', address: ADDRESS, fulfilsOnline: false });
+  const store = await createLocation(ctx(), {
+    code: 'STORE',
+    name: 'Shop floor',
+    address: ADDRESS,
+    fulfilsOnline: false,
+  });
   loc.STORE = store.id;
 });
 afterAll(async () => {
@@ -47,7 +60,9 @@ afterAll(async () => {
 
 const ctx = () => contextFor(orm.em);
 
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
   try {
     await promise;
   } catch (error) {
@@ -57,8 +72,16 @@ async function failure(promise: Promise<unknown>): Promise<{ code: string; messa
   throw new Error('expected a DomainError');
 }
 
-function order(lines: { sku: string; quantity: number }[], options: { channelId?: string; address?: PostalAddress } = {}): Promise<Order> {
-  return placeOrder(ctx(), orderDeps, { channelId: options.channelId ?? 'direct', currency: 'USD', shippingAddress: options.address ?? AUSTIN, lines });
+function order(
+  lines: { sku: string; quantity: number }[],
+  options: { channelId?: string; address?: PostalAddress } = {},
+): Promise<Order> {
+  return placeOrder(ctx(), orderDeps, {
+    channelId: options.channelId ?? 'direct',
+    currency: 'USD',
+    shippingAddress: options.address ?? AUSTIN,
+    lines,
+  });
 }
 
 /** Active reservations of an order as "CODE:qty", sorted. */
@@ -77,7 +100,13 @@ async function statusOf(orderId: string): Promise<string> {
 }
 
 async function events(orderId: string, type?: string) {
-  return sql<{ type: string; reason: string; from_status: string | null; to_status: string | null; data: Record<string, unknown> | null }>(
+  return sql<{
+    type: string;
+    reason: string;
+    from_status: string | null;
+    to_status: string | null;
+    data: Record<string, unknown> | null;
+  }>(
     db.url,
     `select type, reason, from_status, to_status, data from order_event where order_id = $1 ${type ? 'and type = $2' : ''} order by id`,
     type ? [orderId, type] : [orderId],
@@ -85,7 +114,10 @@ async function events(orderId: string, type?: string) {
 }
 
 async function setPlacedAt(orderId: string, minutesAgo: number): Promise<void> {
-  await sql(db.url, `update "order" set placed_at = now() - make_interval(mins => $2) where id = $1`, [orderId, minutesAgo]);
+  await sql(db.url, `update "order" set placed_at = now() - make_interval(mins => $2) where id = $1`, [
+    orderId,
+    minutesAgo,
+  ]);
 }
 
 describe('sourcing at placement', () => {
@@ -111,7 +143,12 @@ describe('sourcing at placement', () => {
   it('falls back to the same country and then priority when the address has no coordinates', async () => {
     await createSku(ctx(), 'SRC-3');
     const [canada, far] = [
-      await createLocation(ctx(), { code: 'TOR', name: 'Toronto', address: { ...ADDRESS, countryCode: 'CA', region: 'ON' }, priority: 1 }),
+      await createLocation(ctx(), {
+        code: 'TOR',
+        name: 'Toronto',
+        address: { ...ADDRESS, countryCode: 'CA', region: 'ON' },
+        priority: 1,
+      }),
       await createLocation(ctx(), { code: 'OHIO', name: 'Ohio', address: { ...ADDRESS, region: 'OH' }, priority: 900 }),
     ];
     await stock(ctx(), 'SRC-3', canada.id, 5);
@@ -135,7 +172,10 @@ describe('sourcing at placement', () => {
     const sourced = (await events(placed.id, 'sourced'))[0]!;
     expect(sourced.reason).toMatch(/^split over 2 locations: 3× SRC-4 from NYC .*; 2× SRC-4 from DAL/);
     expect(sourced.data!.reservations).toEqual(
-      expect.arrayContaining([expect.objectContaining({ locationId: loc.NYC, quantity: 3 }), expect.objectContaining({ locationId: loc.DAL, quantity: 2 })]),
+      expect.arrayContaining([
+        expect.objectContaining({ locationId: loc.NYC, quantity: 3 }),
+        expect.objectContaining({ locationId: loc.DAL, quantity: 2 }),
+      ]),
     );
   });
 
@@ -167,16 +207,32 @@ describe('when stock is short, the channel’s backorder policy decides', () => 
     expect(placed.status).toBe('BACKORDERED');
     expect(await heldAt(placed.id)).toEqual(['DAL:2']);
     const last = (await events(placed.id)).at(-1)!;
-    expect(last).toMatchObject({ type: 'status_changed', to_status: 'BACKORDERED', reason: 'waiting for stock: short 3× POL-1' });
+    expect(last).toMatchObject({
+      type: 'status_changed',
+      to_status: 'BACKORDERED',
+      reason: 'waiting for stock: short 3× POL-1',
+    });
   });
 
   it('reject: INSUFFICIENT_STOCK, and nothing is written', async () => {
     await createSku(ctx(), 'POL-2');
     await stock(ctx(), 'POL-2', loc.DAL!, 2);
-    const before = await sql(db.url, 'select (select count(*) from "order") as o, (select count(*) from stock_movement) as m, (select count(*) from reservation) as r');
+    const before = await sql(
+      db.url,
+      'select (select count(*) from "order") as o, (select count(*) from stock_movement) as m, (select count(*) from reservation) as r',
+    );
     const error = await failure(order([{ sku: 'POL-2', quantity: 3 }], { channelId: 'strict' }));
-    expect(error).toMatchObject({ code: 'INSUFFICIENT_STOCK', message: 'Not enough stock: short 1× POL-2', details: { shortfall: [{ sku: 'POL-2', quantity: 1 }] } });
-    expect(await sql(db.url, 'select (select count(*) from "order") as o, (select count(*) from stock_movement) as m, (select count(*) from reservation) as r')).toEqual(before);
+    expect(error).toMatchObject({
+      code: 'INSUFFICIENT_STOCK',
+      message: 'Not enough stock: short 1× POL-2',
+      details: { shortfall: [{ sku: 'POL-2', quantity: 1 }] },
+    });
+    expect(
+      await sql(
+        db.url,
+        'select (select count(*) from "order") as o, (select count(*) from stock_movement) as m, (select count(*) from reservation) as r',
+      ),
+    ).toEqual(before);
     expect((await order([{ sku: 'POL-2', quantity: 2 }], { channelId: 'strict' })).status).toBe('ALLOCATED');
   });
 
@@ -184,9 +240,19 @@ describe('when stock is short, the channel’s backorder policy decides', () => 
     await createSku(ctx(), 'POL-3');
     await createSku(ctx(), 'POL-4');
     await stock(ctx(), 'POL-3', loc.DAL!, 3);
-    const some = await order([{ sku: 'POL-3', quantity: 5 }, { sku: 'POL-4', quantity: 1 }], { channelId: 'partial' });
+    const some = await order(
+      [
+        { sku: 'POL-3', quantity: 5 },
+        { sku: 'POL-4', quantity: 1 },
+      ],
+      { channelId: 'partial' },
+    );
     expect(some.status).toBe('ALLOCATED');
-    const lines = await sql(db.url, 'select sku, quantity, quantity_allocated, quantity_cancelled from order_line where order_id = $1 order by position', [some.id]);
+    const lines = await sql(
+      db.url,
+      'select sku, quantity, quantity_allocated, quantity_cancelled from order_line where order_id = $1 order by position',
+      [some.id],
+    );
     expect(lines).toEqual([
       { sku: 'POL-3', quantity: 5, quantity_allocated: 3, quantity_cancelled: 2 },
       { sku: 'POL-4', quantity: 1, quantity_allocated: 0, quantity_cancelled: 1 },
@@ -227,7 +293,11 @@ describe('backorders get arriving stock first come, first served', () => {
 
     const sourcedA = await events(a.id, 'sourced');
     expect(sourcedA.at(-1)!.reason).toMatch(/^stock arrived \(received 4× FIFO-1 at DAL\): the line from DAL/);
-    expect((await events(a.id)).at(-1)).toMatchObject({ type: 'status_changed', from_status: 'BACKORDERED', to_status: 'ALLOCATED' });
+    expect((await events(a.id)).at(-1)).toMatchObject({
+      type: 'status_changed',
+      from_status: 'BACKORDERED',
+      to_status: 'ALLOCATED',
+    });
     // C got nothing, so nothing was recorded for it.
     expect(await events(c.id, 'sourced')).toHaveLength(1);
 
@@ -260,7 +330,9 @@ describe('backorders get arriving stock first come, first served', () => {
     for (let i = 0; i < 12; i++) waiting.push(await order([{ sku: 'FIFO-RACE', quantity: 1 }]));
     for (const [i, o] of waiting.entries()) await setPlacedAt(o.id, 100 - i);
     const sites = [loc.DAL!, loc.LAX!, loc.NYC!, loc.DAL!, loc.LAX!, loc.NYC!, loc.DAL!, loc.LAX!];
-    const results = await Promise.allSettled(sites.map((locationId) => receiveStock(contextFor(orm.em), { sku: 'FIFO-RACE', locationId, quantity: 1 })));
+    const results = await Promise.allSettled(
+      sites.map((locationId) => receiveStock(contextFor(orm.em), { sku: 'FIFO-RACE', locationId, quantity: 1 })),
+    );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const statuses = await Promise.all(waiting.map((o) => statusOf(o.id)));
     expect(statuses).toEqual([...Array(8).fill('ALLOCATED'), ...Array(4).fill('BACKORDERED')]);
@@ -277,11 +349,18 @@ describe('backorders get arriving stock first come, first served', () => {
     await stock(ctx(), 'FIFO-3', loc.STORE!, 5);
     const waiting = await order([{ sku: 'FIFO-3', quantity: 3 }]);
     expect(waiting.status).toBe('BACKORDERED');
-    const { from, to } = await transferStock(ctx(), { sku: 'FIFO-3', fromLocationId: loc.STORE!, toLocationId: loc.DAL!, quantity: 3 });
+    const { from, to } = await transferStock(ctx(), {
+      sku: 'FIFO-3',
+      fromLocationId: loc.STORE!,
+      toLocationId: loc.DAL!,
+      quantity: 3,
+    });
     expect(from).toMatchObject({ locationCode: 'STORE', onHand: 2 });
     expect(to).toMatchObject({ locationCode: 'DAL', onHand: 3, reserved: 3, available: 0 });
     expect(await statusOf(waiting.id)).toBe('ALLOCATED');
-    expect((await events(waiting.id, 'sourced')).at(-1)!.reason).toContain('stock arrived (transferred 3× FIFO-3 from STORE to DAL)');
+    expect((await events(waiting.id, 'sourced')).at(-1)!.reason).toContain(
+      'stock arrived (transferred 3× FIFO-3 from STORE to DAL)',
+    );
   });
 
   it('allocates when lowering safety stock frees units', async () => {
@@ -290,7 +369,12 @@ describe('backorders get arriving stock first come, first served', () => {
     await setStockThreshold(ctx(), { sku: 'FIFO-4', locationId: loc.DAL!, field: 'safetyStock', value: 3 });
     const waiting = await order([{ sku: 'FIFO-4', quantity: 2 }]);
     expect(waiting.status).toBe('BACKORDERED');
-    const level = await setStockThreshold(ctx(), { sku: 'FIFO-4', locationId: loc.DAL!, field: 'safetyStock', value: 1 });
+    const level = await setStockThreshold(ctx(), {
+      sku: 'FIFO-4',
+      locationId: loc.DAL!,
+      field: 'safetyStock',
+      value: 1,
+    });
     expect(level).toMatchObject({ reserved: 2, safetyStock: 1, available: 0 });
     expect(await statusOf(waiting.id)).toBe('ALLOCATED');
   });
@@ -299,7 +383,12 @@ describe('backorders get arriving stock first come, first served', () => {
 describe('allocateOrder', () => {
   it('re-runs sourcing for a backordered order and records why', async () => {
     await createSku(ctx(), 'ALLOC-1');
-    const hidden = await createLocation(ctx(), { code: 'HIDDEN', name: 'Not yet open', address: ADDRESS, active: false });
+    const hidden = await createLocation(ctx(), {
+      code: 'HIDDEN',
+      name: 'Not yet open',
+      address: ADDRESS,
+      active: false,
+    });
     await stock(ctx(), 'ALLOC-1', hidden.id, 4);
     const waiting = await order([{ sku: 'ALLOC-1', quantity: 4 }]);
     expect(waiting.status).toBe('BACKORDERED');
@@ -307,7 +396,9 @@ describe('allocateOrder', () => {
     await updateLocation(ctx(), hidden.id, { active: true });
     const result = await allocateOrder(ctx(), waiting.id);
     expect(result.order.status).toBe('ALLOCATED');
-    expect(result.reservations).toEqual([expect.objectContaining({ sku: 'ALLOC-1', locationCode: 'HIDDEN', quantity: 4 })]);
+    expect(result.reservations).toEqual([
+      expect.objectContaining({ sku: 'ALLOC-1', locationCode: 'HIDDEN', quantity: 4 }),
+    ]);
     expect(result.open).toEqual([]);
     expect(result.explanation).toMatch(/^allocation requested: the line from HIDDEN/);
     expect((await events(waiting.id, 'sourced')).at(-1)!.reason).toBe(result.explanation);
@@ -338,20 +429,35 @@ describe('allocateOrder', () => {
     const allocated = await order([{ sku: 'ALLOC-3', quantity: 1 }]);
     const eventsBefore = (await events(allocated.id)).length;
     const result = await allocateOrder(ctx(), allocated.id);
-    expect(result).toMatchObject({ explanation: 'nothing to allocate: every line is allocated or cancelled', open: [] });
+    expect(result).toMatchObject({
+      explanation: 'nothing to allocate: every line is allocated or cancelled',
+      open: [],
+    });
     expect(result.order.status).toBe('ALLOCATED');
     expect(await events(allocated.id)).toHaveLength(eventsBefore);
 
     const cancelled = await order([{ sku: 'POL-4', quantity: 1 }], { channelId: 'partial' });
-    expect(await failure(allocateOrder(ctx(), cancelled.id))).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { current: 'CANCELLED', operation: 'allocateOrder' } });
-    expect(await failure(allocateOrder(ctx(), '00000000-0000-4000-8000-000000000000'))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await failure(allocateOrder(ctx(), cancelled.id))).toMatchObject({
+      code: 'ILLEGAL_TRANSITION',
+      details: { current: 'CANCELLED', operation: 'allocateOrder' },
+    });
+    expect(await failure(allocateOrder(ctx(), '00000000-0000-4000-8000-000000000000'))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(await failure(allocateOrder(ctx(), 'nope'))).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('hides orders of other channels from a channel-scoped key', async () => {
     await createSku(ctx(), 'ALLOC-4');
     const waiting = await order([{ sku: 'ALLOC-4', quantity: 1 }]);
-    const scoped = contextFor(orm.em, { kind: 'api_key', id: 'west-ops', name: 'west ops', role: 'ops', channelId: 'west', keyPrefix: null });
+    const scoped = contextFor(orm.em, {
+      kind: 'api_key',
+      id: 'west-ops',
+      name: 'west ops',
+      role: 'ops',
+      channelId: 'west',
+      keyPrefix: null,
+    });
     expect(await failure(allocateOrder(scoped, waiting.id))).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
@@ -383,13 +489,21 @@ describe('reallocateOrder', () => {
     // Only NYC has both lines: one location beats two nearer ones.
     const result = await reallocateOrder(ctx(), placed.id, loc.NYC!);
     expect(result.order.status).toBe('ALLOCATED');
-    expect(result.reservations.map((r) => `${r.sku}@${r.locationCode}:${r.quantity}`)).toEqual(['RE-1@NYC:2', 'RE-2@NYC:1']);
+    expect(result.reservations.map((r) => `${r.sku}@${r.locationCode}:${r.quantity}`)).toEqual([
+      'RE-1@NYC:2',
+      'RE-2@NYC:1',
+    ]);
     const levels = await sql<{ sku: string; code: string; reserved: number }>(
       db.url,
       `select v.sku, l.code, s.reserved from stock_level s join variant v on v.id = s.variant_id join location l on l.id = s.location_id
        where v.sku in ('RE-1', 'RE-2') order by v.sku, l.code`,
     );
-    expect(levels.map((l) => `${l.sku}@${l.code}:${l.reserved}`)).toEqual(['RE-1@DAL:0', 'RE-1@NYC:2', 'RE-2@LAX:0', 'RE-2@NYC:1']);
+    expect(levels.map((l) => `${l.sku}@${l.code}:${l.reserved}`)).toEqual([
+      'RE-1@DAL:0',
+      'RE-1@NYC:2',
+      'RE-2@LAX:0',
+      'RE-2@NYC:1',
+    ]);
   });
 
   it('releases a split allocation and reserves it all at the chosen location, on the timeline', async () => {
@@ -403,13 +517,29 @@ describe('reallocateOrder', () => {
     const result = await reallocateOrder(ctx(), placed.id, loc.NYC!);
     expect(await heldAt(placed.id)).toEqual(['NYC:4']);
     expect(result.reservations).toEqual([expect.objectContaining({ sku: 'RE-3', locationCode: 'NYC', quantity: 4 })]);
-    const released = await sql(db.url, "select count(*)::int as n from reservation r join order_line l on l.id = r.order_line_id where l.order_id = $1 and r.status = 'released'", [placed.id]);
+    const released = await sql(
+      db.url,
+      "select count(*)::int as n from reservation r join order_line l on l.id = r.order_line_id where l.order_id = $1 and r.status = 'released'",
+      [placed.id],
+    );
     expect(released[0]!.n).toBe(2);
-    const ledger = await sql(db.url, 'select kind, reserved_delta from stock_movement where order_id = $1 order by id', [placed.id]);
-    expect(ledger.map((m) => `${m.kind}:${m.reserved_delta}`)).toEqual(['reserved:2', 'reserved:2', 'released:-2', 'released:-2', 'reserved:4']);
+    const ledger = await sql(
+      db.url,
+      'select kind, reserved_delta from stock_movement where order_id = $1 order by id',
+      [placed.id],
+    );
+    expect(ledger.map((m) => `${m.kind}:${m.reserved_delta}`)).toEqual([
+      'reserved:2',
+      'reserved:2',
+      'released:-2',
+      'released:-2',
+      'reserved:4',
+    ]);
     const reallocated = await events(placed.id, 'reallocated');
     expect(reallocated).toHaveLength(1);
-    expect(reallocated[0]!.reason).toBe('moved to NYC on request: released 2× RE-3 at DAL, 2× RE-3 at LAX; reserved 4× RE-3 at NYC');
+    expect(reallocated[0]!.reason).toBe(
+      'moved to NYC on request: released 2× RE-3 at DAL, 2× RE-3 at LAX; reserved 4× RE-3 at NYC',
+    );
   });
 
   it('allocates a backordered order in full at one location', async () => {
@@ -434,7 +564,10 @@ describe('reallocateOrder', () => {
     const placed = await order([{ sku: 'RE-5', quantity: 4 }]);
     const before = await snapshot(placed.id);
     const error = await failure(reallocateOrder(ctx(), placed.id, loc.NYC!));
-    expect(error).toMatchObject({ code: 'INSUFFICIENT_STOCK', details: { locationId: loc.NYC, shortfall: [{ sku: 'RE-5', quantity: 4, available: 3 }] } });
+    expect(error).toMatchObject({
+      code: 'INSUFFICIENT_STOCK',
+      details: { locationId: loc.NYC, shortfall: [{ sku: 'RE-5', quantity: 4, available: 3 }] },
+    });
     expect(error.message).toBe(`NYC cannot take order ${placed.number}: needs 4× RE-5, has 3. Nothing was changed`);
     expect(await snapshot(placed.id)).toEqual(before);
   });
@@ -446,9 +579,17 @@ describe('reallocateOrder', () => {
     await stock(ctx(), 'RE-6', loc.WEST!, 1);
     const placed = await order([{ sku: 'RE-6', quantity: 1 }]);
     const before = await snapshot(placed.id);
-    expect(await failure(reallocateOrder(ctx(), placed.id, loc.STORE!))).toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'locationId' } });
-    expect(await failure(reallocateOrder(ctx(), placed.id, loc.WEST!))).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('WEST does not ship for channel direct') });
-    expect(await failure(reallocateOrder(ctx(), placed.id, '00000000-0000-4000-8000-000000000000'))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await failure(reallocateOrder(ctx(), placed.id, loc.STORE!))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      details: { field: 'locationId' },
+    });
+    expect(await failure(reallocateOrder(ctx(), placed.id, loc.WEST!))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringContaining('WEST does not ship for channel direct'),
+    });
+    expect(await failure(reallocateOrder(ctx(), placed.id, '00000000-0000-4000-8000-000000000000'))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(await snapshot(placed.id)).toEqual(before);
   });
 });
@@ -461,7 +602,10 @@ describe('reallocateOrder and shipments', () => {
     const placed = await order([{ sku: 'RE-7', quantity: 1 }]);
     await createShipment(ctx(), placed.id);
     const held = await heldAt(placed.id);
-    expect(await failure(reallocateOrder(ctx(), placed.id, loc.NYC!))).toMatchObject({ code: 'CONFLICT', details: { locations: ['DAL'] } });
+    expect(await failure(reallocateOrder(ctx(), placed.id, loc.NYC!))).toMatchObject({
+      code: 'CONFLICT',
+      details: { locations: ['DAL'] },
+    });
     expect(await heldAt(placed.id)).toEqual(held);
   });
 });

@@ -16,22 +16,34 @@ const locations: Record<string, string> = {};
 
 const LEVEL = 'sku locationCode locationId onHand reserved safetyStock reorderPoint available';
 
-async function call<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key = opsKey): Promise<GraphQLResponse<T>> {
+async function call<T = Record<string, unknown>>(
+  query: string,
+  variables?: Record<string, unknown>,
+  key = opsKey,
+): Promise<GraphQLResponse<T>> {
   return gql<T>(t.base, query, { key, variables });
 }
 
 /** The data of a call that must succeed. */
-async function ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key = opsKey): Promise<T> {
+async function ok<T = Record<string, unknown>>(
+  query: string,
+  variables?: Record<string, unknown>,
+  key = opsKey,
+): Promise<T> {
   const res = await call<T>(query, variables, key);
   expect(res.body.errors).toBeUndefined();
   return res.body.data!;
 }
 
 async function createKey(role: string): Promise<string> {
-  const res = await gql<{ createApiKey: { key: string } }>(t.base, 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }', {
-    key: t.adminKey,
-    variables: { input: { name: role, role } },
-  });
+  const res = await gql<{ createApiKey: { key: string } }>(
+    t.base,
+    'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }',
+    {
+      key: t.adminKey,
+      variables: { input: { name: role, role } },
+    },
+  );
   return res.body.data!.createApiKey.key;
 }
 
@@ -59,9 +71,24 @@ describe('locations over GraphQL', () => {
       ['gql-nyc', 20, 40.71, -74.0],
     ] as const) {
       const data = await ok<{ createLocation: { id: string; code: string; createdAt: string } }>(CREATE_LOCATION, {
-        input: { code, name: `Warehouse ${code}`, priority, latitude, longitude, address: { line1: '1 Main St', city: 'Austin', region: 'TX', countryCode: 'us' } },
+        input: {
+          code,
+          name: `Warehouse ${code}`,
+          priority,
+          latitude,
+          longitude,
+          address: { line1: '1 Main St', city: 'Austin', region: 'TX', countryCode: 'us' },
+        },
       });
-      expect(data.createLocation).toMatchObject({ code: code.toUpperCase(), priority, active: true, fulfilsOnline: true, channelIds: [], latitude, longitude });
+      expect(data.createLocation).toMatchObject({
+        code: code.toUpperCase(),
+        priority,
+        active: true,
+        fulfilsOnline: true,
+        channelIds: [],
+        latitude,
+        longitude,
+      });
       expect(data.createLocation).toMatchObject({ address: { city: 'Austin', countryCode: 'US', region: 'TX' } });
       expect(new Date(data.createLocation.createdAt).toISOString()).toBe(data.createLocation.createdAt);
       locations[code.toUpperCase()] = data.createLocation.id;
@@ -75,21 +102,39 @@ describe('locations over GraphQL', () => {
       'mutation($id: ID!, $input: UpdateLocationInput!) { updateLocation(id: $id, input: $input) { code name priority channelIds active } }',
       { id: locations['GQL-NYC'], input: { name: 'New York', priority: 15, channelIds: ['direct'] } },
     );
-    expect(data.updateLocation).toEqual({ code: 'GQL-NYC', name: 'New York', priority: 15, channelIds: ['direct'], active: true });
+    expect(data.updateLocation).toEqual({
+      code: 'GQL-NYC',
+      name: 'New York',
+      priority: 15,
+      channelIds: ['direct'],
+      active: true,
+    });
 
-    const taken = await call(CREATE_LOCATION, { input: { code: 'GQL-DAL', name: 'again', address: { line1: 'x', city: 'y', countryCode: 'US' } } });
+    const taken = await call(CREATE_LOCATION, {
+      input: { code: 'GQL-DAL', name: 'again', address: { line1: 'x', city: 'y', countryCode: 'US' } },
+    });
     expect(codesOf(taken)).toEqual(['CONFLICT']);
-    const bad = await call('mutation($id: ID!) { updateLocation(id: $id, input: { priority: -1 }) { id } }', { id: locations['GQL-NYC'] });
+    const bad = await call('mutation($id: ID!) { updateLocation(id: $id, input: { priority: -1 }) { id } }', {
+      id: locations['GQL-NYC'],
+    });
     expect(codesOf(bad)).toEqual(['BAD_USER_INPUT']);
     expect(bad.body.errors![0]!.extensions).toMatchObject({ field: 'priority' });
-    const code = await call('mutation($id: ID!) { updateLocation(id: $id, input: { code: "X" }) { id } }', { id: locations['GQL-NYC'] });
+    const code = await call('mutation($id: ID!) { updateLocation(id: $id, input: { code: "X" }) { id } }', {
+      id: locations['GQL-NYC'],
+    });
     expect(codesOf(code)).toEqual(['BAD_USER_INPUT']);
-    const missing = await call('mutation { updateLocation(id: "00000000-0000-4000-8000-000000000000", input: { name: "x" }) { id } }');
+    const missing = await call(
+      'mutation { updateLocation(id: "00000000-0000-4000-8000-000000000000", input: { name: "x" }) { id } }',
+    );
     expect(codesOf(missing)).toEqual(['NOT_FOUND']);
   });
 
   it('lets read-only keys read but not write', async () => {
-    const res = await call(CREATE_LOCATION, { input: { code: 'RO', name: 'x', address: { line1: 'x', city: 'y', countryCode: 'US' } } }, readOnlyKey);
+    const res = await call(
+      CREATE_LOCATION,
+      { input: { code: 'RO', name: 'x', address: { line1: 'x', city: 'y', countryCode: 'US' } } },
+      readOnlyKey,
+    );
     expect(codesOf(res)).toEqual(['FORBIDDEN']);
   });
 });
@@ -121,7 +166,10 @@ describe('stock over GraphQL', () => {
       'mutation($from: ID!, $to: ID!) { transferStock(sku: "GQL-1", fromLocationId: $from, toLocationId: $to, quantity: 3) { from { locationCode onHand } to { locationCode onHand } } }',
       { from: locations['GQL-DAL'], to: locations['GQL-NYC'] },
     );
-    expect(moved.transferStock).toEqual({ from: { locationCode: 'GQL-DAL', onHand: 5 }, to: { locationCode: 'GQL-NYC', onHand: 3 } });
+    expect(moved.transferStock).toEqual({
+      from: { locationCode: 'GQL-DAL', onHand: 5 },
+      to: { locationCode: 'GQL-NYC', onHand: 3 },
+    });
   });
 
   it('sets safety stock and reorder point', async () => {
@@ -142,34 +190,61 @@ describe('stock over GraphQL', () => {
     const cases: [string, string][] = [
       ['mutation($loc: ID!) { receiveStock(sku: "GQL-1", locationId: $loc, quantity: -1) { onHand } }', 'quantity'],
       ['mutation($loc: ID!) { receiveStock(sku: "NOPE", locationId: $loc, quantity: 1) { onHand } }', 'sku'],
-      ['mutation($loc: ID!) { adjustStock(sku: "GQL-1", locationId: $loc, delta: -100, reason: "count") { onHand } }', 'delta'],
-      ['mutation($loc: ID!) { adjustStock(sku: "GQL-1", locationId: $loc, delta: 1, reason: "") { onHand } }', 'reason'],
-      ['mutation($loc: ID!) { transferStock(sku: "GQL-1", fromLocationId: $loc, toLocationId: $loc, quantity: 1) { to { onHand } } }', 'toLocationId'],
-      ['mutation($loc: ID!) { setSafetyStock(sku: "GQL-1", locationId: $loc, quantity: -5) { onHand } }', 'safetyStock'],
+      [
+        'mutation($loc: ID!) { adjustStock(sku: "GQL-1", locationId: $loc, delta: -100, reason: "count") { onHand } }',
+        'delta',
+      ],
+      [
+        'mutation($loc: ID!) { adjustStock(sku: "GQL-1", locationId: $loc, delta: 1, reason: "") { onHand } }',
+        'reason',
+      ],
+      [
+        'mutation($loc: ID!) { transferStock(sku: "GQL-1", fromLocationId: $loc, toLocationId: $loc, quantity: 1) { to { onHand } } }',
+        'toLocationId',
+      ],
+      [
+        'mutation($loc: ID!) { setSafetyStock(sku: "GQL-1", locationId: $loc, quantity: -5) { onHand } }',
+        'safetyStock',
+      ],
     ];
     for (const [query, field] of cases) {
       const res = await call(query, { loc: locations['GQL-DAL'] });
-      expect({ query, codes: codesOf(res), field: res.body.errors?.[0]?.extensions?.field }).toEqual({ query, codes: ['BAD_USER_INPUT'], field });
+      expect({ query, codes: codesOf(res), field: res.body.errors?.[0]?.extensions?.field }).toEqual({
+        query,
+        codes: ['BAD_USER_INPUT'],
+        field,
+      });
     }
-    const unknown = await call('mutation { receiveStock(sku: "GQL-1", locationId: "00000000-0000-4000-8000-000000000000", quantity: 1) { onHand } }');
+    const unknown = await call(
+      'mutation { receiveStock(sku: "GQL-1", locationId: "00000000-0000-4000-8000-000000000000", quantity: 1) { onHand } }',
+    );
     expect(codesOf(unknown)).toEqual(['NOT_FOUND']);
     expect(await sql<{ n: number }>(t.db.url, 'select count(*)::int as n from stock_movement')).toEqual(before);
   });
 
   it('reads levels by SKU and by location', async () => {
-    const bySku = await ok<{ stockLevels: { locationCode: string; onHand: number }[] }>('{ stockLevels(sku: "GQL-1") { locationCode onHand available } }', undefined, readOnlyKey);
+    const bySku = await ok<{ stockLevels: { locationCode: string; onHand: number }[] }>(
+      '{ stockLevels(sku: "GQL-1") { locationCode onHand available } }',
+      undefined,
+      readOnlyKey,
+    );
     expect(bySku.stockLevels).toEqual([
       { locationCode: 'GQL-DAL', onHand: 5, available: 4 },
       { locationCode: 'GQL-NYC', onHand: 3, available: 3 },
     ]);
-    const byLocation = await ok<{ stockLevels: unknown[] }>('query($loc: ID!) { stockLevels(locationId: $loc) { sku onHand } }', { loc: locations['GQL-NYC'] });
+    const byLocation = await ok<{ stockLevels: unknown[] }>(
+      'query($loc: ID!) { stockLevels(locationId: $loc) { sku onHand } }',
+      { loc: locations['GQL-NYC'] },
+    );
     expect(byLocation.stockLevels).toEqual([{ sku: 'GQL-1', onHand: 3 }]);
     expect(codesOf(await call('{ stockLevels(sku: "NOPE") { sku } }'))).toEqual(['NOT_FOUND']);
   });
 
   it('answers availableToSell per channel, with its buffer', async () => {
     await sql(t.db.url, "insert into channel (id, kind, name, stock_buffer) values ('gql-shop', 'direct', 'Shop', 2)");
-    expect(await ok('{ availableToSell(sku: "GQL-1", channelId: "direct") }', undefined, readOnlyKey)).toEqual({ availableToSell: 7 });
+    expect(await ok('{ availableToSell(sku: "GQL-1", channelId: "direct") }', undefined, readOnlyKey)).toEqual({
+      availableToSell: 7,
+    });
     // GQL-NYC now serves only "direct".
     expect(await ok('{ availableToSell(sku: "GQL-1", channelId: "gql-shop") }')).toEqual({ availableToSell: 4 - 2 });
     const unknown = await call('{ availableToSell(sku: "GQL-1", channelId: "nowhere") }');
@@ -180,7 +255,13 @@ describe('stock over GraphQL', () => {
   it('pages stock movements newest first as a connection', async () => {
     const query = `query($after: String) { stockMovements(sku: "GQL-1", first: 2, after: $after) {
       totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id kind onHandDelta reservedDelta reason locationCode actor orderId createdAt } } } }`;
-    type Movements = { stockMovements: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: Record<string, unknown> }[] } };
+    type Movements = {
+      stockMovements: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        edges: { node: Record<string, unknown> }[];
+      };
+    };
     const first = await ok<Movements>(query, {}, readOnlyKey);
     expect(first.stockMovements.totalCount).toBe(4);
     expect(first.stockMovements.pageInfo.hasNextPage).toBe(true);
@@ -191,8 +272,15 @@ describe('stock over GraphQL', () => {
       ['RECEIVED', 10, 'PO-1'],
     ]);
     expect(second.stockMovements.pageInfo.hasNextPage).toBe(false);
-    expect(second.stockMovements.edges[0]!.node).toMatchObject({ locationCode: 'GQL-DAL', reservedDelta: 0, orderId: null });
-    const atNyc = await ok<Movements>('query($loc: ID!) { stockMovements(sku: "GQL-1", locationId: $loc, first: 5) { totalCount } }', { loc: locations['GQL-NYC'] });
+    expect(second.stockMovements.edges[0]!.node).toMatchObject({
+      locationCode: 'GQL-DAL',
+      reservedDelta: 0,
+      orderId: null,
+    });
+    const atNyc = await ok<Movements>(
+      'query($loc: ID!) { stockMovements(sku: "GQL-1", locationId: $loc, first: 5) { totalCount } }',
+      { loc: locations['GQL-NYC'] },
+    );
     expect(atNyc.stockMovements.totalCount).toBe(1);
   });
 
@@ -210,7 +298,15 @@ describe('stock over GraphQL', () => {
       readOnlyKey,
     );
     expect(data.lowStockItems).toEqual([
-      { sku: 'GQL-1', locationCode: 'GQL-DAL', available: 4, reorderPoint: 4, dailyVelocity: 0, leadTimeDays: 7, suggestedReorderQuantity: 0 },
+      {
+        sku: 'GQL-1',
+        locationCode: 'GQL-DAL',
+        available: 4,
+        reorderPoint: 4,
+        dailyVelocity: 0,
+        leadTimeDays: 7,
+        suggestedReorderQuantity: 0,
+      },
     ]);
     expect(codesOf(await call('{ lowStockItems(leadTimeDays: 0) { sku } }'))).toEqual(['BAD_USER_INPUT']);
   });
@@ -218,14 +314,24 @@ describe('stock over GraphQL', () => {
 
 describe('allocation over GraphQL', () => {
   let orderId: string;
-  const ALLOCATION = 'orderId orderNumber status explanation reservations { sku locationCode quantity } open { sku quantity }';
+  const ALLOCATION =
+    'orderId orderNumber status explanation reservations { sku locationCode quantity } open { sku quantity }';
 
   it('allocates a backordered order when stock arrives, and on request', async () => {
-    const placed = await placeOrder(contextFor(orm.em), orderDeps, { currency: 'USD', shippingAddress: ADDRESS, lines: [{ sku: 'GQL-2', quantity: 3 }] });
+    const placed = await placeOrder(contextFor(orm.em), orderDeps, {
+      currency: 'USD',
+      shippingAddress: ADDRESS,
+      lines: [{ sku: 'GQL-2', quantity: 3 }],
+    });
     orderId = placed.id;
     expect(placed.status).toBe('BACKORDERED');
-    await ok('mutation($loc: ID!) { receiveStock(sku: "GQL-2", locationId: $loc, quantity: 2) { reserved } }', { loc: locations['GQL-DAL'] });
-    const still = await ok<{ allocateOrder: Record<string, unknown> }>(`mutation($id: ID!) { allocateOrder(orderId: $id) { ${ALLOCATION} } }`, { id: orderId });
+    await ok('mutation($loc: ID!) { receiveStock(sku: "GQL-2", locationId: $loc, quantity: 2) { reserved } }', {
+      loc: locations['GQL-DAL'],
+    });
+    const still = await ok<{ allocateOrder: Record<string, unknown> }>(
+      `mutation($id: ID!) { allocateOrder(orderId: $id) { ${ALLOCATION} } }`,
+      { id: orderId },
+    );
     expect(still.allocateOrder).toMatchObject({
       orderId,
       orderNumber: placed.number,
@@ -233,8 +339,13 @@ describe('allocation over GraphQL', () => {
       reservations: [{ sku: 'GQL-2', locationCode: 'GQL-DAL', quantity: 2 }],
       open: [{ sku: 'GQL-2', quantity: 1 }],
     });
-    await ok('mutation($loc: ID!) { receiveStock(sku: "GQL-2", locationId: $loc, quantity: 5) { reserved } }', { loc: locations['GQL-NYC'] });
-    const done = await ok<{ allocateOrder: Record<string, unknown> }>(`mutation($id: ID!) { allocateOrder(orderId: $id) { ${ALLOCATION} } }`, { id: orderId });
+    await ok('mutation($loc: ID!) { receiveStock(sku: "GQL-2", locationId: $loc, quantity: 5) { reserved } }', {
+      loc: locations['GQL-NYC'],
+    });
+    const done = await ok<{ allocateOrder: Record<string, unknown> }>(
+      `mutation($id: ID!) { allocateOrder(orderId: $id) { ${ALLOCATION} } }`,
+      { id: orderId },
+    );
     expect(done.allocateOrder).toMatchObject({ status: 'ALLOCATED', open: [] });
     expect(done.allocateOrder.reservations).toEqual([
       { sku: 'GQL-2', locationCode: 'GQL-DAL', quantity: 2 },
@@ -247,19 +358,37 @@ describe('allocation over GraphQL', () => {
       `mutation($id: ID!, $loc: ID!) { reallocateOrder(orderId: $id, locationId: $loc) { ${ALLOCATION} } }`,
       { id: orderId, loc: locations['GQL-NYC'] },
     );
-    expect(moved.reallocateOrder).toMatchObject({ status: 'ALLOCATED', reservations: [{ sku: 'GQL-2', locationCode: 'GQL-NYC', quantity: 3 }], open: [] });
-    expect(moved.reallocateOrder.explanation).toBe('moved to GQL-NYC on request: released 1× GQL-2 at GQL-NYC, 2× GQL-2 at GQL-DAL; reserved 3× GQL-2 at GQL-NYC');
+    expect(moved.reallocateOrder).toMatchObject({
+      status: 'ALLOCATED',
+      reservations: [{ sku: 'GQL-2', locationCode: 'GQL-NYC', quantity: 3 }],
+      open: [],
+    });
+    expect(moved.reallocateOrder.explanation).toBe(
+      'moved to GQL-NYC on request: released 1× GQL-2 at GQL-NYC, 2× GQL-2 at GQL-DAL; reserved 3× GQL-2 at GQL-NYC',
+    );
 
-    const failed = await call(`mutation($id: ID!, $loc: ID!) { reallocateOrder(orderId: $id, locationId: $loc) { status } }`, { id: orderId, loc: locations['GQL-DAL'] });
+    const failed = await call(
+      `mutation($id: ID!, $loc: ID!) { reallocateOrder(orderId: $id, locationId: $loc) { status } }`,
+      { id: orderId, loc: locations['GQL-DAL'] },
+    );
     expect(codesOf(failed)).toEqual(['INSUFFICIENT_STOCK']);
-    expect(failed.body.errors![0]!.extensions).toMatchObject({ shortfall: [{ sku: 'GQL-2', quantity: 3, available: 2 }] });
-    const held = await sql(t.db.url, "select quantity from reservation r join location l on l.id = r.location_id where r.status = 'active' and l.code = 'GQL-NYC'");
+    expect(failed.body.errors![0]!.extensions).toMatchObject({
+      shortfall: [{ sku: 'GQL-2', quantity: 3, available: 2 }],
+    });
+    const held = await sql(
+      t.db.url,
+      "select quantity from reservation r join location l on l.id = r.location_id where r.status = 'active' and l.code = 'GQL-NYC'",
+    );
     expect(held).toEqual([{ quantity: 3 }]);
   });
 
   it('is for ops: support may not allocate', async () => {
     const supportKey = await createKey('support');
-    const res = await call('mutation($id: ID!) { allocateOrder(orderId: $id) { status } }', { id: orderId }, supportKey);
+    const res = await call(
+      'mutation($id: ID!) { allocateOrder(orderId: $id) { status } }',
+      { id: orderId },
+      supportKey,
+    );
     expect(codesOf(res)).toEqual(['FORBIDDEN']);
   });
 });

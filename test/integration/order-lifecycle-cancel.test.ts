@@ -40,7 +40,10 @@ async function sku(price: number, onHand: number): Promise<string> {
   return code;
 }
 
-async function place(lines: { sku: string; quantity: number }[], extra: { holdTotalAbove?: number; channelId?: string; shippingAmount?: number; discountAmount?: number } = {}): Promise<Order> {
+async function place(
+  lines: { sku: string; quantity: number }[],
+  extra: { holdTotalAbove?: number; channelId?: string; shippingAmount?: number; discountAmount?: number } = {},
+): Promise<Order> {
   return placeOrder(
     ctx(),
     { payments, policy: { holdTotalAbove: extra.holdTotalAbove ?? null } },
@@ -56,10 +59,22 @@ async function place(lines: { sku: string; quantity: number }[], extra: { holdTo
   );
 }
 
-type LineRow = { id: string; quantity: number; quantity_allocated: number; quantity_cancelled: number; quantity_shipped: number; line_total_amount: string };
-const linesOf = (orderId: string) => sql<LineRow>(db.url, 'select * from order_line where order_id = $1 order by position', [orderId]);
+type LineRow = {
+  id: string;
+  quantity: number;
+  quantity_allocated: number;
+  quantity_cancelled: number;
+  quantity_shipped: number;
+  line_total_amount: string;
+};
+const linesOf = (orderId: string) =>
+  sql<LineRow>(db.url, 'select * from order_line where order_id = $1 order by position', [orderId]);
 
-async function refusedUnchanged(orderId: string, change: () => Promise<unknown>, code: ErrorCode): Promise<DomainError> {
+async function refusedUnchanged(
+  orderId: string,
+  change: () => Promise<unknown>,
+  code: ErrorCode,
+): Promise<DomainError> {
   const before = await orderState(db.url, orderId);
   const error = await change().then(
     () => null,
@@ -82,10 +97,16 @@ describe('cancelOrder: the whole order', () => {
     expect(line).toMatchObject({ quantity: 3, quantity_cancelled: 3, quantity_allocated: 0, line_total_amount: '0' });
     expect(await reservationsOf(db.url, line!.id)).toEqual([{ status: 'released', quantity: 3, location_id: loc.AUS }]);
     expect(await stockOf(db.url, code, loc.AUS!)).toEqual({ onHand: 10, reserved: 0 });
-    expect(payments.calls.slice(calls)).toEqual([expect.objectContaining({ op: 'void', amount: 5000, reference: `manual-${order.id}` })]);
+    expect(payments.calls.slice(calls)).toEqual([
+      expect.objectContaining({ op: 'void', amount: 5000, reference: `manual-${order.id}` }),
+    ]);
     const types = (await timelineOf(db.url, order.id)).slice(-3).map((e) => e.type);
     expect(types).toEqual(['order_cancelled', 'status_changed', 'payment_voided']);
-    const outbox = await sql<{ topic: string }>(db.url, "select topic from outbox_event where aggregate_id = $1 and topic = 'order.status_changed' and payload->>'to' = 'CANCELLED'", [order.id]);
+    const outbox = await sql<{ topic: string }>(
+      db.url,
+      "select topic from outbox_event where aggregate_id = $1 and topic = 'order.status_changed' and payload->>'to' = 'CANCELLED'",
+      [order.id],
+    );
     expect(outbox).toHaveLength(1);
   });
 
@@ -107,14 +128,19 @@ describe('cancelOrder: the whole order', () => {
     const order = await place([{ sku: await sku(1000, 10), quantity: 2 }]);
     const { shipments } = await createShipment(ctx(), order.id);
     await cancelOrder(ctx(), deps, order.id, { reason: 'too late for the customer' });
-    const rows = await sql<{ status: string }>(db.url, 'select status from shipment where id = $1', [shipments[0]!.shipment.id]);
+    const rows = await sql<{ status: string }>(db.url, 'select status from shipment where id = $1', [
+      shipments[0]!.shipment.id,
+    ]);
     expect(rows[0]!.status).toBe('cancelled');
   });
 
   it('cancels what has not shipped of a PARTIALLY_SHIPPED order and voids only that', async () => {
     const a = await sku(1000, 10);
     const b = await sku(400, 10);
-    const order = await place([{ sku: a, quantity: 1 }, { sku: b, quantity: 2 }]);
+    const order = await place([
+      { sku: a, quantity: 1 },
+      { sku: b, quantity: 2 },
+    ]);
     const [lineA] = await linesOf(order.id);
     const { shipments } = await createShipment(ctx(), order.id, { lines: [{ lineId: lineA!.id, quantity: 1 }] });
     await markShipmentShipped(ctx(), shipments[0]!.shipment.id, { carrier: 'UPS', trackingNumber: '1Z1' });
@@ -130,7 +156,11 @@ describe('cancelOrder: the whole order', () => {
     const order = await place([{ sku: await sku(1000, 10), quantity: 1 }]);
     const { shipments } = await createShipment(ctx(), order.id);
     await markShipmentShipped(ctx(), shipments[0]!.shipment.id, { carrier: 'UPS', trackingNumber: '1Z2' });
-    const error = await refusedUnchanged(order.id, () => cancelOrder(ctx(), deps, order.id, { reason: 'too late' }), 'ILLEGAL_TRANSITION');
+    const error = await refusedUnchanged(
+      order.id,
+      () => cancelOrder(ctx(), deps, order.id, { reason: 'too late' }),
+      'ILLEGAL_TRANSITION',
+    );
     expect(error.details).toMatchObject({ current: 'SHIPPED' });
     expect(error.details.allowed).toContain('PARTIALLY_SHIPPED');
     expect(error.details.allowed).not.toContain('SHIPPED');
@@ -156,16 +186,27 @@ describe('cancelOrder: some lines', () => {
     const order = await place([{ sku: code, quantity: 3 }]);
     const [line] = await linesOf(order.id);
     const calls = payments.calls.length;
-    const after = await cancelOrder(ctx(), deps, order.id, { reason: 'one broken in the store', lines: [{ lineId: line!.id, quantity: 1 }] });
+    const after = await cancelOrder(ctx(), deps, order.id, {
+      reason: 'one broken in the store',
+      lines: [{ lineId: line!.id, quantity: 1 }],
+    });
     expect(after).toMatchObject({ status: 'ALLOCATED', subtotalAmount: 2400, totalAmount: 2400 });
-    expect((await linesOf(order.id))[0]).toMatchObject({ quantity: 3, quantity_cancelled: 1, quantity_allocated: 2, line_total_amount: '2400' });
+    expect((await linesOf(order.id))[0]).toMatchObject({
+      quantity: 3,
+      quantity_cancelled: 1,
+      quantity_allocated: 2,
+      line_total_amount: '2400',
+    });
     expect(await reservationsOf(db.url, line!.id)).toEqual([
       { status: 'active', quantity: 2, location_id: loc.AUS },
       { status: 'released', quantity: 1, location_id: loc.AUS },
     ]);
     expect(await stockOf(db.url, code, loc.AUS!)).toEqual({ onHand: 10, reserved: 2 });
     expect(payments.calls.slice(calls)).toEqual([expect.objectContaining({ op: 'void', amount: 1200 })]);
-    expect((await timelineOf(db.url, order.id)).at(-2)).toMatchObject({ type: 'lines_cancelled', data: { lines: [{ lineId: line!.id, quantity: 1 }] } });
+    expect((await timelineOf(db.url, order.id)).at(-2)).toMatchObject({
+      type: 'lines_cancelled',
+      data: { lines: [{ lineId: line!.id, quantity: 1 }] },
+    });
   });
 
   it('cancels backordered units before held ones, and the order becomes ALLOCATED', async () => {
@@ -173,7 +214,10 @@ describe('cancelOrder: some lines', () => {
     const order = await place([{ sku: code, quantity: 5 }]);
     expect(order.status).toBe('BACKORDERED');
     const [line] = await linesOf(order.id);
-    const after = await cancelOrder(ctx(), deps, order.id, { reason: 'only 3 wanted', lines: [{ lineId: line!.id, quantity: 2 }] });
+    const after = await cancelOrder(ctx(), deps, order.id, {
+      reason: 'only 3 wanted',
+      lines: [{ lineId: line!.id, quantity: 2 }],
+    });
     expect(after.status).toBe('ALLOCATED');
     expect(await stockOf(db.url, code, loc.AUS!)).toEqual({ onHand: 3, reserved: 3 });
   });
@@ -181,11 +225,20 @@ describe('cancelOrder: some lines', () => {
   it('cancelling every open unit cancels the order', async () => {
     const order = await place([{ sku: await sku(100, 3), quantity: 2 }]);
     const [line] = await linesOf(order.id);
-    expect((await cancelOrder(ctx(), deps, order.id, { reason: 'all gone', lines: [{ lineId: line!.id, quantity: 2 }] })).status).toBe('CANCELLED');
+    expect(
+      (await cancelOrder(ctx(), deps, order.id, { reason: 'all gone', lines: [{ lineId: line!.id, quantity: 2 }] }))
+        .status,
+    ).toBe('CANCELLED');
   });
 
   it('never lets the total go negative: the discount shrinks with the subtotal', async () => {
-    const order = await place([{ sku: await sku(1000, 10), quantity: 1 }, { sku: await sku(100, 10), quantity: 1 }], { discountAmount: 500 });
+    const order = await place(
+      [
+        { sku: await sku(1000, 10), quantity: 1 },
+        { sku: await sku(100, 10), quantity: 1 },
+      ],
+      { discountAmount: 500 },
+    );
     const [line] = await linesOf(order.id);
     const after = await cancelOrder(ctx(), deps, order.id, { reason: 'x', lines: [{ lineId: line!.id, quantity: 1 }] });
     expect(after).toMatchObject({ subtotalAmount: 100, discountAmount: 100, totalAmount: 0 });
@@ -195,15 +248,41 @@ describe('cancelOrder: some lines', () => {
     const order = await place([{ sku: await sku(1000, 10), quantity: 2 }]);
     const [line] = await linesOf(order.id);
     const cancel = (input: Parameters<typeof cancelOrder>[3]) => () => cancelOrder(ctx(), deps, order.id, input);
-    const over = await refusedUnchanged(order.id, cancel({ reason: 'x', lines: [{ lineId: line!.id, quantity: 3 }] }), 'BAD_USER_INPUT');
+    const over = await refusedUnchanged(
+      order.id,
+      cancel({ reason: 'x', lines: [{ lineId: line!.id, quantity: 3 }] }),
+      'BAD_USER_INPUT',
+    );
     expect(over.details).toMatchObject({ field: 'lines[0].quantity', max: 2 });
     expect(over.message).toContain('from 1 to 2');
-    await refusedUnchanged(order.id, cancel({ reason: 'x', lines: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }] }), 'NOT_FOUND');
-    expect((await refusedUnchanged(order.id, cancel({ reason: 'x', lines: [] }), 'BAD_USER_INPUT')).details).toMatchObject({ field: 'lines' });
-    expect((await refusedUnchanged(order.id, cancel({ reason: '' }), 'BAD_USER_INPUT')).details).toMatchObject({ field: 'reason' });
-    const twice = await refusedUnchanged(order.id, cancel({ reason: 'x', lines: [{ lineId: line!.id, quantity: 1 }, { lineId: line!.id, quantity: 1 }] }), 'BAD_USER_INPUT');
+    await refusedUnchanged(
+      order.id,
+      cancel({ reason: 'x', lines: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }] }),
+      'NOT_FOUND',
+    );
+    expect(
+      (await refusedUnchanged(order.id, cancel({ reason: 'x', lines: [] }), 'BAD_USER_INPUT')).details,
+    ).toMatchObject({ field: 'lines' });
+    expect((await refusedUnchanged(order.id, cancel({ reason: '' }), 'BAD_USER_INPUT')).details).toMatchObject({
+      field: 'reason',
+    });
+    const twice = await refusedUnchanged(
+      order.id,
+      cancel({
+        reason: 'x',
+        lines: [
+          { lineId: line!.id, quantity: 1 },
+          { lineId: line!.id, quantity: 1 },
+        ],
+      }),
+      'BAD_USER_INPUT',
+    );
     expect(twice.details).toMatchObject({ field: 'lines[1].lineId' });
-    await refusedUnchanged(order.id, () => cancelOrder(ctx(), deps, '00000000-0000-4000-8000-000000000000', { reason: 'x' }), 'NOT_FOUND');
+    await refusedUnchanged(
+      order.id,
+      () => cancelOrder(ctx(), deps, '00000000-0000-4000-8000-000000000000', { reason: 'x' }),
+      'NOT_FOUND',
+    );
   });
 
   it('releases held units that are in a prepared parcel by cancelling that parcel, keeping the rest allocated', async () => {
@@ -213,7 +292,9 @@ describe('cancelOrder: some lines', () => {
     await createShipment(ctx(), order.id, { lines: [{ lineId: line!.id, quantity: 3 }] });
     // 1 unit is free, 3 are in the parcel: cancelling 2 must cancel the parcel.
     await cancelOrder(ctx(), deps, order.id, { reason: 'two fewer', lines: [{ lineId: line!.id, quantity: 2 }] });
-    const shipments = await sql<{ status: string }>(db.url, 'select status from shipment where order_id = $1', [order.id]);
+    const shipments = await sql<{ status: string }>(db.url, 'select status from shipment where order_id = $1', [
+      order.id,
+    ]);
     expect(shipments).toEqual([{ status: 'cancelled' }]);
     expect(await stockOf(db.url, code, loc.AUS!)).toEqual({ onHand: 10, reserved: 2 });
     // The two units left can go in a new parcel.

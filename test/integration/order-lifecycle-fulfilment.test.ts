@@ -48,13 +48,23 @@ async function sku(price: number, stockAt: Record<string, number>): Promise<stri
 }
 
 const place = (lines: { sku: string; quantity: number }[]): Promise<Order> =>
-  placeOrder(ctx(), { payments, policy: { holdTotalAbove: null } }, { currency: 'USD', shippingAddress: { ...ADDRESS, latitude: 32.8, longitude: -96.8 }, lines });
+  placeOrder(
+    ctx(),
+    { payments, policy: { holdTotalAbove: null } },
+    { currency: 'USD', shippingAddress: { ...ADDRESS, latitude: 32.8, longitude: -96.8 }, lines },
+  );
 
 type LineRow = { id: string; sku: string; quantity: number; quantity_allocated: number; quantity_shipped: number };
-const linesOf = (orderId: string) => sql<LineRow>(db.url, 'select * from order_line where order_id = $1 order by position', [orderId]);
-const statusOf = async (orderId: string) => (await sql<{ status: string }>(db.url, 'select status from "order" where id = $1', [orderId]))[0]!.status;
+const linesOf = (orderId: string) =>
+  sql<LineRow>(db.url, 'select * from order_line where order_id = $1 order by position', [orderId]);
+const statusOf = async (orderId: string) =>
+  (await sql<{ status: string }>(db.url, 'select status from "order" where id = $1', [orderId]))[0]!.status;
 
-async function refusedUnchanged(orderId: string, change: () => Promise<unknown>, code: ErrorCode): Promise<DomainError> {
+async function refusedUnchanged(
+  orderId: string,
+  change: () => Promise<unknown>,
+  code: ErrorCode,
+): Promise<DomainError> {
   const before = await orderState(db.url, orderId);
   const error = await change().then(
     () => null,
@@ -80,12 +90,17 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
   it('ships an order split over two locations as one shipment per location, then delivers and completes it', async () => {
     const a = await sku(1000, { DAL: 5 });
     const b = await sku(300, { NYC: 5 });
-    const order = await place([{ sku: a, quantity: 2 }, { sku: b, quantity: 1 }]);
+    const order = await place([
+      { sku: a, quantity: 2 },
+      { sku: b, quantity: 1 },
+    ]);
     expect(order.status).toBe('ALLOCATED');
     const [lineA, lineB] = await linesOf(order.id);
 
     const { shipments } = await createShipment(ctx(), order.id);
-    expect(shipments.map((s) => ({ location: s.shipment.locationId, status: s.shipment.status, lines: s.lines }))).toEqual(
+    expect(
+      shipments.map((s) => ({ location: s.shipment.locationId, status: s.shipment.status, lines: s.lines })),
+    ).toEqual(
       expect.arrayContaining([
         { location: loc.DAL, status: 'created', lines: [{ orderLineId: lineA!.id, sku: a, quantity: 2 }] },
         { location: loc.NYC, status: 'created', lines: [{ orderLineId: lineB!.id, sku: b, quantity: 1 }] },
@@ -97,19 +112,30 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
     // Creating a parcel moves no stock yet.
     expect(await stockOf(db.url, a, loc.DAL!)).toEqual({ onHand: 5, reserved: 2 });
 
-    const first = await markShipmentShipped(ctx(), dal, { carrier: 'UPS', service: 'Ground', trackingNumber: '1Z999', trackingUrl: 'https://ups.example/1Z999' });
+    const first = await markShipmentShipped(ctx(), dal, {
+      carrier: 'UPS',
+      service: 'Ground',
+      trackingNumber: '1Z999',
+      trackingUrl: 'https://ups.example/1Z999',
+    });
     expect(first.order.status).toBe('PARTIALLY_SHIPPED');
     expect(first.shipment.shipment).toMatchObject({ status: 'shipped', carrier: 'UPS', trackingNumber: '1Z999' });
     expect(await stockOf(db.url, a, loc.DAL!)).toEqual({ onHand: 3, reserved: 0 });
-    expect(await reservationsOf(db.url, lineA!.id)).toEqual([{ status: 'consumed', quantity: 2, location_id: loc.DAL }]);
+    expect(await reservationsOf(db.url, lineA!.id)).toEqual([
+      { status: 'consumed', quantity: 2, location_id: loc.DAL },
+    ]);
     expect((await linesOf(order.id))[0]!.quantity_shipped).toBe(2);
 
-    expect((await markShipmentShipped(ctx(), nyc, { carrier: 'FedEx', trackingNumber: '7777' })).order.status).toBe('SHIPPED');
+    expect((await markShipmentShipped(ctx(), nyc, { carrier: 'FedEx', trackingNumber: '7777' })).order.status).toBe(
+      'SHIPPED',
+    );
     expect((await markShipmentDelivered(ctx(), dal)).order.status).toBe('SHIPPED');
     expect((await markShipmentDelivered(ctx(), nyc)).order.status).toBe('DELIVERED');
     expect((await completeOrder(ctx(), order.id)).status).toBe('COMPLETED');
 
-    const types = (await timelineOf(db.url, order.id)).map((e) => (e.type === 'status_changed' ? `→${e.to_status}` : e.type));
+    const types = (await timelineOf(db.url, order.id)).map((e) =>
+      e.type === 'status_changed' ? `→${e.to_status}` : e.type,
+    );
     expect(types.slice(-10)).toEqual([
       'shipment_created',
       'shipment_created',
@@ -122,7 +148,11 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
       '→DELIVERED',
       '→COMPLETED',
     ]);
-    const shipped = await sql<{ kind: string; n: number }>(db.url, "select kind, sum(on_hand_delta)::int as n from stock_movement where order_id = $1 group by kind order by kind", [order.id]);
+    const shipped = await sql<{ kind: string; n: number }>(
+      db.url,
+      'select kind, sum(on_hand_delta)::int as n from stock_movement where order_id = $1 group by kind order by kind',
+      [order.id],
+    );
     expect(shipped).toEqual([
       { kind: 'reserved', n: 0 },
       { kind: 'shipped', n: -3 },
@@ -144,7 +174,11 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
     expect(some.shipments.map((s) => [s.shipment.locationId, s.lines[0]!.quantity])).toEqual([[loc.NYC, 3]]);
     const rest = await createShipment(ctx(), order.id);
     expect(rest.shipments.map((s) => [s.shipment.locationId, s.lines[0]!.quantity])).toEqual([[loc.DAL, 2]]);
-    for (const s of [...some.shipments, ...rest.shipments]) await markShipmentShipped(ctx(), s.shipment.id, { carrier: 'UPS', trackingNumber: `X${s.shipment.id.slice(0, 6)}` });
+    for (const s of [...some.shipments, ...rest.shipments])
+      await markShipmentShipped(ctx(), s.shipment.id, {
+        carrier: 'UPS',
+        trackingNumber: `X${s.shipment.id.slice(0, 6)}`,
+      });
     expect(await statusOf(order.id)).toBe('SHIPPED');
     expect(await stockOf(db.url, a, loc.DAL!)).toEqual({ onHand: 0, reserved: 0 });
     expect(await stockOf(db.url, a, loc.NYC!)).toEqual({ onHand: 0, reserved: 0 });
@@ -154,8 +188,14 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
     const { order, lines, shipmentId } = await shippedOrder([{ price: 100, quantity: 1 }]);
     const { returnRequest } = await requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 1 }] });
     const scoped = contextFor(orm.em, { ...ADMIN, channelId: 'shopify-eu' });
-    await expect(markShipmentDelivered(scoped, shipmentId)).rejects.toMatchObject({ code: 'NOT_FOUND', details: { entity: 'Shipment' } });
-    await expect(approveReturn(scoped, returnRequest.id)).rejects.toMatchObject({ code: 'NOT_FOUND', details: { entity: 'Return' } });
+    await expect(markShipmentDelivered(scoped, shipmentId)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      details: { entity: 'Shipment' },
+    });
+    await expect(approveReturn(scoped, returnRequest.id)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      details: { entity: 'Return' },
+    });
     await expect(createShipment(scoped, order.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -163,9 +203,16 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
     const a = await sku(1000, { DAL: 5 });
     const order = await place([{ sku: a, quantity: 3 }]);
     const [line] = await linesOf(order.id);
-    const { shipments } = await createShipment(ctx(), order.id, { lines: [{ lineId: line!.id, quantity: 1 }], locationId: loc.DAL });
+    const { shipments } = await createShipment(ctx(), order.id, {
+      lines: [{ lineId: line!.id, quantity: 1 }],
+      locationId: loc.DAL,
+    });
     expect(shipments).toHaveLength(1);
-    const over = await refusedUnchanged(order.id, () => createShipment(ctx(), order.id, { lines: [{ lineId: line!.id, quantity: 3 }] }), 'BAD_USER_INPUT');
+    const over = await refusedUnchanged(
+      order.id,
+      () => createShipment(ctx(), order.id, { lines: [{ lineId: line!.id, quantity: 3 }] }),
+      'BAD_USER_INPUT',
+    );
     expect(over.details).toMatchObject({ field: 'lines[0].quantity', max: 2 });
     expect(over.message).toContain('in no shipment yet');
     await markShipmentShipped(ctx(), shipments[0]!.shipment.id, { carrier: 'UPS', trackingNumber: 'P1' });
@@ -182,7 +229,10 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
     const order = await place([{ sku: a, quantity: 3 }]);
     expect(order.status).toBe('BACKORDERED');
     const { shipments } = await createShipment(ctx(), order.id);
-    expect((await markShipmentShipped(ctx(), shipments[0]!.shipment.id, { carrier: 'UPS', trackingNumber: 'B1' })).order.status).toBe('PARTIALLY_SHIPPED');
+    expect(
+      (await markShipmentShipped(ctx(), shipments[0]!.shipment.id, { carrier: 'UPS', trackingNumber: 'B1' })).order
+        .status,
+    ).toBe('PARTIALLY_SHIPPED');
   });
 
   it('refuses shipment operations in the wrong state or with bad input, writing nothing', async () => {
@@ -190,29 +240,73 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
     const order = await place([{ sku: a, quantity: 1 }]);
     const { shipments } = await createShipment(ctx(), order.id);
     const id = shipments[0]!.shipment.id;
-    expect((await refusedUnchanged(order.id, () => createShipment(ctx(), order.id), 'BAD_USER_INPUT')).message).toContain('no allocated units');
+    expect(
+      (await refusedUnchanged(order.id, () => createShipment(ctx(), order.id), 'BAD_USER_INPUT')).message,
+    ).toContain('no allocated units');
     await refusedUnchanged(order.id, () => createShipment(ctx(), order.id, { locationId: NOWHERE }), 'NOT_FOUND');
     const early = await refusedUnchanged(order.id, () => markShipmentDelivered(ctx(), id), 'ILLEGAL_TRANSITION');
-    expect(early.details).toMatchObject({ current: 'created', requested: 'delivered', allowed: ['shipped', 'cancelled'] });
-    expect((await refusedUnchanged(order.id, () => markShipmentShipped(ctx(), id, { carrier: '', trackingNumber: 'x' }), 'BAD_USER_INPUT')).details).toMatchObject({ field: 'carrier' });
-    expect((await refusedUnchanged(order.id, () => markShipmentShipped(ctx(), id, { carrier: 'UPS', trackingNumber: 'x', trackingUrl: 'ftp://x' }), 'BAD_USER_INPUT')).details).toMatchObject({ field: 'trackingUrl' });
-    await refusedUnchanged(order.id, () => markShipmentShipped(ctx(), NOWHERE, { carrier: 'UPS', trackingNumber: 'x' }), 'NOT_FOUND');
+    expect(early.details).toMatchObject({
+      current: 'created',
+      requested: 'delivered',
+      allowed: ['shipped', 'cancelled'],
+    });
+    expect(
+      (
+        await refusedUnchanged(
+          order.id,
+          () => markShipmentShipped(ctx(), id, { carrier: '', trackingNumber: 'x' }),
+          'BAD_USER_INPUT',
+        )
+      ).details,
+    ).toMatchObject({ field: 'carrier' });
+    expect(
+      (
+        await refusedUnchanged(
+          order.id,
+          () => markShipmentShipped(ctx(), id, { carrier: 'UPS', trackingNumber: 'x', trackingUrl: 'ftp://x' }),
+          'BAD_USER_INPUT',
+        )
+      ).details,
+    ).toMatchObject({ field: 'trackingUrl' });
+    await refusedUnchanged(
+      order.id,
+      () => markShipmentShipped(ctx(), NOWHERE, { carrier: 'UPS', trackingNumber: 'x' }),
+      'NOT_FOUND',
+    );
     await refusedUnchanged(order.id, () => completeOrder(ctx(), order.id), 'ILLEGAL_TRANSITION');
     await markShipmentShipped(ctx(), id, { carrier: 'UPS', trackingNumber: 'S1' });
-    expect((await refusedUnchanged(order.id, () => markShipmentShipped(ctx(), id, { carrier: 'UPS', trackingNumber: 'S2' }), 'ILLEGAL_TRANSITION')).details).toMatchObject({ current: 'shipped' });
+    expect(
+      (
+        await refusedUnchanged(
+          order.id,
+          () => markShipmentShipped(ctx(), id, { carrier: 'UPS', trackingNumber: 'S2' }),
+          'ILLEGAL_TRANSITION',
+        )
+      ).details,
+    ).toMatchObject({ current: 'shipped' });
   });
 
   it('refuses to create a shipment for an order not yet allocated', async () => {
     const a = await sku(1000, { DAL: 5 });
-    const order = await placeOrder(ctx(), { payments, policy: { holdTotalAbove: 0 } }, { currency: 'USD', shippingAddress: ADDRESS, lines: [{ sku: a, quantity: 1 }] });
+    const order = await placeOrder(
+      ctx(),
+      { payments, policy: { holdTotalAbove: 0 } },
+      { currency: 'USD', shippingAddress: ADDRESS, lines: [{ sku: a, quantity: 1 }] },
+    );
     const error = await refusedUnchanged(order.id, () => createShipment(ctx(), order.id), 'ILLEGAL_TRANSITION');
-    expect(error.details).toMatchObject({ current: 'ON_HOLD', allowed: ['ALLOCATED', 'BACKORDERED', 'PARTIALLY_SHIPPED'] });
+    expect(error.details).toMatchObject({
+      current: 'ON_HOLD',
+      allowed: ['ALLOCATED', 'BACKORDERED', 'PARTIALLY_SHIPPED'],
+    });
   });
 });
 
 describe('returns (RMA)', () => {
   it('walks a return from requested to refunded: restocks at the shipping location and refunds unit price × units received', async () => {
-    const { order, skus, lines } = await shippedOrder([{ price: 1250, quantity: 3 }, { price: 400, quantity: 1 }]);
+    const { order, skus, lines } = await shippedOrder([
+      { price: 1250, quantity: 3 },
+      { price: 400, quantity: 1 },
+    ]);
     const calls = payments.calls.length;
     const requested = await requestReturn(ctx(), order.id, {
       reason: 'wrong size',
@@ -221,7 +315,11 @@ describe('returns (RMA)', () => {
         { lineId: lines[1]!.id, quantity: 1 },
       ],
     });
-    expect(requested.returnRequest).toMatchObject({ status: 'requested', refundAmount: 2 * 1250 + 400, currency: 'USD' });
+    expect(requested.returnRequest).toMatchObject({
+      status: 'requested',
+      refundAmount: 2 * 1250 + 400,
+      currency: 'USD',
+    });
     const returnId = requested.returnRequest.id;
     expect((await approveReturn(ctx(), returnId, { note: 'ok' })).returnRequest.status).toBe('approved');
     const before = await stockOf(db.url, skus[0]!, loc.DAL!);
@@ -232,24 +330,40 @@ describe('returns (RMA)', () => {
       ],
     });
     expect(received.returnRequest).toMatchObject({ status: 'refunded', refundAmount: 2900, refundedAmount: 2900 });
-    expect(received.lines.map((l) => ({ sku: l.sku, received: l.line.receivedQuantity, restock: l.line.restock }))).toEqual([
+    expect(
+      received.lines.map((l) => ({ sku: l.sku, received: l.line.receivedQuantity, restock: l.line.restock })),
+    ).toEqual([
       { sku: skus[0], received: 2, restock: true },
       { sku: skus[1], received: 1, restock: false },
     ]);
     expect(await stockOf(db.url, skus[0]!, loc.DAL!)).toEqual({ onHand: before.onHand + 2, reserved: 0 });
     expect(await stockOf(db.url, skus[1]!, loc.DAL!)).toEqual({ onHand: 19, reserved: 0 });
-    const returned = await sql<{ n: number }>(db.url, "select sum(on_hand_delta)::int as n from stock_movement where order_id = $1 and kind = 'returned'", [order.id]);
+    const returned = await sql<{ n: number }>(
+      db.url,
+      "select sum(on_hand_delta)::int as n from stock_movement where order_id = $1 and kind = 'returned'",
+      [order.id],
+    );
     expect(returned[0]!.n).toBe(2);
-    expect(payments.calls.slice(calls)).toEqual([expect.objectContaining({ op: 'refund', amount: 2900, reference: `manual-${order.id}` })]);
+    expect(payments.calls.slice(calls)).toEqual([
+      expect.objectContaining({ op: 'refund', amount: 2900, reference: `manual-${order.id}` }),
+    ]);
     const types = (await timelineOf(db.url, order.id)).map((e) => e.type);
-    expect(types.slice(-5)).toEqual(['return_requested', 'return_approved', 'return_received', 'payment_refunded', 'return_refunded']);
+    expect(types.slice(-5)).toEqual([
+      'return_requested',
+      'return_approved',
+      'return_received',
+      'payment_refunded',
+      'return_refunded',
+    ]);
   });
 
   it('refunds only what arrived when fewer units come back than were requested', async () => {
     const { order, lines } = await shippedOrder([{ price: 500, quantity: 4 }]);
     const { returnRequest } = await requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 3 }] });
     await approveReturn(ctx(), returnRequest.id);
-    const done = await receiveReturn(ctx(), deps, returnRequest.id, { lines: [{ lineId: lines[0]!.id, quantity: 1, restock: true }] });
+    const done = await receiveReturn(ctx(), deps, returnRequest.id, {
+      lines: [{ lineId: lines[0]!.id, quantity: 1, restock: true }],
+    });
     expect(done.returnRequest).toMatchObject({ refundAmount: 500, refundedAmount: 500 });
     // The two units that never came back may be requested again.
     const again = await requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 3 }] });
@@ -258,47 +372,93 @@ describe('returns (RMA)', () => {
 
   it('returns only shipped units, counting those already being returned; a rejected return frees them again', async () => {
     const { order, lines } = await shippedOrder([{ price: 1000, quantity: 2 }]);
-    const over = await refusedUnchanged(order.id, () => requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 3 }] }), 'BAD_USER_INPUT');
+    const over = await refusedUnchanged(
+      order.id,
+      () => requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 3 }] }),
+      'BAD_USER_INPUT',
+    );
     expect(over.details).toMatchObject({ field: 'lines[0].quantity', max: 2 });
     const first = await requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 2 }] });
-    const none = await refusedUnchanged(order.id, () => requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 1 }] }), 'BAD_USER_INPUT');
+    const none = await refusedUnchanged(
+      order.id,
+      () => requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 1 }] }),
+      'BAD_USER_INPUT',
+    );
     expect(none.details).toMatchObject({ max: 0 });
-    expect((await rejectReturn(ctx(), first.returnRequest.id, { reason: 'worn' })).returnRequest).toMatchObject({ status: 'rejected', decisionNote: 'worn' });
-    expect((await requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 1 }] })).returnRequest.status).toBe('requested');
+    expect((await rejectReturn(ctx(), first.returnRequest.id, { reason: 'worn' })).returnRequest).toMatchObject({
+      status: 'rejected',
+      decisionNote: 'worn',
+    });
+    expect(
+      (await requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 1 }] })).returnRequest.status,
+    ).toBe('requested');
   });
 
   it('refuses return steps out of order or with bad input, writing nothing', async () => {
     const { order, lines } = await shippedOrder([{ price: 1000, quantity: 2 }]);
     const { returnRequest } = await requestReturn(ctx(), order.id, { lines: [{ lineId: lines[0]!.id, quantity: 2 }] });
-    const early = await refusedUnchanged(order.id, () => receiveReturn(ctx(), deps, returnRequest.id, { lines: [{ lineId: lines[0]!.id, quantity: 1, restock: true }] }), 'ILLEGAL_TRANSITION');
-    expect(early.details).toMatchObject({ current: 'requested', requested: 'received', allowed: ['approved', 'rejected'] });
+    const early = await refusedUnchanged(
+      order.id,
+      () =>
+        receiveReturn(ctx(), deps, returnRequest.id, { lines: [{ lineId: lines[0]!.id, quantity: 1, restock: true }] }),
+      'ILLEGAL_TRANSITION',
+    );
+    expect(early.details).toMatchObject({
+      current: 'requested',
+      requested: 'received',
+      allowed: ['approved', 'rejected'],
+    });
     await refusedUnchanged(order.id, () => rejectReturn(ctx(), returnRequest.id, { reason: ' ' }), 'BAD_USER_INPUT');
     await refusedUnchanged(order.id, () => approveReturn(ctx(), NOWHERE), 'NOT_FOUND');
     await approveReturn(ctx(), returnRequest.id);
     await refusedUnchanged(order.id, () => approveReturn(ctx(), returnRequest.id), 'ILLEGAL_TRANSITION');
-    const over = await refusedUnchanged(order.id, () => receiveReturn(ctx(), deps, returnRequest.id, { lines: [{ lineId: lines[0]!.id, quantity: 3, restock: true }] }), 'BAD_USER_INPUT');
+    const over = await refusedUnchanged(
+      order.id,
+      () =>
+        receiveReturn(ctx(), deps, returnRequest.id, { lines: [{ lineId: lines[0]!.id, quantity: 3, restock: true }] }),
+      'BAD_USER_INPUT',
+    );
     expect(over.details).toMatchObject({ field: 'lines[0].quantity', max: 2 });
-    await refusedUnchanged(order.id, () => receiveReturn(ctx(), deps, returnRequest.id, { lines: [{ lineId: NOWHERE, quantity: 1, restock: true }] }), 'NOT_FOUND');
-    await refusedUnchanged(order.id, () => receiveReturn(ctx(), deps, returnRequest.id, { lines: [{ lineId: lines[0]!.id, quantity: 0, restock: true }] }), 'BAD_USER_INPUT');
+    await refusedUnchanged(
+      order.id,
+      () => receiveReturn(ctx(), deps, returnRequest.id, { lines: [{ lineId: NOWHERE, quantity: 1, restock: true }] }),
+      'NOT_FOUND',
+    );
+    await refusedUnchanged(
+      order.id,
+      () =>
+        receiveReturn(ctx(), deps, returnRequest.id, { lines: [{ lineId: lines[0]!.id, quantity: 0, restock: true }] }),
+      'BAD_USER_INPUT',
+    );
   });
 
   it('refuses a return on an order with nothing shipped', async () => {
     const a = await sku(1000, { DAL: 5 });
     const order = await place([{ sku: a, quantity: 1 }]);
     const [line] = await linesOf(order.id);
-    const error = await refusedUnchanged(order.id, () => requestReturn(ctx(), order.id, { lines: [{ lineId: line!.id, quantity: 1 }] }), 'ILLEGAL_TRANSITION');
+    const error = await refusedUnchanged(
+      order.id,
+      () => requestReturn(ctx(), order.id, { lines: [{ lineId: line!.id, quantity: 1 }] }),
+      'ILLEGAL_TRANSITION',
+    );
     expect(error.details).toMatchObject({ current: 'ALLOCATED', operation: 'requestReturn' });
   });
 
   it('caps a refund at what the payment still holds (a discounted order returned in full)', async () => {
     const a = await sku(1000, { DAL: 5 });
-    const order = await placeOrder(ctx(), { payments, policy: { holdTotalAbove: null } }, { currency: 'USD', shippingAddress: ADDRESS, discountAmount: 300, lines: [{ sku: a, quantity: 1 }] });
+    const order = await placeOrder(
+      ctx(),
+      { payments, policy: { holdTotalAbove: null } },
+      { currency: 'USD', shippingAddress: ADDRESS, discountAmount: 300, lines: [{ sku: a, quantity: 1 }] },
+    );
     const { shipments } = await createShipment(ctx(), order.id);
     await markShipmentShipped(ctx(), shipments[0]!.shipment.id, { carrier: 'UPS', trackingNumber: 'D1' });
     const [line] = await linesOf(order.id);
     const { returnRequest } = await requestReturn(ctx(), order.id, { lines: [{ lineId: line!.id, quantity: 1 }] });
     await approveReturn(ctx(), returnRequest.id);
-    const done = await receiveReturn(ctx(), deps, returnRequest.id, { lines: [{ lineId: line!.id, quantity: 1, restock: true }] });
+    const done = await receiveReturn(ctx(), deps, returnRequest.id, {
+      lines: [{ lineId: line!.id, quantity: 1, restock: true }],
+    });
     expect(done.returnRequest).toMatchObject({ refundAmount: 1000, refundedAmount: 700 });
   });
 });

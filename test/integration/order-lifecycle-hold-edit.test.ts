@@ -46,17 +46,45 @@ async function sku(price: number, onHand: number): Promise<string> {
 }
 
 async function place(lines: { sku: string; quantity: number }[], holdTotalAbove: number | null = null): Promise<Order> {
-  return placeOrder(ctx(), { payments, policy: { holdTotalAbove } }, { currency: 'USD', shippingAddress: ADDRESS, lines });
+  return placeOrder(
+    ctx(),
+    { payments, policy: { holdTotalAbove } },
+    { currency: 'USD', shippingAddress: ADDRESS, lines },
+  );
 }
 
-type LineRow = { id: string; sku: string; quantity: number; quantity_allocated: number; quantity_cancelled: number; line_total_amount: string };
+type LineRow = {
+  id: string;
+  sku: string;
+  quantity: number;
+  quantity_allocated: number;
+  quantity_cancelled: number;
+  line_total_amount: string;
+};
 const linesOf = (orderId: string) =>
-  sql<LineRow>(db.url, 'select id, sku, quantity, quantity_allocated, quantity_cancelled, line_total_amount from order_line where order_id = $1 order by position', [orderId]);
+  sql<LineRow>(
+    db.url,
+    'select id, sku, quantity, quantity_allocated, quantity_cancelled, line_total_amount from order_line where order_id = $1 order by position',
+    [orderId],
+  );
 const orderRow = async (orderId: string) =>
-  (await sql<{ status: string; version: number; subtotal_amount: string; total_amount: string; hold_reason: string | null; shipping_address: { city: string } }>(db.url, 'select * from "order" where id = $1', [orderId]))[0]!;
+  (
+    await sql<{
+      status: string;
+      version: number;
+      subtotal_amount: string;
+      total_amount: string;
+      hold_reason: string | null;
+      shipping_address: { city: string };
+    }>(db.url, 'select * from "order" where id = $1', [orderId])
+  )[0]!;
 
 /** The change must be refused with `code`, and leave every row it could touch as it was. */
-async function refusedUnchanged(orderId: string, change: () => Promise<unknown>, code: ErrorCode): Promise<DomainError> {
+async function refusedUnchanged(
+  orderId: string,
+  change: () => Promise<unknown>,
+  code: ErrorCode,
+): Promise<DomainError> {
   const before = await orderState(db.url, orderId);
   let error: unknown;
   try {
@@ -83,17 +111,28 @@ describe('confirmOrder, holdOrder, releaseOrderHold', () => {
     const confirmed = await confirmOrder(ctx(), order.id, { reason: 'checked by phone' });
     expect(confirmed.status).toBe('CONFIRMED');
     const last = (await timelineOf(db.url, order.id)).at(-1)!;
-    expect(last).toMatchObject({ type: 'status_changed', from_status: 'PENDING', to_status: 'CONFIRMED', reason: 'checked by phone' });
+    expect(last).toMatchObject({
+      type: 'status_changed',
+      from_status: 'PENDING',
+      to_status: 'CONFIRMED',
+      reason: 'checked by phone',
+    });
   });
 
   it('refuses to confirm an ALLOCATED order with ILLEGAL_TRANSITION naming the allowed states', async () => {
     const order = await place([{ sku: await sku(1000, 5), quantity: 1 }]);
     const error = await refusedUnchanged(order.id, () => confirmOrder(ctx(), order.id), 'ILLEGAL_TRANSITION');
-    expect(error.details).toMatchObject({ current: 'ALLOCATED', requested: 'CONFIRMED', allowed: ['PARTIALLY_SHIPPED', 'SHIPPED', 'BACKORDERED', 'CANCELLED'] });
+    expect(error.details).toMatchObject({
+      current: 'ALLOCATED',
+      requested: 'CONFIRMED',
+      allowed: ['PARTIALLY_SHIPPED', 'SHIPPED', 'BACKORDERED', 'CANCELLED'],
+    });
   });
 
   it('answers NOT_FOUND for an unknown or malformed order id', async () => {
-    await expect(confirmOrder(ctx(), '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(confirmOrder(ctx(), '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(holdOrder(ctx(), 'not-a-uuid', { reason: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -106,7 +145,11 @@ describe('confirmOrder, holdOrder, releaseOrderHold', () => {
   it('holds a CONFIRMED order with its reason, and requires one', async () => {
     const order = await pendingOrder([{ sku: await sku(1000, 5), quantity: 1 }]);
     await confirmOrder(ctx(), order.id);
-    const error = await refusedUnchanged(order.id, () => holdOrder(ctx(), order.id, { reason: '  ' }), 'BAD_USER_INPUT');
+    const error = await refusedUnchanged(
+      order.id,
+      () => holdOrder(ctx(), order.id, { reason: '  ' }),
+      'BAD_USER_INPUT',
+    );
     expect(error.details).toMatchObject({ field: 'reason', max: 500 });
     const held = await holdOrder(ctx(), order.id, { reason: 'address looks odd' });
     expect(held.status).toBe('ON_HOLD');
@@ -115,7 +158,11 @@ describe('confirmOrder, holdOrder, releaseOrderHold', () => {
 
   it('refuses to hold an ALLOCATED order (the table has no such edge)', async () => {
     const order = await place([{ sku: await sku(1000, 5), quantity: 1 }]);
-    await refusedUnchanged(order.id, () => holdOrder(ctx(), order.id, { reason: 'late fraud signal' }), 'ILLEGAL_TRANSITION');
+    await refusedUnchanged(
+      order.id,
+      () => holdOrder(ctx(), order.id, { reason: 'late fraud signal' }),
+      'ILLEGAL_TRANSITION',
+    );
   });
 
   it('releases a hold: CONFIRMED → PAYMENT_AUTHORIZED (authorising the total) → ALLOCATED with stock reserved', async () => {
@@ -126,17 +173,29 @@ describe('confirmOrder, holdOrder, releaseOrderHold', () => {
     const released = await releaseOrderHold(ctx(), deps, order.id, { reason: 'reviewed' });
     expect(released.status).toBe('ALLOCATED');
     expect(released.holdReason).toBeNull();
-    expect(payments.calls.slice(calls)).toEqual([expect.objectContaining({ op: 'authorize', orderId: order.id, amount: 5000 })]);
+    expect(payments.calls.slice(calls)).toEqual([
+      expect.objectContaining({ op: 'authorize', orderId: order.id, amount: 5000 }),
+    ]);
     expect(await stockOf(db.url, code, loc.AUS!)).toEqual({ onHand: 5, reserved: 2 });
-    const moves = (await timelineOf(db.url, order.id)).filter((e) => e.type === 'status_changed').map((e) => `${e.from_status}→${e.to_status}`);
-    expect(moves.slice(-3)).toEqual(['ON_HOLD→CONFIRMED', 'CONFIRMED→PAYMENT_AUTHORIZED', 'PAYMENT_AUTHORIZED→ALLOCATED']);
+    const moves = (await timelineOf(db.url, order.id))
+      .filter((e) => e.type === 'status_changed')
+      .map((e) => `${e.from_status}→${e.to_status}`);
+    expect(moves.slice(-3)).toEqual([
+      'ON_HOLD→CONFIRMED',
+      'CONFIRMED→PAYMENT_AUTHORIZED',
+      'PAYMENT_AUTHORIZED→ALLOCATED',
+    ]);
   });
 
   it('reuses an authorisation taken before the hold instead of authorising twice', async () => {
     const order = await place([{ sku: await sku(1000, 5), quantity: 1 }], 0);
     await inTransaction(orm.em, async (tx) => {
       const o = await tx.findOneOrFail(Order, { id: order.id });
-      transitionOrder(tx, o, 'PAYMENT_AUTHORIZED', ADMIN, 'test', { provider: 'manual', reference: 'manual-before', amount: o.totalAmount });
+      transitionOrder(tx, o, 'PAYMENT_AUTHORIZED', ADMIN, 'test', {
+        provider: 'manual',
+        reference: 'manual-before',
+        amount: o.totalAmount,
+      });
       transitionOrder(tx, o, 'ON_HOLD', ADMIN, 'second look');
     });
     const calls = payments.calls.length;
@@ -153,9 +212,16 @@ describe('confirmOrder, holdOrder, releaseOrderHold', () => {
   });
 
   it('keeps the order on hold, with nothing written, when the reject policy finds stock short', async () => {
-    await sql(db.url, "insert into channel (id, kind, name, backorder_policy) values ('strict-he', 'direct', 'Strict', 'reject')");
+    await sql(
+      db.url,
+      "insert into channel (id, kind, name, backorder_policy) values ('strict-he', 'direct', 'Strict', 'reject')",
+    );
     const code = await sku(1000, 0);
-    const order = await placeOrder(ctx(), { payments, policy: { holdTotalAbove: 0 } }, { channelId: 'strict-he', currency: 'USD', shippingAddress: ADDRESS, lines: [{ sku: code, quantity: 1 }] });
+    const order = await placeOrder(
+      ctx(),
+      { payments, policy: { holdTotalAbove: 0 } },
+      { channelId: 'strict-he', currency: 'USD', shippingAddress: ADDRESS, lines: [{ sku: code, quantity: 1 }] },
+    );
     await refusedUnchanged(order.id, () => releaseOrderHold(ctx(), deps, order.id), 'INSUFFICIENT_STOCK');
   });
 });
@@ -164,21 +230,35 @@ describe('editOrder', () => {
   it('removes a backordered line: totals shrink, the payment difference is voided, the order becomes ALLOCATED', async () => {
     const inStock = await sku(1000, 10);
     const none = await sku(300, 0);
-    const order = await place([{ sku: inStock, quantity: 2 }, { sku: none, quantity: 3 }]);
+    const order = await place([
+      { sku: inStock, quantity: 2 },
+      { sku: none, quantity: 3 },
+    ]);
     expect(order.status).toBe('BACKORDERED');
     const [, short] = await linesOf(order.id);
     const calls = payments.calls.length;
-    const edited = await editOrder(ctx(), deps, order.id, { removeLineIds: [short!.id], reason: 'customer drops the backordered item' });
+    const edited = await editOrder(ctx(), deps, order.id, {
+      removeLineIds: [short!.id],
+      reason: 'customer drops the backordered item',
+    });
     expect(edited.status).toBe('ALLOCATED');
     expect(edited.subtotalAmount).toBe(2000);
     expect(edited.totalAmount).toBe(2000);
-    expect(payments.calls.slice(calls)).toEqual([expect.objectContaining({ op: 'void', amount: 900, reference: `manual-${order.id}` })]);
+    expect(payments.calls.slice(calls)).toEqual([
+      expect.objectContaining({ op: 'void', amount: 900, reference: `manual-${order.id}` }),
+    ]);
     const lines = await linesOf(order.id);
     expect(lines[1]).toMatchObject({ quantity: 3, quantity_cancelled: 3, line_total_amount: '0' });
     const edit = (await timelineOf(db.url, order.id)).find((e) => e.type === 'edited')!;
     expect(edit.reason).toBe('customer drops the backordered item');
     expect(edit.data).toMatchObject({
-      before: { lines: [{ sku: inStock, quantity: 2 }, { sku: none, quantity: 3 }], totals: { total: 2900 } },
+      before: {
+        lines: [
+          { sku: inStock, quantity: 2 },
+          { sku: none, quantity: 3 },
+        ],
+        totals: { total: 2900 },
+      },
       after: { lines: [{ sku: inStock, quantity: 2 }], totals: { total: 2000 } },
     });
   });
@@ -186,7 +266,10 @@ describe('editOrder', () => {
   it('reduces an allocated line in a BACKORDERED order: the surplus reservation is released and the ledger says so', async () => {
     const code = await sku(1000, 10);
     const none = await sku(500, 0);
-    const order = await place([{ sku: code, quantity: 4 }, { sku: none, quantity: 1 }]);
+    const order = await place([
+      { sku: code, quantity: 4 },
+      { sku: none, quantity: 1 },
+    ]);
     const [line] = await linesOf(order.id);
     await editOrder(ctx(), deps, order.id, { lines: [{ lineId: line!.id, quantity: 1 }] });
     expect(await stockOf(db.url, code, loc.AUS!)).toEqual({ onHand: 10, reserved: 1 });
@@ -194,8 +277,16 @@ describe('editOrder', () => {
       { status: 'active', quantity: 1, location_id: loc.AUS },
       { status: 'released', quantity: 3, location_id: loc.AUS },
     ]);
-    expect((await linesOf(order.id))[0]).toMatchObject({ quantity: 1, quantity_allocated: 1, line_total_amount: '1000' });
-    const released = await sql<{ n: number }>(db.url, "select sum(reserved_delta)::int as n from stock_movement where order_id = $1 and kind = 'released'", [order.id]);
+    expect((await linesOf(order.id))[0]).toMatchObject({
+      quantity: 1,
+      quantity_allocated: 1,
+      line_total_amount: '1000',
+    });
+    const released = await sql<{ n: number }>(
+      db.url,
+      "select sum(reserved_delta)::int as n from stock_movement where order_id = $1 and kind = 'released'",
+      [order.id],
+    );
     expect(released[0]!.n).toBe(-3);
   });
 
@@ -203,7 +294,10 @@ describe('editOrder', () => {
     const code = await sku(1000, 10);
     const later = await sku(700, 0);
     const extra = await sku(200, 10);
-    const order = await place([{ sku: code, quantity: 1 }, { sku: later, quantity: 1 }]);
+    const order = await place([
+      { sku: code, quantity: 1 },
+      { sku: later, quantity: 1 },
+    ]);
     const [line, short] = await linesOf(order.id);
     const calls = payments.calls.length;
     const edited = await editOrder(ctx(), deps, order.id, {
@@ -234,24 +328,57 @@ describe('editOrder', () => {
   it('refuses to edit an ALLOCATED order, naming the statuses that allow it', async () => {
     const order = await place([{ sku: await sku(1000, 10), quantity: 1 }]);
     const [line] = await linesOf(order.id);
-    const error = await refusedUnchanged(order.id, () => editOrder(ctx(), deps, order.id, { lines: [{ lineId: line!.id, quantity: 2 }] }), 'ILLEGAL_TRANSITION');
-    expect(error.details).toMatchObject({ current: 'ALLOCATED', allowed: ['PENDING', 'CONFIRMED', 'ON_HOLD', 'PAYMENT_AUTHORIZED', 'BACKORDERED'] });
+    const error = await refusedUnchanged(
+      order.id,
+      () => editOrder(ctx(), deps, order.id, { lines: [{ lineId: line!.id, quantity: 2 }] }),
+      'ILLEGAL_TRANSITION',
+    );
+    expect(error.details).toMatchObject({
+      current: 'ALLOCATED',
+      allowed: ['PENDING', 'CONFIRMED', 'ON_HOLD', 'PAYMENT_AUTHORIZED', 'BACKORDERED'],
+    });
   });
 
   it('refuses bad edits with the field and the limit, writing nothing', async () => {
-    const order = await place([{ sku: await sku(1000, 10), quantity: 1 }, { sku: await sku(100, 0), quantity: 1 }]);
+    const order = await place([
+      { sku: await sku(1000, 10), quantity: 1 },
+      { sku: await sku(100, 0), quantity: 1 },
+    ]);
     const [line, short] = await linesOf(order.id);
     const edit = (input: Parameters<typeof editOrder>[3]) => () => editOrder(ctx(), deps, order.id, input);
-    expect((await refusedUnchanged(order.id, edit({ lines: [{ lineId: line!.id, quantity: 100_001 }] }), 'BAD_USER_INPUT')).details).toMatchObject({
+    expect(
+      (await refusedUnchanged(order.id, edit({ lines: [{ lineId: line!.id, quantity: 100_001 }] }), 'BAD_USER_INPUT'))
+        .details,
+    ).toMatchObject({
       field: 'lines[0].quantity',
       max: 100_000,
     });
-    expect((await refusedUnchanged(order.id, edit({ lines: [{ lineId: line!.id, quantity: 0 }] }), 'BAD_USER_INPUT')).details).toMatchObject({ field: 'lines[0].quantity', min: 1 });
-    await refusedUnchanged(order.id, edit({ lines: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }] }), 'NOT_FOUND');
-    expect((await refusedUnchanged(order.id, edit({ addLines: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] }), 'BAD_USER_INPUT')).details).toMatchObject({ field: 'addLines[0].sku' });
-    expect((await refusedUnchanged(order.id, edit({ removeLineIds: [line!.id, short!.id] }), 'BAD_USER_INPUT')).message).toContain('cancel it instead');
+    expect(
+      (await refusedUnchanged(order.id, edit({ lines: [{ lineId: line!.id, quantity: 0 }] }), 'BAD_USER_INPUT'))
+        .details,
+    ).toMatchObject({ field: 'lines[0].quantity', min: 1 });
+    await refusedUnchanged(
+      order.id,
+      edit({ lines: [{ lineId: '00000000-0000-4000-8000-000000000000', quantity: 1 }] }),
+      'NOT_FOUND',
+    );
+    expect(
+      (await refusedUnchanged(order.id, edit({ addLines: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] }), 'BAD_USER_INPUT'))
+        .details,
+    ).toMatchObject({ field: 'addLines[0].sku' });
+    expect(
+      (await refusedUnchanged(order.id, edit({ removeLineIds: [line!.id, short!.id] }), 'BAD_USER_INPUT')).message,
+    ).toContain('cancel it instead');
     expect((await refusedUnchanged(order.id, edit({}), 'BAD_USER_INPUT')).message).toContain('nothing to change');
-    expect((await refusedUnchanged(order.id, edit({ shippingAddress: { ...ADDRESS, countryCode: 'USA' } }), 'BAD_USER_INPUT')).details).toMatchObject({ field: 'shippingAddress.countryCode' });
+    expect(
+      (
+        await refusedUnchanged(
+          order.id,
+          edit({ shippingAddress: { ...ADDRESS, countryCode: 'USA' } }),
+          'BAD_USER_INPUT',
+        )
+      ).details,
+    ).toMatchObject({ field: 'shippingAddress.countryCode' });
   });
 
   it('refuses an edit made against an old version with CONFLICT', async () => {
@@ -259,14 +386,24 @@ describe('editOrder', () => {
     const [line] = await linesOf(order.id);
     const { version } = await orderRow(order.id);
     await editOrder(ctx(), deps, order.id, { lines: [{ lineId: line!.id, quantity: 2 }], expectedVersion: version });
-    const error = await refusedUnchanged(order.id, () => editOrder(ctx(), deps, order.id, { lines: [{ lineId: line!.id, quantity: 3 }], expectedVersion: version }), 'CONFLICT');
+    const error = await refusedUnchanged(
+      order.id,
+      () => editOrder(ctx(), deps, order.id, { lines: [{ lineId: line!.id, quantity: 3 }], expectedVersion: version }),
+      'CONFLICT',
+    );
     expect(error.details).toMatchObject({ expectedVersion: version });
   });
 });
 
 describe('concurrent edits of one order', () => {
   it('lets one of two simultaneous edits win; the other gets CONFLICT and changes nothing', async () => {
-    const order = await place([{ sku: await sku(1000, 10), quantity: 1 }, { sku: await sku(500, 10), quantity: 1 }], 0);
+    const order = await place(
+      [
+        { sku: await sku(1000, 10), quantity: 1 },
+        { sku: await sku(500, 10), quantity: 1 },
+      ],
+      0,
+    );
     const [a, b] = await linesOf(order.id);
     // Hold the order row so both edits read the same version and queue on the claim.
     const blocker = new pg.Client({ connectionString: db.url });
@@ -303,7 +440,10 @@ describe('concurrent edits of one order', () => {
         'select o.version, l.quantity from "order" o join order_line l on l.order_id = o.id where o.id = $1',
         [order.id],
       );
-      await editOrder(ctx(), deps, order.id, { lines: [{ lineId: line!.id, quantity: read!.quantity + 1 }], expectedVersion: read!.version });
+      await editOrder(ctx(), deps, order.id, {
+        lines: [{ lineId: line!.id, quantity: read!.quantity + 1 }],
+        expectedVersion: read!.version,
+      });
     };
     for (let round = 0; round < 10; round++) {
       const results = await Promise.allSettled(Array.from({ length: 4 }, racer));

@@ -34,10 +34,19 @@ describe('placeOrder races', () => {
         }),
       ),
     );
-    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
-    const customers = await sql<{ n: number }>(db.url, "select count(*)::int as n from customer where lower(email) = 'new.buyer@example.com'");
+    expect(
+      results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+    ).toEqual([]);
+    const customers = await sql<{ n: number }>(
+      db.url,
+      "select count(*)::int as n from customer where lower(email) = 'new.buyer@example.com'",
+    );
     expect(customers[0]!.n).toBe(1);
-    const orders = await sql<{ n: number }>(db.url, 'select count(*)::int as n from "order" o join customer c on c.id = o.customer_id where lower(c.email) = $1', ['new.buyer@example.com']);
+    const orders = await sql<{ n: number }>(
+      db.url,
+      'select count(*)::int as n from "order" o join customer c on c.id = o.customer_id where lower(c.email) = $1',
+      ['new.buyer@example.com'],
+    );
     expect(orders[0]!.n).toBe(20);
   });
 
@@ -53,7 +62,10 @@ describe('placeOrder races', () => {
       ),
     );
     expect(new Set(results.map((o) => o.id)).size).toBe(1);
-    const rows = await sql<{ n: number }>(db.url, "select count(*)::int as n from \"order\" where idempotency_key = 'same-click-ten-times'");
+    const rows = await sql<{ n: number }>(
+      db.url,
+      'select count(*)::int as n from "order" where idempotency_key = \'same-click-ten-times\'',
+    );
     expect(rows[0]!.n).toBe(1);
     expect(await checkInvariants(orm.em.fork())).toEqual([]);
   });

@@ -36,7 +36,13 @@ describe('the embedded PGlite database', () => {
       }
     }
     expect(refused).toBe(5_000);
-    const rows = await orm.em.fork().transactional((tx) => tx.getConnection().execute<{ n: number }[]>('select count(*)::int as n from probe', [], 'all', tx.getTransactionContext()));
+    const rows = await orm.em
+      .fork()
+      .transactional((tx) =>
+        tx
+          .getConnection()
+          .execute<{ n: number }[]>('select count(*)::int as n from probe', [], 'all', tx.getTransactionContext()),
+      );
     expect(rows[0]!.n).toBe(1);
   });
 });

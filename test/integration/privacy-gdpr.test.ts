@@ -43,14 +43,22 @@ async function createKey(role: string, channelId: string | null = null): Promise
 
 const NEUTRAL = { line1: '9 Other Rd', city: 'Austin', countryCode: 'US' };
 
-async function place(channelId: string, customer: { email: string; name: string; phone?: string }, marked = false): Promise<Order> {
+async function place(
+  channelId: string,
+  customer: { email: string; name: string; phone?: string },
+  marked = false,
+): Promise<Order> {
   return placeOrder(contextFor(orm.em), orderDeps, {
     channelId,
     externalId: channelId === 'direct' ? null : `ext-${Math.random().toString(36).slice(2)}`,
     currency: 'USD',
     customer,
-    shippingAddress: marked ? { name: M.shipName, line1: M.street, city: 'Austin', postalCode: M.postal, countryCode: 'US' } : NEUTRAL,
-    billingAddress: marked ? { name: M.billName, line1: M.billStreet, city: 'Berlin', postalCode: M.billPostal, countryCode: 'DE' } : null,
+    shippingAddress: marked
+      ? { name: M.shipName, line1: M.street, city: 'Austin', postalCode: M.postal, countryCode: 'US' }
+      : NEUTRAL,
+    billingAddress: marked
+      ? { name: M.billName, line1: M.billStreet, city: 'Berlin', postalCode: M.billPostal, countryCode: 'DE' }
+      : null,
     lines: [
       { sku: 'A1', quantity: 2 },
       { sku: 'B2', quantity: 1 },
@@ -92,7 +100,8 @@ const financials = (ids: string[]) =>
   );
 
 const EXPORT = 'mutation($id: ID!) { exportCustomerData(customerId: $id) }';
-const ERASE = 'mutation($id: ID!, $reason: String!) { eraseCustomer(customerId: $id, reason: $reason) { id email name phone addresses { line1 } erasedAt } }';
+const ERASE =
+  'mutation($id: ID!, $reason: String!) { eraseCustomer(customerId: $id, reason: $reason) { id email name phone addresses { line1 } erasedAt } }';
 
 beforeAll(async () => {
   t = await startTestHub('api');
@@ -112,19 +121,33 @@ beforeAll(async () => {
   ]);
   const [first, second] = orders.map((o) => o.id);
   await sql(t.db.url, `update "order" set hold_reason = $2 where id = $1`, [first, `called ${M.name} on ${M.phone}`]);
-  await sql(t.db.url, `insert into order_event (order_id, type, actor_kind, actor_id, reason, data) values ($1, 'edited', 'api_key', 'x', $2, $3)`, [
-    first,
-    `address corrected for ${M.name}`,
-    JSON.stringify({
-      before: { shippingAddress: { name: M.shipName, line1: M.street, city: 'Austin', postalCode: M.postal, countryCode: 'US' }, totals: { total: 1 } },
-      after: { shippingAddress: { name: M.shipName, line1: M.newStreet, city: 'Austin', countryCode: 'US' } },
-      note: `customer email ${M.email}`,
-    }),
-  ]);
-  await sql(t.db.url, `insert into outbox_event (topic, aggregate_id, payload) values ('order.event_recorded', $1, $2)`, [
-    first,
-    JSON.stringify({ orderId: first, type: 'edited', reason: `address corrected for ${M.name}` }),
-  ]);
+  await sql(
+    t.db.url,
+    `insert into order_event (order_id, type, actor_kind, actor_id, reason, data) values ($1, 'edited', 'api_key', 'x', $2, $3)`,
+    [
+      first,
+      `address corrected for ${M.name}`,
+      JSON.stringify({
+        before: {
+          shippingAddress: {
+            name: M.shipName,
+            line1: M.street,
+            city: 'Austin',
+            postalCode: M.postal,
+            countryCode: 'US',
+          },
+          totals: { total: 1 },
+        },
+        after: { shippingAddress: { name: M.shipName, line1: M.newStreet, city: 'Austin', countryCode: 'US' } },
+        note: `customer email ${M.email}`,
+      }),
+    ],
+  );
+  await sql(
+    t.db.url,
+    `insert into outbox_event (topic, aggregate_id, payload) values ('order.event_recorded', $1, $2)`,
+    [first, JSON.stringify({ orderId: first, type: 'edited', reason: `address corrected for ${M.name}` })],
+  );
   await sql(
     t.db.url,
     `insert into return_request (id, order_id, status, reason, refund_amount, currency) values (gen_random_uuid(), $1, 'requested', $2, 100, 'USD')`,
@@ -138,11 +161,11 @@ afterAll(async () => {
 
 describe('exportCustomerData', () => {
   it('returns everything held about the customer: every marker, both orders with lines, timeline and returns', async () => {
-    const res = await gql<{ exportCustomerData: Record<string, unknown> & { orders: { lines: unknown[]; timeline: unknown[]; returns: unknown[]; billingAddress: unknown }[] } }>(
-      t.base,
-      EXPORT,
-      { key: supportKey, variables: { id: customerId } },
-    );
+    const res = await gql<{
+      exportCustomerData: Record<string, unknown> & {
+        orders: { lines: unknown[]; timeline: unknown[]; returns: unknown[]; billingAddress: unknown }[];
+      };
+    }>(t.base, EXPORT, { key: supportKey, variables: { id: customerId } });
     expect(res.body.errors).toBeUndefined();
     const data = res.body.data!.exportCustomerData;
     const text = JSON.stringify(data);
@@ -155,8 +178,13 @@ describe('exportCustomerData', () => {
     ]);
     expect(data.orders.every((o) => o.lines.length === 2 && o.timeline.length > 0)).toBe(true);
     expect(data.orders.flatMap((o) => o.returns)).toHaveLength(1);
-    const audit = await sql(t.db.url, `select actor_kind, action, subject_id, data from audit_log where action = 'customer.export'`);
-    expect(audit).toEqual([expect.objectContaining({ actor_kind: 'api_key', action: 'customer.export', subject_id: customerId })]);
+    const audit = await sql(
+      t.db.url,
+      `select actor_kind, action, subject_id, data from audit_log where action = 'customer.export'`,
+    );
+    expect(audit).toEqual([
+      expect.objectContaining({ actor_kind: 'api_key', action: 'customer.export', subject_id: customerId }),
+    ]);
   });
 
   it('answers NOT_FOUND for an unknown or malformed id', async () => {
@@ -177,24 +205,41 @@ describe('eraseCustomer', () => {
       variables: { id: customerId, reason: `GDPR request 42 from ${M.email}` },
     });
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data!.eraseCustomer).toMatchObject({ id: customerId, email: null, name: null, phone: null, addresses: [] });
+    expect(res.body.data!.eraseCustomer).toMatchObject({
+      id: customerId,
+      email: null,
+      name: null,
+      phone: null,
+      addresses: [],
+    });
     expect(res.body.data!.eraseCustomer.erasedAt).toEqual(expect.any(String));
 
     expect(await markerHits(MARKERS)).toEqual([]);
     expect(await markerHits([BYSTANDER])).not.toEqual([]);
     expect(await financials(ids)).toEqual(before);
-    const kept = await sql(t.db.url, `select email, shipping_address, billing_address from "order" where id = any($1)`, [ids]);
+    const kept = await sql(
+      t.db.url,
+      `select email, shipping_address, billing_address from "order" where id = any($1)`,
+      [ids],
+    );
     expect(kept).toEqual([
       { email: null, shipping_address: { countryCode: 'US' }, billing_address: { countryCode: 'DE' } },
       { email: null, shipping_address: { countryCode: 'US' }, billing_address: { countryCode: 'DE' } },
     ]);
-    const [event] = await sql<{ data: Record<string, unknown> }>(t.db.url, `select data from order_event where type = 'edited' and order_id = $1`, [ids[0]]);
+    const [event] = await sql<{ data: Record<string, unknown> }>(
+      t.db.url,
+      `select data from order_event where type = 'edited' and order_id = $1`,
+      [ids[0]],
+    );
     expect(event!.data).toEqual({
       before: { shippingAddress: { countryCode: 'US' }, totals: { total: 1 } },
       after: { shippingAddress: { countryCode: 'US' } },
       note: 'customer email [erased]',
     });
-    const audit = await sql(t.db.url, `select actor_kind, actor_id, action, subject_type, subject_id, data from audit_log where action = 'customer.erase'`);
+    const audit = await sql(
+      t.db.url,
+      `select actor_kind, actor_id, action, subject_type, subject_id, data from audit_log where action = 'customer.erase'`,
+    );
     expect(audit).toEqual([
       expect.objectContaining({
         actor_kind: 'api_key',
@@ -217,7 +262,10 @@ describe('eraseCustomer', () => {
   });
 
   it('refuses an unknown customer (NOT_FOUND) and a missing reason (BAD_USER_INPUT naming reason)', async () => {
-    const unknown = await gql(t.base, ERASE, { key: supportKey, variables: { id: '00000000-0000-4000-8000-000000000000', reason: 'x' } });
+    const unknown = await gql(t.base, ERASE, {
+      key: supportKey,
+      variables: { id: '00000000-0000-4000-8000-000000000000', reason: 'x' },
+    });
     expect(codesOf(unknown)).toEqual(['NOT_FOUND']);
     const blank = await gql(t.base, ERASE, { key: supportKey, variables: { id: customerId, reason: '  ' } });
     expect(codesOf(blank)).toEqual(['BAD_USER_INPUT']);
@@ -240,8 +288,12 @@ describe('channel-scoped keys', () => {
 
     expect((await gql(t.base, EXPORT, { key: scoped, variables: { id: onlyA } })).body.errors).toBeUndefined();
     expect(codesOf(await gql(t.base, EXPORT, { key: scoped, variables: { id: both } }))).toEqual(['FORBIDDEN']);
-    expect(codesOf(await gql(t.base, ERASE, { key: scoped, variables: { id: both, reason: 'x' } }))).toEqual(['FORBIDDEN']);
-    expect(codesOf(await gql(t.base, ERASE, { key: scoped, variables: { id: onlyDirect, reason: 'x' } }))).toEqual(['NOT_FOUND']);
+    expect(codesOf(await gql(t.base, ERASE, { key: scoped, variables: { id: both, reason: 'x' } }))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(codesOf(await gql(t.base, ERASE, { key: scoped, variables: { id: onlyDirect, reason: 'x' } }))).toEqual([
+      'NOT_FOUND',
+    ]);
     const [still] = await sql(t.db.url, 'select name from customer where id = $1', [both]);
     expect(still).toEqual({ name: 'Both' });
   });

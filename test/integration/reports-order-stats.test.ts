@@ -26,14 +26,23 @@ let t: TestHub;
 let orm: Orm;
 
 async function key(role: string, channelId: string | null = null): Promise<string> {
-  const res = await gql<{ createApiKey: { key: string } }>(t.base, 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }', {
-    key: t.adminKey,
-    variables: { input: { name: role, role, channelId } },
-  });
+  const res = await gql<{ createApiKey: { key: string } }>(
+    t.base,
+    'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }',
+    {
+      key: t.adminKey,
+      variables: { input: { name: role, role, channelId } },
+    },
+  );
   return res.body.data!.createApiKey.key;
 }
 
-async function order(channelId: string, currency: string, lines: [string, number][], placedAt: string): Promise<string> {
+async function order(
+  channelId: string,
+  currency: string,
+  lines: [string, number][],
+  placedAt: string,
+): Promise<string> {
   const o = await placeOrder(contextFor(orm.em), orderDeps, {
     channelId,
     externalId: channelId === 'direct' ? null : `x-${placedAt}`,
@@ -67,7 +76,15 @@ beforeAll(async () => {
   await stock(ctx, 'E1', location!.id, 1000);
   const o1 = await order('direct', 'USD', [['A1', 2]], '2026-03-01T10:00:00Z'); // 3000
   const o2 = await order('shop-a', 'USD', [['B2', 1]], '2026-03-01T23:30:00Z'); // 4200
-  const o3 = await order('direct', 'USD', [['A1', 1], ['B2', 1]], '2026-03-02T01:00:00Z'); // 5700
+  const o3 = await order(
+    'direct',
+    'USD',
+    [
+      ['A1', 1],
+      ['B2', 1],
+    ],
+    '2026-03-02T01:00:00Z',
+  ); // 5700
   const o4 = await order('direct', 'USD', [['A1', 3]], '2026-03-02T05:00:00Z'); // 4500, cancelled below
   await order('direct', 'EUR', [['E1', 2]], '2026-03-02T06:00:00Z'); // 2000 EUR
   await order('direct', 'USD', [['B2', 9]], '2026-04-01T00:00:00Z'); // outside the range
@@ -118,7 +135,10 @@ describe('orderStats', () => {
       medianSecondsToFirstShipment: 300,
       shippedOrderCount: 3,
     });
-    expect(res.body.data!.orderStats.countsByStatus.find((s) => s.status === 'CANCELLED')).toEqual({ status: 'CANCELLED', count: 1 });
+    expect(res.body.data!.orderStats.countsByStatus.find((s) => s.status === 'CANCELLED')).toEqual({
+      status: 'CANCELLED',
+      count: 1,
+    });
   });
 
   it('limits to one channel when asked, and a channel-scoped key to its own channel always', async () => {
@@ -131,12 +151,16 @@ describe('orderStats', () => {
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data!.orderStats).toMatchObject({
         channelId: 'shop-a',
-        revenueByDay: [{ day: '2026-03-01', channelId: 'shop-a', orderCount: 1, revenue: { amount: 4200, currency: 'USD' } }],
+        revenueByDay: [
+          { day: '2026-03-01', channelId: 'shop-a', orderCount: 1, revenue: { amount: 4200, currency: 'USD' } },
+        ],
         medianSecondsToFirstShipment: 300,
         shippedOrderCount: 1,
       });
     }
-    expect(codesOf(await gql(t.base, STATS, { key: scoped, variables: { ...RANGE, channelId: 'direct' } }))).toEqual(['FORBIDDEN']);
+    expect(codesOf(await gql(t.base, STATS, { key: scoped, variables: { ...RANGE, channelId: 'direct' } }))).toEqual([
+      'FORBIDDEN',
+    ]);
   });
 
   it('refuses to <= from and ranges over 366 days with BAD_USER_INPUT naming the field', async () => {
@@ -152,7 +176,10 @@ describe('orderStats', () => {
   });
 
   it('answers empty lists and a null median for a range without orders', async () => {
-    const res = await gql<{ orderStats: Stats }>(t.base, STATS, { key: t.adminKey, variables: { from: '2020-01-01T00:00:00Z', to: '2020-02-01T00:00:00Z' } });
+    const res = await gql<{ orderStats: Stats }>(t.base, STATS, {
+      key: t.adminKey,
+      variables: { from: '2020-01-01T00:00:00Z', to: '2020-02-01T00:00:00Z' },
+    });
     expect(res.body.data!.orderStats).toMatchObject({
       countsByStatus: [],
       revenueByDay: [],

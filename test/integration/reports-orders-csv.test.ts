@@ -10,7 +10,8 @@ import { gql, startTestHub, type TestHub } from '../support/hub.js';
 import { seedCatalog } from '../support/order-fixtures.js';
 
 /** GET /exports/orders.csv: auth, filters, RFC 4180 quoting, formula neutralisation, scope, streaming. */
-const HEADER = 'number,channel,external_id,status,placed_at,customer_email,currency,subtotal,shipping,tax,discount,total,line_count';
+const HEADER =
+  'number,channel,external_id,status,placed_at,customer_email,currency,subtotal,shipping,tax,discount,total,line_count';
 const BULK = 5_000;
 
 let t: TestHub;
@@ -47,8 +48,13 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-async function download(query: string, key?: string): Promise<{ status: number; text: string; chunks: number; type: string | null }> {
-  const res = await fetch(`${t.base}/exports/orders.csv${query}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+async function download(
+  query: string,
+  key?: string,
+): Promise<{ status: number; text: string; chunks: number; type: string | null }> {
+  const res = await fetch(`${t.base}/exports/orders.csv${query}`, {
+    headers: key ? { authorization: `Bearer ${key}` } : {},
+  });
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = '';
@@ -63,10 +69,14 @@ async function download(query: string, key?: string): Promise<{ status: number; 
 }
 
 async function createKey(role: string, channelId: string | null = null): Promise<string> {
-  const res = await gql<{ createApiKey: { key: string } }>(t.base, 'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }', {
-    key: t.adminKey,
-    variables: { input: { name: `${role} ${channelId ?? ''}`, role, channelId } },
-  });
+  const res = await gql<{ createApiKey: { key: string } }>(
+    t.base,
+    'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }',
+    {
+      key: t.adminKey,
+      variables: { input: { name: `${role} ${channelId ?? ''}`, role, channelId } },
+    },
+  );
   return res.body.data!.createApiKey.key;
 }
 
@@ -83,7 +93,10 @@ beforeAll(async () => {
       currency: 'USD',
       customer: email ? { email, name } : null,
       shippingAddress: ADDRESS,
-      lines: [{ sku: 'A1', quantity: 1 }, { sku: 'B2', quantity: 2 }],
+      lines: [
+        { sku: 'A1', quantity: 1 },
+        { sku: 'B2', quantity: 2 },
+      ],
     });
   await place('direct', null, 'plain@example.com', 'Plain Buyer');
   await place('shop-a', '=HYPERLINK("http://evil.example","click, me")', '=cmd|calc@example.com', 'Formula Person');
@@ -134,9 +147,13 @@ describe('GET /exports/orders.csv', () => {
       ['syk_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 401, 'UNAUTHENTICATED'],
       [keys.support, 403, 'FORBIDDEN'],
     ] as const) {
-      const res = await fetch(`${t.base}/exports/orders.csv`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      const res = await fetch(`${t.base}/exports/orders.csv`, {
+        headers: key ? { authorization: `Bearer ${key}` } : {},
+      });
       expect(res.status).toBe(status);
-      expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(code);
+      expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+        code,
+      );
     }
   });
 
@@ -146,7 +163,11 @@ describe('GET /exports/orders.csv', () => {
     expect(res.type).toBe('text/csv; charset=utf-8');
     const rows = parseCsv(res.text);
     expect(rows[0]!.join(',')).toBe(HEADER);
-    expect(rows.slice(1).map((r) => r[2])).toEqual([`'=HYPERLINK("http://evil.example","click, me")`, "'+1-555", "'-42"]);
+    expect(rows.slice(1).map((r) => r[2])).toEqual([
+      `'=HYPERLINK("http://evil.example","click, me")`,
+      "'+1-555",
+      "'-42",
+    ]);
     const formula = rows[1]!;
     expect(formula.slice(0, 2)).toEqual([`'=HYPERLINK("http://evil.example","click, me")`, 'shop-a']);
     expect(formula[5]).toBe("'=cmd|calc@example.com");
@@ -172,9 +193,13 @@ describe('GET /exports/orders.csv', () => {
       ['?createdFrom=2026-05-02&createdTo=2026-05-01', 'filter.createdTo'],
       ['?channelId=a&channelId=b', 'channelId'],
     ] as const) {
-      const res = await fetch(`${t.base}/exports/orders.csv${query}`, { headers: { authorization: `Bearer ${keys.read_only}` } });
+      const res = await fetch(`${t.base}/exports/orders.csv${query}`, {
+        headers: { authorization: `Bearer ${keys.read_only}` },
+      });
       expect(res.status).toBe(400);
-      expect(((await res.json()) as { errors: { extensions: { field: string } }[] }).errors[0]!.extensions.field).toBe(field);
+      expect(((await res.json()) as { errors: { extensions: { field: string } }[] }).errors[0]!.extensions.field).toBe(
+        field,
+      );
     }
   });
 
@@ -196,10 +221,12 @@ describe('GET /exports/orders.csv', () => {
 
   it('reads at most one batch at a time (the domain generator yields bounded batches)', async () => {
     const sizes: number[] = [];
-    for await (const batch of prepareOrderExport(contextFor(orm.em, ADMIN), { channelId: 'shop-b' }).batches()) sizes.push(batch.length);
+    for await (const batch of prepareOrderExport(contextFor(orm.em, ADMIN), { channelId: 'shop-b' }).batches())
+      sizes.push(batch.length);
     expect(sizes).toEqual([1000, 1000, 1000, 1000, 1000]);
     const small: number[] = [];
-    for await (const batch of prepareOrderExport(contextFor(orm.em, ADMIN), { channelId: 'shop-b' }, 1_500).batches()) small.push(batch.length);
+    for await (const batch of prepareOrderExport(contextFor(orm.em, ADMIN), { channelId: 'shop-b' }, 1_500).batches())
+      small.push(batch.length);
     expect(small).toEqual([1500, 1500, 1500, 500]);
   });
 });

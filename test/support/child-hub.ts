@@ -28,7 +28,9 @@ export function spawnHub(args: string[], env: Record<string, string | undefined>
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return {
     child,
     output: () => out,
@@ -43,7 +45,10 @@ export function spawnHub(args: string[], env: Record<string, string | undefined>
             resolve(m);
           }
         };
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${out}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${out}`)),
+          timeoutMs,
+        );
         waiters.push(check);
         void exited.then(() => {
           check();

@@ -29,12 +29,31 @@ export function shuffle<T>(items: T[], random: () => number): T[] {
   return out;
 }
 
-export async function createSku(ctx: OperationContext, sku: string, priceAmount = 1000, currency = 'USD'): Promise<string> {
-  const { variants } = await createProduct(ctx, { title: `Product ${sku}`, variants: [{ sku, priceAmount, currency }] });
+export async function createSku(
+  ctx: OperationContext,
+  sku: string,
+  priceAmount = 1000,
+  currency = 'USD',
+): Promise<string> {
+  const { variants } = await createProduct(ctx, {
+    title: `Product ${sku}`,
+    variants: [{ sku, priceAmount, currency }],
+  });
   return variants[0]!.id;
 }
 
-export async function createLocations(ctx: OperationContext, codes: { code: string; countryCode?: string; region?: string; latitude?: number; longitude?: number; priority?: number; channelIds?: string[] }[]) {
+export async function createLocations(
+  ctx: OperationContext,
+  codes: {
+    code: string;
+    countryCode?: string;
+    region?: string;
+    latitude?: number;
+    longitude?: number;
+    priority?: number;
+    channelIds?: string[];
+  }[],
+) {
   const out: Record<string, string> = {};
   for (const c of codes) {
     const location = await createLocation(ctx, {

@@ -52,6 +52,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Runs SQL against a test database, for assertions that must not trust the ORM under test. */
-export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<R[]> {
   return admin(url, async (c) => (await c.query<R>(text, values)).rows);
 }

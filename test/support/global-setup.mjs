@@ -5,7 +5,8 @@ const support = (file) => new URL(`../../dist/test/support/${file}`, import.meta
 
 /** Starts PostgreSQL and Redis once for the whole run; test files get their own database each. */
 export default async function globalSetup() {
-  if (!existsSync(support('services.js'))) throw new Error('dist/ is missing: run the tests with "npm test" (it builds first)');
+  if (!existsSync(support('services.js')))
+    throw new Error('dist/ is missing: run the tests with "npm test" (it builds first)');
   const { startTestServices } = await import(support('services.js').href);
   const { createTemplateDatabase } = await import(support('database.js').href);
   const services = await startTestServices();

@@ -45,17 +45,23 @@ function runAsUser(): { uid: number; gid: number } | undefined {
   throw new Error('running as root, but there is no postgres or nobody user to run PostgreSQL as');
 }
 
-export async function startPostgres(options: { maxConnections?: number; durable?: boolean } = {}): Promise<PostgresServer> {
+export async function startPostgres(
+  options: { maxConnections?: number; durable?: boolean } = {},
+): Promise<PostgresServer> {
   const bin = findBinDir();
   const user = runAsUser();
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-pg-'));
   if (user) chownSync(dir, user.uid, user.gid);
   const data = join(dir, 'data');
   const ids = user ? { uid: user.uid, gid: user.gid } : {};
-  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C'], {
-    encoding: 'utf8',
-    ...ids,
-  });
+  const init = spawnSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C'],
+    {
+      encoding: 'utf8',
+      ...ids,
+    },
+  );
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
   const port = await freePort();
   const durability = options.durable
@@ -64,10 +70,18 @@ export async function startPostgres(options: { maxConnections?: number; durable?
   const child = spawn(
     join(bin, 'postgres'),
     [
-      '-D', data, '-k', dir, '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `max_connections=${options.maxConnections ?? 300}`,
-      '-c', 'shared_buffers=256MB',
+      '-D',
+      data,
+      '-k',
+      dir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `max_connections=${options.maxConnections ?? 300}`,
+      '-c',
+      'shared_buffers=256MB',
       ...durability,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], ...ids },

@@ -42,7 +42,16 @@ describe('configuration', () => {
       AUTO_MIGRATE: 'maybe',
     });
     const joined = problems.join('\n');
-    for (const name of ['PORT', 'DATABASE_URL', 'REDIS_URL', 'LOG_LEVEL', 'NODE_ENV', 'SWITCHYARD_ADMIN_KEY', 'SWITCHYARD_ENCRYPTION_KEY', 'AUTO_MIGRATE']) {
+    for (const name of [
+      'PORT',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'LOG_LEVEL',
+      'NODE_ENV',
+      'SWITCHYARD_ADMIN_KEY',
+      'SWITCHYARD_ENCRYPTION_KEY',
+      'AUTO_MIGRATE',
+    ]) {
       expect(joined).toContain(`${name}:`);
     }
     expect(joined).toContain('postgres://');
@@ -56,7 +65,11 @@ describe('configuration', () => {
 
   it('demands an encryption key, a database and a Redis in production, and turns introspection and auto-migrate off', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'REDIS_URL', 'SWITCHYARD_ENCRYPTION_KEY']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'DATABASE_URL',
+      'REDIS_URL',
+      'SWITCHYARD_ENCRYPTION_KEY',
+    ]);
     const config = loadConfig({
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://h/db',
@@ -71,14 +84,22 @@ describe('configuration', () => {
   it('holds orders whose billing country differs from the shipping country unless ORDER_HOLD_ON_ADDRESS_MISMATCH says otherwise', () => {
     expect(loadConfig({}).orders.holdOnAddressMismatch).toBe('country');
     for (const mode of ['off', 'country', 'postal'] as const) {
-      expect(loadConfig({ ORDER_HOLD_ON_ADDRESS_MISMATCH: mode }).orders).toEqual({ holdTotalAbove: null, holdOnAddressMismatch: mode });
+      expect(loadConfig({ ORDER_HOLD_ON_ADDRESS_MISMATCH: mode }).orders).toEqual({
+        holdTotalAbove: null,
+        holdOnAddressMismatch: mode,
+      });
     }
     expect(loadConfig({ ORDER_HOLD_ON_ADDRESS_MISMATCH: '' }).orders.holdOnAddressMismatch).toBe('country');
   });
 
-  it.each(['zip', 'POSTAL', 'true'])('refuses ORDER_HOLD_ON_ADDRESS_MISMATCH=%s, naming the allowed values', (value) => {
-    expect(problemsOf({ ORDER_HOLD_ON_ADDRESS_MISMATCH: value })).toEqual(['ORDER_HOLD_ON_ADDRESS_MISMATCH: must be one of off, country, postal']);
-  });
+  it.each(['zip', 'POSTAL', 'true'])(
+    'refuses ORDER_HOLD_ON_ADDRESS_MISMATCH=%s, naming the allowed values',
+    (value) => {
+      expect(problemsOf({ ORDER_HOLD_ON_ADDRESS_MISMATCH: value })).toEqual([
+        'ORDER_HOLD_ON_ADDRESS_MISMATCH: must be one of off, country, postal',
+      ]);
+    },
+  );
 
   it('accepts the encryption key as base64 as well as hex', () => {
     const key = Buffer.alloc(32, 7).toString('base64');

@@ -26,9 +26,12 @@ function recordingEm() {
   return { em, created };
 }
 
-const orderIn = (status: OrderStatus) => ({ id: 'o-1', number: 'SY-1', status, channel: { id: 'direct' } }) as unknown as Order;
+const orderIn = (status: OrderStatus) =>
+  ({ id: 'o-1', number: 'SY-1', status, channel: { id: 'direct' } }) as unknown as Order;
 
-const edges = ORDER_STATUSES.flatMap((from) => ORDER_STATUSES.map((to) => [from, to, ORDER_TRANSITIONS[from].includes(to)] as const));
+const edges = ORDER_STATUSES.flatMap((from) =>
+  ORDER_STATUSES.map((to) => [from, to, ORDER_TRANSITIONS[from].includes(to)] as const),
+);
 
 describe('ORDER_TRANSITIONS through transitionOrder: every one of the 11 × 11 edges', () => {
   it('covers 121 edges, 25 of them legal', () => {
@@ -36,57 +39,91 @@ describe('ORDER_TRANSITIONS through transitionOrder: every one of the 11 × 11 e
     expect(edges.filter(([, , legal]) => legal)).toHaveLength(25);
   });
 
-  it.each(edges.filter(([, , legal]) => legal))('%s → %s is legal: the status moves, with a timeline entry and outbox events', (from, to) => {
-    const { em, created } = recordingEm();
-    const order = orderIn(from);
-    transitionOrder(em, order, to, SYSTEM_PRINCIPAL, 'because');
-    expect(order.status).toBe(to);
-    expect(created.map((c) => c.entity)).toEqual(['OrderEvent', 'OutboxEvent', 'OutboxEvent']);
-    expect(created[0]!.data).toMatchObject({ type: 'status_changed', fromStatus: from, toStatus: to, reason: 'because', actorKind: 'system', actorId: 'system' });
-    expect(created.slice(1).map((c) => c.data.topic)).toEqual(['order.event_recorded', 'order.status_changed']);
-  });
-
-  it.each(edges.filter(([, , legal]) => !legal))('%s → %s is illegal: ILLEGAL_TRANSITION naming current and allowed, nothing written', (from, to) => {
-    const { em, created } = recordingEm();
-    const order = orderIn(from);
-    let error: unknown;
-    try {
+  it.each(edges.filter(([, , legal]) => legal))(
+    '%s → %s is legal: the status moves, with a timeline entry and outbox events',
+    (from, to) => {
+      const { em, created } = recordingEm();
+      const order = orderIn(from);
       transitionOrder(em, order, to, SYSTEM_PRINCIPAL, 'because');
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(DomainError);
-    const e = error as DomainError;
-    expect(e.code).toBe('ILLEGAL_TRANSITION');
-    expect(e.details).toEqual({ orderId: 'o-1', current: from, requested: to, allowed: [...ORDER_TRANSITIONS[from]] });
-    expect(e.message).toContain(`is ${from} and cannot become ${to}`);
-    expect(e.message).toContain(ORDER_TRANSITIONS[from].length ? ORDER_TRANSITIONS[from].join(', ') : 'none (final state)');
-    expect(order.status).toBe(from);
-    expect(created).toEqual([]);
-  });
+      expect(order.status).toBe(to);
+      expect(created.map((c) => c.entity)).toEqual(['OrderEvent', 'OutboxEvent', 'OutboxEvent']);
+      expect(created[0]!.data).toMatchObject({
+        type: 'status_changed',
+        fromStatus: from,
+        toStatus: to,
+        reason: 'because',
+        actorKind: 'system',
+        actorId: 'system',
+      });
+      expect(created.slice(1).map((c) => c.data.topic)).toEqual(['order.event_recorded', 'order.status_changed']);
+    },
+  );
+
+  it.each(edges.filter(([, , legal]) => !legal))(
+    '%s → %s is illegal: ILLEGAL_TRANSITION naming current and allowed, nothing written',
+    (from, to) => {
+      const { em, created } = recordingEm();
+      const order = orderIn(from);
+      let error: unknown;
+      try {
+        transitionOrder(em, order, to, SYSTEM_PRINCIPAL, 'because');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DomainError);
+      const e = error as DomainError;
+      expect(e.code).toBe('ILLEGAL_TRANSITION');
+      expect(e.details).toEqual({
+        orderId: 'o-1',
+        current: from,
+        requested: to,
+        allowed: [...ORDER_TRANSITIONS[from]],
+      });
+      expect(e.message).toContain(`is ${from} and cannot become ${to}`);
+      expect(e.message).toContain(
+        ORDER_TRANSITIONS[from].length ? ORDER_TRANSITIONS[from].join(', ') : 'none (final state)',
+      );
+      expect(order.status).toBe(from);
+      expect(created).toEqual([]);
+    },
+  );
 });
 
 describe('shipment and return tables', () => {
-  const shipmentEdges = SHIPMENT_STATUSES.flatMap((from) => SHIPMENT_STATUSES.map((to) => [from, to, SHIPMENT_TRANSITIONS[from].includes(to)] as const));
+  const shipmentEdges = SHIPMENT_STATUSES.flatMap((from) =>
+    SHIPMENT_STATUSES.map((to) => [from, to, SHIPMENT_TRANSITIONS[from].includes(to)] as const),
+  );
   it.each(shipmentEdges)('shipment %s → %s legal: %s', (from, to, legal) => {
     const shipment = { id: 's-1', status: from } as unknown as Shipment;
     if (legal) {
       transitionShipment(shipment, to);
       expect(shipment.status).toBe(to);
     } else {
-      expect(() => transitionShipment(shipment, to)).toThrow(expect.objectContaining({ code: 'ILLEGAL_TRANSITION', details: expect.objectContaining({ current: from, requested: to }) }));
+      expect(() => transitionShipment(shipment, to)).toThrow(
+        expect.objectContaining({
+          code: 'ILLEGAL_TRANSITION',
+          details: expect.objectContaining({ current: from, requested: to }),
+        }),
+      );
       expect(shipment.status).toBe(from);
     }
   });
 
-  const returnEdges = RETURN_STATUSES.flatMap((from) => RETURN_STATUSES.map((to) => [from, to, RETURN_TRANSITIONS[from].includes(to)] as const));
+  const returnEdges = RETURN_STATUSES.flatMap((from) =>
+    RETURN_STATUSES.map((to) => [from, to, RETURN_TRANSITIONS[from].includes(to)] as const),
+  );
   it.each(returnEdges)('return %s → %s legal: %s', (from, to, legal) => {
     const ret = { id: 'r-1', status: from } as unknown as ReturnRequest;
     if (legal) {
       transitionReturn(ret, to);
       expect(ret.status).toBe(to);
     } else {
-      expect(() => transitionReturn(ret, to)).toThrow(expect.objectContaining({ code: 'ILLEGAL_TRANSITION', details: expect.objectContaining({ current: from, allowed: [...RETURN_TRANSITIONS[from]] }) }));
+      expect(() => transitionReturn(ret, to)).toThrow(
+        expect.objectContaining({
+          code: 'ILLEGAL_TRANSITION',
+          details: expect.objectContaining({ current: from, allowed: [...RETURN_TRANSITIONS[from]] }),
+        }),
+      );
       expect(ret.status).toBe(from);
     }
   });

@@ -8,12 +8,14 @@ describe('pagination', () => {
     expect(decodeCursor(encodeCursor(position))).toEqual(position);
   });
 
-  it.each(['', 'nonsense', Buffer.from('2026-01-01T00:00:00Z').toString('base64url'), Buffer.from('x|y|z').toString('base64url')])(
-    'rejects the cursor %p as BAD_USER_INPUT',
-    (cursor) => {
-      expect(() => decodeCursor(cursor)).toThrow(DomainError);
-    },
-  );
+  it.each([
+    '',
+    'nonsense',
+    Buffer.from('2026-01-01T00:00:00Z').toString('base64url'),
+    Buffer.from('x|y|z').toString('base64url'),
+  ])('rejects the cursor %p as BAD_USER_INPUT', (cursor) => {
+    expect(() => decodeCursor(cursor)).toThrow(DomainError);
+  });
 
   it.each([
     [undefined, 'first: is required'],

@@ -17,7 +17,10 @@ describe('GraphQL schema', () => {
     expect(rootFields).toEqual(Object.keys(POLICY).sort());
     const authorized = new Map(getMetadataStorage().authorizedFields.map((a) => [a.fieldName, a.roles]));
     for (const field of rootFields) {
-      expect({ field, roles: authorized.get(field) }).toEqual({ field, roles: [...POLICY[field as keyof typeof POLICY]] });
+      expect({ field, roles: authorized.get(field) }).toEqual({
+        field,
+        roles: [...POLICY[field as keyof typeof POLICY]],
+      });
     }
   });
 });

@@ -126,7 +126,8 @@ describe('subscription execution shared between subscribers', () => {
     await settle();
     h.publish({ n: 1 });
     const labels = [];
-    for (const pending of next) labels.push(((await pending).value as ExecutionResult<{ ticks: { label: string } }>).data?.ticks.label);
+    for (const pending of next)
+      labels.push(((await pending).value as ExecutionResult<{ ticks: { label: string } }>).data?.ticks.label);
     expect(labels).toEqual(['a1:ops', 'b1:ops', 'a1:support', 'a1:ops', 'a1:ops']);
     // The first and the last asked the same thing as the same kind of caller: four executions.
     expect(h.executions()).toBe(4);
@@ -156,7 +157,11 @@ describe('subscription execution shared between subscribers', () => {
     const h = harness();
     const shared = new SharedSubscriptionExecution();
     const document = parse('subscription { ticks { n } }');
-    const result = (await shared.subscribe({ schema: h.schema, document, operationName: 'Missing' })) as ExecutionResult;
+    const result = (await shared.subscribe({
+      schema: h.schema,
+      document,
+      operationName: 'Missing',
+    })) as ExecutionResult;
     expect(result.errors?.[0]?.message).toMatch(/Missing/);
   });
 });

@@ -1,9 +1,25 @@
 import { describe, expect, it } from '@jest/globals';
-import { availabilityKey, distanceKm, planSourcing, rankLocations, type CandidateLocation, type SourcingLine } from '../../src/domain/inventory/sourcing.js';
+import {
+  availabilityKey,
+  distanceKm,
+  planSourcing,
+  rankLocations,
+  type CandidateLocation,
+  type SourcingLine,
+} from '../../src/domain/inventory/sourcing.js';
 import { suggestedReorderQuantity } from '../../src/domain/inventory/low-stock.query.js';
 
 function location(code: string, extra: Partial<CandidateLocation> = {}): CandidateLocation {
-  return { id: `loc-${code}`, code, priority: 100, latitude: null, longitude: null, countryCode: 'US', region: null, ...extra };
+  return {
+    id: `loc-${code}`,
+    code,
+    priority: 100,
+    latitude: null,
+    longitude: null,
+    countryCode: 'US',
+    region: null,
+    ...extra,
+  };
 }
 
 const DAL = location('DAL', { latitude: 32.78, longitude: -96.8, region: 'TX' });
@@ -14,13 +30,20 @@ function stock(entries: [CandidateLocation, string, number][]): Map<string, numb
   return new Map(entries.map(([l, variant, n]) => [availabilityKey(variant, l.id), n]));
 }
 
-const line = (lineId: string, variantId: string, quantity: number): SourcingLine => ({ lineId, variantId, sku: variantId.toUpperCase(), quantity });
+const line = (lineId: string, variantId: string, quantity: number): SourcingLine => ({
+  lineId,
+  variantId,
+  sku: variantId.toUpperCase(),
+  quantity,
+});
 
 describe('rankLocations', () => {
   it('orders by great-circle distance when the address and the locations have coordinates', () => {
     const austin = { countryCode: 'US', latitude: 30.27, longitude: -97.74 };
     expect(rankLocations([NYC, LAX, DAL], austin).map((r) => r.location.code)).toEqual(['DAL', 'LAX', 'NYC']);
-    expect(distanceKm({ latitude: 32.78, longitude: -96.8 }, { latitude: 40.71, longitude: -74.0 })).toBeGreaterThan(2000);
+    expect(distanceKm({ latitude: 32.78, longitude: -96.8 }, { latitude: 40.71, longitude: -74.0 })).toBeGreaterThan(
+      2000,
+    );
   });
 
   it('without coordinates prefers the same region, then the same country, then priority', () => {
@@ -51,7 +74,11 @@ describe('planSourcing', () => {
       [LAX, 'v1', 5],
       [LAX, 'v2', 5],
     ]);
-    const plan = planSourcing(lines, [DAL, LAX, NYC], available, { countryCode: 'US', latitude: 30.27, longitude: -97.74 });
+    const plan = planSourcing(lines, [DAL, LAX, NYC], available, {
+      countryCode: 'US',
+      latitude: 30.27,
+      longitude: -97.74,
+    });
     expect(plan.assignments).toEqual([
       { lineId: 'l1', variantId: 'v1', locationId: LAX.id, quantity: 2 },
       { lineId: 'l2', variantId: 'v2', locationId: LAX.id, quantity: 1 },
@@ -65,7 +92,11 @@ describe('planSourcing', () => {
       [DAL, 'v1', 5],
       [NYC, 'v1', 5],
     ]);
-    const plan = planSourcing([line('l1', 'v1', 1)], [NYC, DAL], available, { countryCode: 'US', latitude: 40.0, longitude: -75.0 });
+    const plan = planSourcing([line('l1', 'v1', 1)], [NYC, DAL], available, {
+      countryCode: 'US',
+      latitude: 40.0,
+      longitude: -75.0,
+    });
     expect(plan.assignments[0]!.locationId).toBe(NYC.id);
     expect(plan.explanation).toMatch(/^the line from NYC/);
   });
@@ -101,7 +132,11 @@ describe('planSourcing', () => {
       [LAX, 'v1', 3],
       [NYC, 'v1', 7],
     ]);
-    const plan = planSourcing([line('l1', 'v1', 10)], [DAL, LAX, NYC], available, { countryCode: 'US', latitude: 32.78, longitude: -96.8 });
+    const plan = planSourcing([line('l1', 'v1', 10)], [DAL, LAX, NYC], available, {
+      countryCode: 'US',
+      latitude: 32.78,
+      longitude: -96.8,
+    });
     expect(plan.assignments).toEqual([
       { lineId: 'l1', variantId: 'v1', locationId: NYC.id, quantity: 7 },
       { lineId: 'l1', variantId: 'v1', locationId: DAL.id, quantity: 3 },

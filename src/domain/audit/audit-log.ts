@@ -21,7 +21,14 @@ export async function writeAudit(em: EntityManager, ctx: OperationContext, entry
   await em.getConnection().execute(
     `insert into audit_log (actor_kind, actor_id, action, subject_type, subject_id, ip, data)
      values (?, ?, ?, ?, ?, null, ?::jsonb)`,
-    [actorKind, actorId, entry.action, entry.subjectType, entry.subjectId, JSON.stringify({ requestId: ctx.requestId, ...entry.data })],
+    [
+      actorKind,
+      actorId,
+      entry.action,
+      entry.subjectType,
+      entry.subjectId,
+      JSON.stringify({ requestId: ctx.requestId, ...entry.data }),
+    ],
     'run',
     em.getTransactionContext(),
   );

@@ -23,7 +23,11 @@ export interface CreatedApiKey {
 
 const CHANNEL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function validateCreateApiKeyInput(input: CreateApiKeyInput): { name: string; role: Role; channelId: string | null } {
+export function validateCreateApiKeyInput(input: CreateApiKeyInput): {
+  name: string;
+  role: Role;
+  channelId: string | null;
+} {
   const name = input.name.trim();
   if (name.length < 1 || name.length > 100) throw badInput('name', 'must be 1 to 100 characters', { min: 1, max: 100 });
   if (!isRole(input.role)) throw badInput('role', `must be one of ${ALL_ROLES.join(', ')}`, { allowed: ALL_ROLES });
@@ -32,7 +36,10 @@ export function validateCreateApiKeyInput(input: CreateApiKeyInput): { name: str
     throw badInput('channelId', 'must be 1 to 64 letters, digits, _ or -');
   }
   if (channelId !== null && input.role === 'admin') {
-    throw badInput('channelId', 'an admin key cannot be limited to one channel; pick another role or leave channelId empty');
+    throw badInput(
+      'channelId',
+      'an admin key cannot be limited to one channel; pick another role or leave channelId empty',
+    );
   }
   return { name, role: input.role, channelId };
 }
@@ -49,7 +56,10 @@ export async function createApiKey(ctx: OperationContext, input: CreateApiKeyInp
     revokedBy: null,
   });
   await ctx.em.flush();
-  ctx.logger.info({ apiKeyId: apiKey.id, prefix: apiKey.prefix, role: apiKey.role, by: ctx.actor.id }, 'api key created');
+  ctx.logger.info(
+    { apiKeyId: apiKey.id, prefix: apiKey.prefix, role: apiKey.role, by: ctx.actor.id },
+    'api key created',
+  );
   return { apiKey, token: generated.token };
 }
 

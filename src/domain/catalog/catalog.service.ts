@@ -30,21 +30,35 @@ export function validVariant(v: VariantInput, i: number, productTitle: string, l
   const field = `${list}[${i}]`;
   const sku = (v.sku ?? '').trim();
   if (!SKU.test(sku)) throw badInput(`${field}.sku`, 'must be 1 to 100 letters, digits or . _ - /');
-  if (!Number.isSafeInteger(v.priceAmount) || v.priceAmount < 0) throw badInput(`${field}.priceAmount`, 'must be a whole, non-negative amount in minor units');
+  if (!Number.isSafeInteger(v.priceAmount) || v.priceAmount < 0)
+    throw badInput(`${field}.priceAmount`, 'must be a whole, non-negative amount in minor units');
   const currency = (v.currency ?? '').trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) throw badInput(`${field}.currency`, 'must be an ISO 4217 code such as USD');
-  if (v.weightGrams != null && (!Number.isInteger(v.weightGrams) || v.weightGrams < 0)) throw badInput(`${field}.weightGrams`, 'must be a whole, non-negative number');
+  if (v.weightGrams != null && (!Number.isInteger(v.weightGrams) || v.weightGrams < 0))
+    throw badInput(`${field}.weightGrams`, 'must be a whole, non-negative number');
   const title = (v.title ?? '').trim() || productTitle;
   if (title.length > 300) throw badInput(`${field}.title`, 'must be at most 300 characters');
   const barcode = v.barcode?.trim() || null;
   if (barcode && barcode.length > 64) throw badInput(`${field}.barcode`, 'must be at most 64 characters');
-  return { sku, title, priceAmount: v.priceAmount, currency, weightGrams: v.weightGrams ?? null, barcode, requiresShipping: v.requiresShipping ?? true };
+  return {
+    sku,
+    title,
+    priceAmount: v.priceAmount,
+    currency,
+    weightGrams: v.weightGrams ?? null,
+    barcode,
+    requiresShipping: v.requiresShipping ?? true,
+  };
 }
 
-export async function createProduct(ctx: OperationContext, input: CreateProductInput): Promise<{ product: Product; variants: Variant[] }> {
+export async function createProduct(
+  ctx: OperationContext,
+  input: CreateProductInput,
+): Promise<{ product: Product; variants: Variant[] }> {
   const title = (input.title ?? '').trim();
   if (!title || title.length > 300) throw badInput('title', 'must be 1 to 300 characters');
-  if (!Array.isArray(input.variants) || input.variants.length === 0) throw badInput('variants', 'must hold at least one variant (SKU)');
+  if (!Array.isArray(input.variants) || input.variants.length === 0)
+    throw badInput('variants', 'must hold at least one variant (SKU)');
   if (input.variants.length > MAX_VARIANTS) throw badInput('variants', `must hold at most ${MAX_VARIANTS} variants`);
   const valid = input.variants.map((v, i) => validVariant(v, i, title));
   const skus = new Set<string>();
@@ -62,7 +76,10 @@ export async function createProduct(ctx: OperationContext, input: CreateProductI
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
       const taken = await em.find(Variant, { sku: { $in: [...skus] } });
-      throw new DomainError(ErrorCode.CONFLICT, `SKU already exists: ${taken.map((t) => t.sku).join(', ')}`, { field: 'variants.sku', skus: taken.map((t) => t.sku) });
+      throw new DomainError(ErrorCode.CONFLICT, `SKU already exists: ${taken.map((t) => t.sku).join(', ')}`, {
+        field: 'variants.sku',
+        skus: taken.map((t) => t.sku),
+      });
     }
     throw error;
   }

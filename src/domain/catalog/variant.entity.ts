@@ -7,7 +7,10 @@ export const VariantSchema = defineEntity({
   name: 'Variant',
   tableName: 'variant',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     product: () => p.manyToOne(Product),
     sku: p.string().length(100).unique(),
     title: p.string().length(300),

@@ -13,7 +13,10 @@ export const DiagnosticPingSchema = defineEntity({
   name: 'DiagnosticPing',
   tableName: 'diagnostic_ping',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     requestedBy: p.string().length(64),
     delayMs: p.integer(),
     status: p.enum([...PING_STATUSES]),

@@ -7,7 +7,10 @@ export const ShipmentLineSchema = defineEntity({
   name: 'ShipmentLine',
   tableName: 'shipment_line',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     shipment: () => p.manyToOne(Shipment),
     orderLineId: p.uuid(),
     quantity: p.integer(),

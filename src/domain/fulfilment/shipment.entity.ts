@@ -11,7 +11,10 @@ export const ShipmentSchema = defineEntity({
   name: 'Shipment',
   tableName: 'shipment',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     // A relation (not a bare id) so the unit of work orders inserts correctly.
     order: () => p.manyToOne(Order),
     locationId: p.uuid(),

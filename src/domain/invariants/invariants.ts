@@ -99,7 +99,8 @@ export async function checkInvariants(em: EntityManager): Promise<InvariantViola
   const connection = em.getConnection();
   for (const check of CHECKS) {
     const rows = await connection.execute<{ problem: string }[]>(check.sql);
-    if (rows.length > 0) violations.push({ invariant: check.name, problems: rows.map((r: { problem: string }) => r.problem) });
+    if (rows.length > 0)
+      violations.push({ invariant: check.name, problems: rows.map((r: { problem: string }) => r.problem) });
   }
   return violations;
 }

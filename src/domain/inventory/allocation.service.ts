@@ -51,7 +51,11 @@ const MAX_PASSES = 3;
  * concurrent orders take row locks in one order. What a concurrent order took in between is
  * re-planned from fresh levels (up to three passes); what is still missing is the shortfall.
  */
-export async function allocateLines(em: EntityManager, request: AllocationRequest, actor: Principal): Promise<AllocationResult> {
+export async function allocateLines(
+  em: EntityManager,
+  request: AllocationRequest,
+  actor: Principal,
+): Promise<AllocationResult> {
   const candidates = await eligibleLocations(em, request.channelId);
   const eligible = new Set(candidates.map((c) => c.id));
   const variantIds = [...new Set(request.lines.map((l) => l.variantId))];
@@ -75,14 +79,22 @@ export async function allocateLines(em: EntityManager, request: AllocationReques
       if (level) {
         reserved.push(a);
         changed.push({ level, quantity: a.quantity });
-        em.create(Reservation, { orderLineId: a.lineId, variantId: a.variantId, locationId: a.locationId, quantity: a.quantity, status: 'active' });
+        em.create(Reservation, {
+          orderLineId: a.lineId,
+          variantId: a.variantId,
+          locationId: a.locationId,
+          quantity: a.quantity,
+          status: 'active',
+        });
       } else {
         raced = true;
         missing.set(a.lineId, (missing.get(a.lineId) ?? 0) + a.quantity);
       }
     }
     for (const s of plan.shortfall) missing.set(s.lineId, (missing.get(s.lineId) ?? 0) + s.quantity);
-    pending = request.lines.filter((l) => missing.has(l.lineId)).map((l) => ({ ...l, quantity: missing.get(l.lineId)! }));
+    pending = request.lines
+      .filter((l) => missing.has(l.lineId))
+      .map((l) => ({ ...l, quantity: missing.get(l.lineId)! }));
     // Nothing raced us: the shortfall is real and another pass would find the same.
     if (!raced) break;
     if (pending.length > 0 && pass + 1 < MAX_PASSES) explanation += '; re-planned after stock was taken concurrently';

@@ -15,7 +15,11 @@ export { createLocation, type CreateLocationInput } from './location.service.js'
 
 export const MAX_STOCK_QUANTITY = 10_000_000;
 
-async function resolve(em: EntityManager, sku: string, locationId: string): Promise<{ variant: Variant; location: Location }> {
+async function resolve(
+  em: EntityManager,
+  sku: string,
+  locationId: string,
+): Promise<{ variant: Variant; location: Location }> {
   const variant = await em.findOne(Variant, { sku: (sku ?? '').trim() });
   if (!variant) throw badInput('sku', `unknown SKU ${sku}`);
   const location = isUuid(locationId) ? await em.findOne(Location, { id: locationId }) : null;
@@ -26,7 +30,12 @@ async function resolve(em: EntityManager, sku: string, locationId: string): Prom
 function quantity(field: string, value: number, allowNegative = false): number {
   const min = allowNegative ? -MAX_STOCK_QUANTITY : 1;
   if (!Number.isInteger(value) || value === 0 || value < min || value > MAX_STOCK_QUANTITY) {
-    throw badInput(field, allowNegative ? `must be a non-zero whole number from ${min} to ${MAX_STOCK_QUANTITY}` : `must be a whole number from 1 to ${MAX_STOCK_QUANTITY}`);
+    throw badInput(
+      field,
+      allowNegative
+        ? `must be a non-zero whole number from ${min} to ${MAX_STOCK_QUANTITY}`
+        : `must be a whole number from 1 to ${MAX_STOCK_QUANTITY}`,
+    );
   }
   return value;
 }
@@ -42,7 +51,13 @@ function reasonOf(value: string | null | undefined, required: boolean): string |
  * More stock is free for a variant: hand it to waiting backorders (oldest first) in this same
  * transaction, then return the level as it ends up.
  */
-async function afterStockFreed(tx: EntityManager, ctx: OperationContext, variant: Variant, level: LevelRow, trigger: string): Promise<LevelRow> {
+async function afterStockFreed(
+  tx: EntityManager,
+  ctx: OperationContext,
+  variant: Variant,
+  level: LevelRow,
+  trigger: string,
+): Promise<LevelRow> {
   const served = await allocateBackorders(tx, ctx, variant.id, trigger);
   if (served === 0) return level;
   return (await readLevels(tx, [variant.id])).find((l) => l.locationId === level.locationId) ?? level;
@@ -57,20 +72,43 @@ export async function receiveStock(
   const reason = reasonOf(input.reason, false);
   return inTransaction(ctx.em, async (tx) => {
     const { variant, location } = await resolve(tx, input.sku, input.locationId);
-    const level = (await changeOnHand(tx, { variantId: variant.id, locationId: location.id }, qty, 'received', ctx.actor.id, reason))!;
+    const level = (await changeOnHand(
+      tx,
+      { variantId: variant.id, locationId: location.id },
+      qty,
+      'received',
+      ctx.actor.id,
+      reason,
+    ))!;
     recordLevelChanged(tx, level, { onHand: qty });
-    const final = await afterStockFreed(tx, ctx, variant, level, `stock arrived (received ${qty}× ${variant.sku} at ${location.code})`);
+    const final = await afterStockFreed(
+      tx,
+      ctx,
+      variant,
+      level,
+      `stock arrived (received ${qty}× ${variant.sku} at ${location.code})`,
+    );
     return stockLevelView(final, variant.sku, location.code);
   });
 }
 
 /** Corrects on hand by a signed delta (count, damage); never below zero nor below what is reserved. */
-export async function adjustStock(ctx: OperationContext, input: { sku: string; locationId: string; delta: number; reason: string }): Promise<StockLevelView> {
+export async function adjustStock(
+  ctx: OperationContext,
+  input: { sku: string; locationId: string; delta: number; reason: string },
+): Promise<StockLevelView> {
   const delta = quantity('delta', input.delta, true);
   const reason = reasonOf(input.reason, true)!;
   return inTransaction(ctx.em, async (tx) => {
     const { variant, location } = await resolve(tx, input.sku, input.locationId);
-    const level = await changeOnHand(tx, { variantId: variant.id, locationId: location.id }, delta, 'adjusted', ctx.actor.id, reason);
+    const level = await changeOnHand(
+      tx,
+      { variantId: variant.id, locationId: location.id },
+      delta,
+      'adjusted',
+      ctx.actor.id,
+      reason,
+    );
     if (!level) {
       const row = (await readLevels(tx, [variant.id])).find((l) => l.locationId === location.id);
       const details = { onHand: row?.onHand ?? 0, reserved: row?.reserved ?? 0 };
@@ -85,7 +123,16 @@ export async function adjustStock(ctx: OperationContext, input: { sku: string; l
       );
     }
     recordLevelChanged(tx, level, { onHand: delta });
-    const final = delta > 0 ? await afterStockFreed(tx, ctx, variant, level, `stock found (adjusted ${variant.sku} at ${location.code} by +${delta})`) : level;
+    const final =
+      delta > 0
+        ? await afterStockFreed(
+            tx,
+            ctx,
+            variant,
+            level,
+            `stock found (adjusted ${variant.sku} at ${location.code} by +${delta})`,
+          )
+        : level;
     return stockLevelView(final, variant.sku, location.code);
   });
 }
@@ -110,15 +157,36 @@ export async function transferStock(
     ].sort((a, b) => a.loc.id.localeCompare(b.loc.id));
     const result: Record<string, LevelRow> = {};
     for (const s of steps) {
-      const level = await changeOnHand(tx, { variantId: variant.id, locationId: s.loc.id }, s.delta, s.kind, ctx.actor.id, reason);
-      if (!level) throw badInput('quantity', `${from.code} cannot give ${qty} of ${variant.sku}: not that much unreserved stock on hand`);
+      const level = await changeOnHand(
+        tx,
+        { variantId: variant.id, locationId: s.loc.id },
+        s.delta,
+        s.kind,
+        ctx.actor.id,
+        reason,
+      );
+      if (!level)
+        throw badInput(
+          'quantity',
+          `${from.code} cannot give ${qty} of ${variant.sku}: not that much unreserved stock on hand`,
+        );
       recordLevelChanged(tx, level, { onHand: s.delta });
       result[s.kind] = level;
     }
     // The stock may now be where a waiting order's channel can ship from.
-    const toLevel = await afterStockFreed(tx, ctx, variant, result.transfer_in!, `stock arrived (transferred ${qty}× ${variant.sku} from ${from.code} to ${to.code})`);
-    const fromLevel = (await readLevels(tx, [variant.id])).find((l) => l.locationId === from.id) ?? result.transfer_out!;
-    return { from: stockLevelView(fromLevel, variant.sku, from.code), to: stockLevelView(toLevel, variant.sku, to.code) };
+    const toLevel = await afterStockFreed(
+      tx,
+      ctx,
+      variant,
+      result.transfer_in!,
+      `stock arrived (transferred ${qty}× ${variant.sku} from ${from.code} to ${to.code})`,
+    );
+    const fromLevel =
+      (await readLevels(tx, [variant.id])).find((l) => l.locationId === from.id) ?? result.transfer_out!;
+    return {
+      from: stockLevelView(fromLevel, variant.sku, from.code),
+      to: stockLevelView(toLevel, variant.sku, to.code),
+    };
   });
 }
 
@@ -131,13 +199,23 @@ export async function setStockThreshold(
   input: { sku: string; locationId: string; field: 'safetyStock' | 'reorderPoint'; value: number },
 ): Promise<StockLevelView> {
   if (!Number.isInteger(input.value) || input.value < 0 || input.value > MAX_STOCK_QUANTITY) {
-    throw badInput(input.field, `must be a whole number from 0 to ${MAX_STOCK_QUANTITY}`, { min: 0, max: MAX_STOCK_QUANTITY });
+    throw badInput(input.field, `must be a whole number from 0 to ${MAX_STOCK_QUANTITY}`, {
+      min: 0,
+      max: MAX_STOCK_QUANTITY,
+    });
   }
   const column = input.field === 'safetyStock' ? 'safety_stock' : 'reorder_point';
   return inTransaction(ctx.em, async (tx) => {
     const { variant, location } = await resolve(tx, input.sku, input.locationId);
     const connection = tx.getConnection();
-    type Row = { variant_id: string; location_id: string; on_hand: number; reserved: number; safety_stock: number; reorder_point: number };
+    type Row = {
+      variant_id: string;
+      location_id: string;
+      on_hand: number;
+      reserved: number;
+      safety_stock: number;
+      reorder_point: number;
+    };
     // Lock the row (when it exists) to know the value before, for the low-stock crossing.
     const previous: Row[] = await connection.execute<Row[]>(
       'select * from stock_level where variant_id = ? and location_id = ? for update',
@@ -154,12 +232,25 @@ export async function setStockThreshold(
       tx.getTransactionContext(),
     );
     const r = rows[0]!;
-    const level: LevelRow = { variantId: r.variant_id, locationId: r.location_id, onHand: r.on_hand, reserved: r.reserved, safetyStock: r.safety_stock, reorderPoint: r.reorder_point };
+    const level: LevelRow = {
+      variantId: r.variant_id,
+      locationId: r.location_id,
+      onHand: r.on_hand,
+      reserved: r.reserved,
+      safetyStock: r.safety_stock,
+      reorderPoint: r.reorder_point,
+    };
     const before = previous[0]?.[column] ?? 0;
     recordLevelChanged(tx, level, { [input.field]: input.value - before });
     const final =
       input.field === 'safetyStock' && input.value < before
-        ? await afterStockFreed(tx, ctx, variant, level, `stock freed (safety stock of ${variant.sku} at ${location.code} lowered to ${input.value})`)
+        ? await afterStockFreed(
+            tx,
+            ctx,
+            variant,
+            level,
+            `stock freed (safety stock of ${variant.sku} at ${location.code} lowered to ${input.value})`,
+          )
         : level;
     return stockLevelView(final, variant.sku, location.code);
   });

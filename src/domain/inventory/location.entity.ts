@@ -7,7 +7,10 @@ export const LocationSchema = defineEntity({
   name: 'Location',
   tableName: 'location',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     code: p.string().length(32).unique(),
     name: p.string().length(200),
     address: p.json<PostalAddress>(),

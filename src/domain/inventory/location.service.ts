@@ -42,23 +42,29 @@ function validName(value: string | null | undefined): string {
 }
 
 function validCoordinate(field: string, value: number | null | undefined, limit: number): number | null {
-  if (value != null && (!Number.isFinite(value) || Math.abs(value) > limit)) throw badInput(field, `must be from -${limit} to ${limit}`);
+  if (value != null && (!Number.isFinite(value) || Math.abs(value) > limit))
+    throw badInput(field, `must be from -${limit} to ${limit}`);
   return value ?? null;
 }
 
 function validPriority(value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > MAX_PRIORITY) throw badInput('priority', `must be a whole number from 0 to ${MAX_PRIORITY}`);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_PRIORITY)
+    throw badInput('priority', `must be a whole number from 0 to ${MAX_PRIORITY}`);
   return value;
 }
 
 /** Channel ids must name existing channels: a typo would silently stop a location shipping for anyone. */
 async function validChannelIds(em: EntityManager, ids: string[]): Promise<string[]> {
   const unique = [...new Set(ids.map((id) => id.trim()))];
-  if (unique.length > MAX_LOCATION_CHANNELS) throw badInput('channelIds', `must list at most ${MAX_LOCATION_CHANNELS} channels`);
+  if (unique.length > MAX_LOCATION_CHANNELS)
+    throw badInput('channelIds', `must list at most ${MAX_LOCATION_CHANNELS} channels`);
   if (unique.length === 0) return [];
   const known = new Set((await em.find(Channel, { id: { $in: unique } })).map((c) => c.id));
   const unknown = unique.filter((id) => !known.has(id));
-  if (unknown.length > 0) throw badInput('channelIds', `unknown channel${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, { unknownChannelIds: unknown });
+  if (unknown.length > 0)
+    throw badInput('channelIds', `unknown channel${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, {
+      unknownChannelIds: unknown,
+    });
   return unique;
 }
 
@@ -87,7 +93,8 @@ export async function createLocation(ctx: OperationContext, input: CreateLocatio
   try {
     await em.flush();
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw new DomainError(ErrorCode.CONFLICT, `A location with code ${code} exists`, { field: 'code' });
+    if (error instanceof UniqueConstraintViolationException)
+      throw new DomainError(ErrorCode.CONFLICT, `A location with code ${code} exists`, { field: 'code' });
     throw error;
   }
   return location;
@@ -99,7 +106,8 @@ export async function createLocation(ctx: OperationContext, input: CreateLocatio
  * change applies to the next allocation; reservations already made stay where they are.
  */
 export async function updateLocation(ctx: OperationContext, id: string, patch: UpdateLocationPatch): Promise<Location> {
-  if ('code' in (patch as Record<string, unknown>)) throw badInput('code', 'cannot be changed: create a new location instead');
+  if ('code' in (patch as Record<string, unknown>))
+    throw badInput('code', 'cannot be changed: create a new location instead');
   const em = ctx.em.fork();
   const location = isUuid(id) ? await em.findOne(Location, { id }) : null;
   if (!location) throw notFound('Location', id);

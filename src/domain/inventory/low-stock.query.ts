@@ -30,7 +30,12 @@ export interface LowStockItem {
  * available back up to the reorder point. Integer arithmetic, so 30 sold in 30 days over 14 days
  * is exactly 14, never 14.000000000000002 rounded up to 15.
  */
-export function suggestedReorderQuantity(netReservedInWindow: number, leadTimeDays: number, reorderPoint: number, available: number): number {
+export function suggestedReorderQuantity(
+  netReservedInWindow: number,
+  leadTimeDays: number,
+  reorderPoint: number,
+  available: number,
+): number {
   const demand = Math.ceil((Math.max(0, netReservedInWindow) * leadTimeDays) / VELOCITY_WINDOW_DAYS);
   return Math.max(0, demand + reorderPoint - available);
 }
@@ -53,10 +58,16 @@ type Row = {
  * most MAX_LOW_STOCK_ITEMS. Velocity counts `reserved` ledger rows minus `released` ones, so a
  * cancelled or moved reservation is not counted as a sale.
  */
-export async function lowStockItems(ctx: OperationContext, options: { leadTimeDays?: number | null } = {}): Promise<LowStockItem[]> {
+export async function lowStockItems(
+  ctx: OperationContext,
+  options: { leadTimeDays?: number | null } = {},
+): Promise<LowStockItem[]> {
   const leadTimeDays = options.leadTimeDays ?? DEFAULT_LEAD_TIME_DAYS;
   if (!Number.isInteger(leadTimeDays) || leadTimeDays < 1 || leadTimeDays > MAX_LEAD_TIME_DAYS) {
-    throw badInput('leadTimeDays', `must be a whole number from 1 to ${MAX_LEAD_TIME_DAYS}`, { min: 1, max: MAX_LEAD_TIME_DAYS });
+    throw badInput('leadTimeDays', `must be a whole number from 1 to ${MAX_LEAD_TIME_DAYS}`, {
+      min: 1,
+      max: MAX_LEAD_TIME_DAYS,
+    });
   }
   const rows: Row[] = await ctx.em.getConnection().execute<Row[]>(
     `select s.variant_id, s.location_id, v.sku, l.code, s.on_hand, s.reserved, s.safety_stock, s.reorder_point,

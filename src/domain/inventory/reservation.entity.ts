@@ -8,7 +8,10 @@ export const ReservationSchema = defineEntity({
   name: 'Reservation',
   tableName: 'reservation',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     orderLineId: p.uuid(),
     variantId: p.uuid(),
     locationId: p.uuid(),

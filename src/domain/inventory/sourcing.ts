@@ -48,7 +48,10 @@ export const availabilityKey = (variantId: string, locationId: string) => `${var
 
 const EARTH_RADIUS_KM = 6371;
 
-export function distanceKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
+export function distanceKm(
+  a: { latitude: number; longitude: number },
+  b: { latitude: number; longitude: number },
+): number {
   const rad = Math.PI / 180;
   const dLat = (b.latitude - a.latitude) * rad;
   const dLon = (b.longitude - a.longitude) * rad;
@@ -66,14 +69,27 @@ interface Ranked {
 export function rankLocations(candidates: CandidateLocation[], destination: Destination | null): Ranked[] {
   const ranked = candidates.map((location): Ranked & { tier: number } => {
     const coords =
-      destination?.latitude != null && destination.longitude != null && location.latitude !== null && location.longitude !== null;
+      destination?.latitude != null &&
+      destination.longitude != null &&
+      location.latitude !== null &&
+      location.longitude !== null;
     const km = coords
-      ? distanceKm({ latitude: location.latitude!, longitude: location.longitude! }, { latitude: destination!.latitude!, longitude: destination!.longitude! })
+      ? distanceKm(
+          { latitude: location.latitude!, longitude: location.longitude! },
+          { latitude: destination!.latitude!, longitude: destination!.longitude! },
+        )
       : null;
     const sameCountry = destination !== null && location.countryCode === destination.countryCode;
     const sameRegion = sameCountry && !!destination?.region && location.region === destination.region;
     const tier = km !== null ? 0 : sameRegion ? 1 : sameCountry ? 2 : 3;
-    const why = km !== null ? `${Math.round(km)} km from the address` : sameRegion ? 'same region' : sameCountry ? 'same country' : `priority ${location.priority}`;
+    const why =
+      km !== null
+        ? `${Math.round(km)} km from the address`
+        : sameRegion
+          ? 'same region'
+          : sameCountry
+            ? 'same country'
+            : `priority ${location.priority}`;
     return { location, km, why, tier };
   });
   ranked.sort(
@@ -93,7 +109,8 @@ export function planSourcing(
   destination: Destination | null,
 ): SourcingPlan {
   const ranked = rankLocations(candidates, destination);
-  const have = (variantId: string, locationId: string) => Math.max(0, available.get(availabilityKey(variantId, locationId)) ?? 0);
+  const have = (variantId: string, locationId: string) =>
+    Math.max(0, available.get(availabilityKey(variantId, locationId)) ?? 0);
   const linesCovered = (locationId: string) => lines.filter((l) => have(l.variantId, locationId) >= l.quantity).length;
 
   if (ranked.length === 0) {
@@ -112,7 +129,12 @@ export function planSourcing(
       .slice(0, 3);
     const all = lines.length === 1 ? 'the line' : `all ${lines.length} lines`;
     return {
-      assignments: lines.map((l) => ({ lineId: l.lineId, variantId: l.variantId, locationId: whole.location.id, quantity: l.quantity })),
+      assignments: lines.map((l) => ({
+        lineId: l.lineId,
+        variantId: l.variantId,
+        locationId: whole.location.id,
+        quantity: l.quantity,
+      })),
       shortfall: [],
       explanation: `${all} from ${whole.location.code}, ${whole.why}${others.length ? `; ${others.join(', ')}` : ''}`,
     };
@@ -120,7 +142,9 @@ export function planSourcing(
 
   // Fewest locations: repeatedly take the location that covers the most remaining units.
   const remaining = new Map(lines.map((l) => [l.lineId, l.quantity]));
-  const left = new Map(ranked.map((r) => [r.location.id, new Map(lines.map((l) => [l.lineId, have(l.variantId, r.location.id)]))]));
+  const left = new Map(
+    ranked.map((r) => [r.location.id, new Map(lines.map((l) => [l.lineId, have(l.variantId, r.location.id)]))]),
+  );
   const assignments: Assignment[] = [];
   const used: string[] = [];
   for (;;) {

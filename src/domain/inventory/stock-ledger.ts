@@ -28,7 +28,14 @@ interface Movement extends LevelKey {
   actor: string;
 }
 
-type Row = { variant_id: string; location_id: string; on_hand: number; reserved: number; safety_stock: number; reorder_point: number };
+type Row = {
+  variant_id: string;
+  location_id: string;
+  on_hand: number;
+  reserved: number;
+  safety_stock: number;
+  reorder_point: number;
+};
 
 const toLevel = (r: Row): LevelRow => ({
   variantId: r.variant_id,
@@ -52,24 +59,40 @@ async function writeMovement(em: EntityManager, m: Movement): Promise<void> {
 }
 
 async function update(em: EntityManager, sql: string, params: unknown[]): Promise<LevelRow | null> {
-  const rows = await em.getConnection().execute<Row[]>(`${sql} ${RETURNING}`, params, 'all', em.getTransactionContext());
+  const rows = await em
+    .getConnection()
+    .execute<Row[]>(`${sql} ${RETURNING}`, params, 'all', em.getTransactionContext());
   return rows[0] ? toLevel(rows[0]) : null;
 }
 
 /** Holds `quantity` units if that many are available; null (and nothing written) if not. */
-export async function reserveStock(em: EntityManager, key: LevelKey, quantity: number, orderId: string, actor: string): Promise<LevelRow | null> {
+export async function reserveStock(
+  em: EntityManager,
+  key: LevelKey,
+  quantity: number,
+  orderId: string,
+  actor: string,
+): Promise<LevelRow | null> {
   const level = await update(
     em,
     `update stock_level set reserved = reserved + ?, updated_at = now()
      where variant_id = ? and location_id = ? and on_hand - reserved - safety_stock >= ?`,
     [quantity, key.variantId, key.locationId, quantity],
   );
-  if (level) await writeMovement(em, { ...key, kind: 'reserved', onHandDelta: 0, reservedDelta: quantity, orderId, actor });
+  if (level)
+    await writeMovement(em, { ...key, kind: 'reserved', onHandDelta: 0, reservedDelta: quantity, orderId, actor });
   return level;
 }
 
 /** Gives back held units (cancellation, edit). */
-export async function releaseStock(em: EntityManager, key: LevelKey, quantity: number, orderId: string, actor: string, reason: string): Promise<LevelRow> {
+export async function releaseStock(
+  em: EntityManager,
+  key: LevelKey,
+  quantity: number,
+  orderId: string,
+  actor: string,
+  reason: string,
+): Promise<LevelRow> {
   const level = await update(
     em,
     `update stock_level set reserved = reserved - ?, updated_at = now()
@@ -77,12 +100,26 @@ export async function releaseStock(em: EntityManager, key: LevelKey, quantity: n
     [quantity, key.variantId, key.locationId, quantity],
   );
   if (!level) throw new Error(`release of ${quantity} at ${key.variantId}/${key.locationId} exceeds what is reserved`);
-  await writeMovement(em, { ...key, kind: 'released', onHandDelta: 0, reservedDelta: -quantity, orderId, actor, reason });
+  await writeMovement(em, {
+    ...key,
+    kind: 'released',
+    onHandDelta: 0,
+    reservedDelta: -quantity,
+    orderId,
+    actor,
+    reason,
+  });
   return level;
 }
 
 /** Held units leave the building: on hand and reserved both drop. */
-export async function shipStock(em: EntityManager, key: LevelKey, quantity: number, orderId: string, actor: string): Promise<LevelRow> {
+export async function shipStock(
+  em: EntityManager,
+  key: LevelKey,
+  quantity: number,
+  orderId: string,
+  actor: string,
+): Promise<LevelRow> {
   const level = await update(
     em,
     `update stock_level set reserved = reserved - ?, on_hand = on_hand - ?, updated_at = now()
@@ -90,7 +127,14 @@ export async function shipStock(em: EntityManager, key: LevelKey, quantity: numb
     [quantity, quantity, key.variantId, key.locationId, quantity],
   );
   if (!level) throw new Error(`shipment of ${quantity} at ${key.variantId}/${key.locationId} exceeds what is reserved`);
-  await writeMovement(em, { ...key, kind: 'shipped', onHandDelta: -quantity, reservedDelta: -quantity, orderId, actor });
+  await writeMovement(em, {
+    ...key,
+    kind: 'shipped',
+    onHandDelta: -quantity,
+    reservedDelta: -quantity,
+    orderId,
+    actor,
+  });
   return level;
 }
 

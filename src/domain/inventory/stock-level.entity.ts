@@ -14,7 +14,10 @@ export const StockLevelSchema = defineEntity({
     reserved: p.integer().default(0),
     safetyStock: p.integer().default(0),
     reorderPoint: p.integer().default(0),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class StockLevel extends StockLevelSchema.class {}

@@ -40,7 +40,10 @@ export async function locationOf(ctx: OperationContext, locationId: string): Pro
  * Stock levels of one SKU, one location, or both (at most MAX_STOCK_LEVELS), by SKU then
  * location priority. Levels never created (no stock ever received or configured) are absent.
  */
-export async function stockLevels(ctx: OperationContext, filter: { sku?: string | null; locationId?: string | null }): Promise<StockLevelView[]> {
+export async function stockLevels(
+  ctx: OperationContext,
+  filter: { sku?: string | null; locationId?: string | null },
+): Promise<StockLevelView[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.sku != null) {
@@ -60,10 +63,21 @@ export async function stockLevels(ctx: OperationContext, filter: { sku?: string 
     params,
   );
   if (rows.length > MAX_STOCK_LEVELS) {
-    throw badInput(filter.sku == null ? 'sku' : 'locationId', `more than ${MAX_STOCK_LEVELS} levels match: filter by sku and/or locationId`, { max: MAX_STOCK_LEVELS });
+    throw badInput(
+      filter.sku == null ? 'sku' : 'locationId',
+      `more than ${MAX_STOCK_LEVELS} levels match: filter by sku and/or locationId`,
+      { max: MAX_STOCK_LEVELS },
+    );
   }
   return rows.map((r) => {
-    const level = { variantId: r.variant_id, locationId: r.location_id, onHand: r.on_hand, reserved: r.reserved, safetyStock: r.safety_stock, reorderPoint: r.reorder_point };
+    const level = {
+      variantId: r.variant_id,
+      locationId: r.location_id,
+      onHand: r.on_hand,
+      reserved: r.reserved,
+      safetyStock: r.safety_stock,
+      reorderPoint: r.reorder_point,
+    };
     return { ...level, sku: r.sku, locationCode: r.code, available: availableOf(level) };
   });
 }
@@ -94,5 +108,11 @@ export async function availableToSell(ctx: OperationContext, sku: string, channe
     .filter((l) => eligible.has(l.locationId))
     .map((l) => ({ locationId: l.locationId, available: Math.max(0, availableOf(l)) }));
   const total = locations.reduce((sum, l) => sum + l.available, 0);
-  return { sku: variant.sku, channelId: channel.id, quantity: Math.max(0, total - channel.stockBuffer), stockBuffer: channel.stockBuffer, locations };
+  return {
+    sku: variant.sku,
+    channelId: channel.id,
+    quantity: Math.max(0, total - channel.stockBuffer),
+    stockBuffer: channel.stockBuffer,
+    locations,
+  };
 }

@@ -1,6 +1,15 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
-export const MOVEMENT_KINDS = ['received', 'adjusted', 'reserved', 'released', 'shipped', 'returned', 'transfer_out', 'transfer_in'] as const;
+export const MOVEMENT_KINDS = [
+  'received',
+  'adjusted',
+  'reserved',
+  'released',
+  'shipped',
+  'returned',
+  'transfer_out',
+  'transfer_in',
+] as const;
 export type MovementKind = (typeof MOVEMENT_KINDS)[number];
 
 /** The append-only stock ledger: every level equals the sum of its rows' deltas. */

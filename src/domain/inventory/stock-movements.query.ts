@@ -47,7 +47,8 @@ export async function stockMovements(
   let afterId: string | null = null;
   if (page.after !== null) {
     afterId = decodeCursor(page.after).id;
-    if (!/^[1-9][0-9]{0,18}$/.test(afterId)) throw badInput('after', 'is not a cursor this API returned (use pageInfo.endCursor)');
+    if (!/^[1-9][0-9]{0,18}$/.test(afterId))
+      throw badInput('after', 'is not a cursor this API returned (use pageInfo.endCursor)');
   }
   const variant = await ctx.em.findOne(Variant, { sku: (input.sku ?? '').trim() });
   if (!variant) throw notFound('Variant', input.sku);
@@ -58,7 +59,10 @@ export async function stockMovements(
     params.push((await locationOf(ctx, input.locationId)).id);
   }
   const connection = ctx.em.getConnection();
-  const total: { n: number }[] = await connection.execute<{ n: number }[]>(`select count(*)::int as n from stock_movement m where ${where.join(' and ')}`, params);
+  const total: { n: number }[] = await connection.execute<{ n: number }[]>(
+    `select count(*)::int as n from stock_movement m where ${where.join(' and ')}`,
+    params,
+  );
   const rows: Row[] = await connection.execute<Row[]>(
     `select m.id::text as id, m.variant_id, m.location_id, l.code, m.kind, m.on_hand_delta, m.reserved_delta, m.reason, m.order_id, m.actor, m.created_at
      from stock_movement m join location l on l.id = m.location_id
@@ -67,22 +71,20 @@ export async function stockMovements(
      limit ${page.first + 1}`,
     afterId !== null ? [...params, afterId] : params,
   );
-  const items = rows.slice(0, page.first).map(
-    (r): StockMovementView => ({
-      id: r.id,
-      sku: variant.sku,
-      variantId: r.variant_id,
-      locationId: r.location_id,
-      locationCode: r.code,
-      kind: r.kind,
-      onHandDelta: r.on_hand_delta,
-      reservedDelta: r.reserved_delta,
-      reason: r.reason,
-      orderId: r.order_id,
-      actor: r.actor,
-      createdAt: new Date(r.created_at),
-    }),
-  );
+  const items = rows.slice(0, page.first).map((r): StockMovementView => ({
+    id: r.id,
+    sku: variant.sku,
+    variantId: r.variant_id,
+    locationId: r.location_id,
+    locationCode: r.code,
+    kind: r.kind,
+    onHandDelta: r.on_hand_delta,
+    reservedDelta: r.reserved_delta,
+    reason: r.reason,
+    orderId: r.order_id,
+    actor: r.actor,
+    createdAt: new Date(r.created_at),
+  }));
   return {
     items,
     hasNextPage: rows.length > page.first,

@@ -43,8 +43,20 @@ export async function allocateOrderStock(
     {
       orderId: order.id,
       channelId: channel.id,
-      destination: address ? { countryCode: address.countryCode, region: address.region ?? null, latitude: address.latitude ?? null, longitude: address.longitude ?? null } : null,
-      lines: open.map((x) => ({ lineId: x.line.id, variantId: x.line.variant.id, sku: x.line.sku, quantity: x.quantity })),
+      destination: address
+        ? {
+            countryCode: address.countryCode,
+            region: address.region ?? null,
+            latitude: address.latitude ?? null,
+            longitude: address.longitude ?? null,
+          }
+        : null,
+      lines: open.map((x) => ({
+        lineId: x.line.id,
+        variantId: x.line.variant.id,
+        sku: x.line.sku,
+        quantity: x.quantity,
+      })),
     },
     ctx.actor,
   );
@@ -80,7 +92,8 @@ export async function allocateOrderStock(
         currency: order.currency,
       });
       const to = lines.some((l) => l.quantityAllocated > 0) ? 'ALLOCATED' : 'CANCELLED';
-      if (order.status !== to) transitionOrder(tx, order, to, ctx.actor, `partial policy: cancelled ${short} that no location has`);
+      if (order.status !== to)
+        transitionOrder(tx, order, to, ctx.actor, `partial policy: cancelled ${short} that no location has`);
       return outcome;
     }
     default:

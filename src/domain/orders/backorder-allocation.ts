@@ -18,30 +18,43 @@ import { Order } from './order.entity.js';
  * Stops as soon as no location that ships online has any of the variant left. Returns the number
  * of orders that got stock.
  */
-export async function allocateBackorders(tx: EntityManager, ctx: OperationContext, variantId: string, trigger: string): Promise<number> {
-  const waiting: { id: string; channel_id: string }[] = await tx.getConnection().execute<{ id: string; channel_id: string }[]>(
-    // Open lines of the variant first (a small partial index), then their backordered orders.
-    `select o.id, o.channel_id from "order" o
+export async function allocateBackorders(
+  tx: EntityManager,
+  ctx: OperationContext,
+  variantId: string,
+  trigger: string,
+): Promise<number> {
+  const waiting: { id: string; channel_id: string }[] = await tx
+    .getConnection()
+    .execute<{ id: string; channel_id: string }[]>(
+      // Open lines of the variant first (a small partial index), then their backordered orders.
+      `select o.id, o.channel_id from "order" o
      where o.status = 'BACKORDERED'
        and o.id in (select l.order_id from order_line l
                     where l.variant_id = ? and l.quantity > l.quantity_allocated + l.quantity_cancelled)
      order by o.placed_at, o.id`,
-    [variantId],
-    'all',
-    tx.getTransactionContext(),
-  );
+      [variantId],
+      'all',
+      tx.getTransactionContext(),
+    );
   if (waiting.length === 0) return 0;
 
   const online = new Set((await tx.find(Location, { active: true, fulfilsOnline: true })).map((l) => l.id));
   const eligibleByChannel = new Map<string, Set<string>>();
   const freeAt = async (locations: Set<string>) =>
-    (await readLevels(tx, [variantId])).filter((l) => locations.has(l.locationId)).reduce((sum, l) => sum + Math.max(0, availableOf(l)), 0);
+    (await readLevels(tx, [variantId]))
+      .filter((l) => locations.has(l.locationId))
+      .reduce((sum, l) => sum + Math.max(0, availableOf(l)), 0);
 
   let served = 0;
   for (const row of waiting) {
     if ((await freeAt(online)) <= 0) break;
     let eligible = eligibleByChannel.get(row.channel_id);
-    if (!eligible) eligibleByChannel.set(row.channel_id, (eligible = new Set((await eligibleLocations(tx, row.channel_id)).map((c) => c.id))));
+    if (!eligible)
+      eligibleByChannel.set(
+        row.channel_id,
+        (eligible = new Set((await eligibleLocations(tx, row.channel_id)).map((c) => c.id))),
+      );
     // None of it where this order's channel may ship from: the next order in line may still use it.
     if ((await freeAt(eligible)) <= 0) continue;
 

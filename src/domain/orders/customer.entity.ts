@@ -7,7 +7,10 @@ export const CustomerSchema = defineEntity({
   name: 'Customer',
   tableName: 'customer',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     email: p.string().length(320).nullable(),
     name: p.string().length(200).nullable(),
     phone: p.string().length(40).nullable(),

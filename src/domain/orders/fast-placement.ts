@@ -36,7 +36,10 @@ export async function tryFastPlacement(
   checkChannel(channel, valid);
   const bySku = new Map(snapshot.variants.map((v) => [v.sku, v]));
   const { subtotal, total } = priceOrder(valid, bySku);
-  const holds = holdReasons({ total, currency: valid.currency, shippingAddress: valid.shippingAddress, billingAddress: valid.billingAddress }, deps.policy);
+  const holds = holdReasons(
+    { total, currency: valid.currency, shippingAddress: valid.shippingAddress, billingAddress: valid.billingAddress },
+    deps.policy,
+  );
   if (holds.length > 0) return null;
   const number = channel.kind === 'direct' ? snapshot.orderNumber : valid.externalId;
   if (!number) return null;
@@ -47,18 +50,32 @@ export async function tryFastPlacement(
   });
   const eligible = new Set(snapshot.locations.map((l) => l.id));
   const available = new Map(
-    snapshot.levels.filter((l) => eligible.has(l.locationId)).map((l) => [availabilityKey(l.variantId, l.locationId), availableOf(l)]),
+    snapshot.levels
+      .filter((l) => eligible.has(l.locationId))
+      .map((l) => [availabilityKey(l.variantId, l.locationId), availableOf(l)]),
   );
   const address = valid.shippingAddress;
   const plan = planSourcing(
     lines.map((l) => ({ lineId: l.id, variantId: l.variant.id, sku: l.variant.sku, quantity: l.quantity })),
     snapshot.locations,
     available,
-    address ? { countryCode: address.countryCode, region: address.region ?? null, latitude: address.latitude ?? null, longitude: address.longitude ?? null } : null,
+    address
+      ? {
+          countryCode: address.countryCode,
+          region: address.region ?? null,
+          latitude: address.latitude ?? null,
+          longitude: address.longitude ?? null,
+        }
+      : null,
   );
   if (plan.shortfall.length > 0) return null;
 
-  const payment = await deps.payments.authorize({ orderId, amount: total, currency: valid.currency, idempotencyKey: `order-${orderId}-authorize` });
+  const payment = await deps.payments.authorize({
+    orderId,
+    amount: total,
+    currency: valid.currency,
+    idempotencyKey: `order-${orderId}-authorize`,
+  });
 
   // The timeline and messages of PENDING → CONFIRMED → PAYMENT_AUTHORIZED → ALLOCATED, in the
   // order the general path records them (stock messages fall between authorisation and sourcing).
@@ -68,7 +85,13 @@ export async function tryFastPlacement(
   const events: PlacementRows['events'] = [];
   const before: OutboxRecord[] = [];
   const after: OutboxRecord[] = [];
-  const record = (into: OutboxRecord[], type: string, reason: string, data: Record<string, unknown> | null, move: { from: OrderStatus; to: OrderStatus } | null) => {
+  const record = (
+    into: OutboxRecord[],
+    type: string,
+    reason: string,
+    data: Record<string, unknown> | null,
+    move: { from: OrderStatus; to: OrderStatus } | null,
+  ) => {
     const change = move ? statusChangeRecord(ref, move.from, move.to, reason) : null;
     const { event, outbox } = orderEventRecords(ref, actor, type, reason, data, move);
     events.push({
@@ -84,17 +107,40 @@ export async function tryFastPlacement(
     into.push(outbox);
     if (change) into.push(change);
   };
-  record(before, 'placed', `placed on ${channel.id} (${source})`, { total, currency: valid.currency, lines: lines.length }, null);
-  record(before, 'status_changed', 'valid: known SKUs, quantities, address and totals', null, { from: 'PENDING', to: 'CONFIRMED' });
-  record(before, 'status_changed', `${payment.provider} authorised ${payment.amount} ${payment.currency}`, { provider: payment.provider, reference: payment.reference }, {
-    from: 'CONFIRMED',
-    to: 'PAYMENT_AUTHORIZED',
+  record(
+    before,
+    'placed',
+    `placed on ${channel.id} (${source})`,
+    { total, currency: valid.currency, lines: lines.length },
+    null,
+  );
+  record(before, 'status_changed', 'valid: known SKUs, quantities, address and totals', null, {
+    from: 'PENDING',
+    to: 'CONFIRMED',
   });
-  const reservations = [...plan.assignments].sort((a, b) => a.variantId.localeCompare(b.variantId) || a.locationId.localeCompare(b.locationId));
-  record(after, 'sourced', plan.explanation, {
-    reservations: reservations.map((r) => ({ lineId: r.lineId, locationId: r.locationId, quantity: r.quantity })),
-    shortfall: [],
-  }, null);
+  record(
+    before,
+    'status_changed',
+    `${payment.provider} authorised ${payment.amount} ${payment.currency}`,
+    { provider: payment.provider, reference: payment.reference },
+    {
+      from: 'CONFIRMED',
+      to: 'PAYMENT_AUTHORIZED',
+    },
+  );
+  const reservations = [...plan.assignments].sort(
+    (a, b) => a.variantId.localeCompare(b.variantId) || a.locationId.localeCompare(b.locationId),
+  );
+  record(
+    after,
+    'sourced',
+    plan.explanation,
+    {
+      reservations: reservations.map((r) => ({ lineId: r.lineId, locationId: r.locationId, quantity: r.quantity })),
+      shortfall: [],
+    },
+    null,
+  );
   record(after, 'status_changed', plan.explanation, null, { from: 'PAYMENT_AUTHORIZED', to: 'ALLOCATED' });
 
   const customerInput = valid.customer;

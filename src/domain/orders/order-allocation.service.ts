@@ -37,14 +37,23 @@ interface LockedOrder {
  * Claims the order like every other order change (version check + row lock; another channel's
  * order is NOT_FOUND for a channel-scoped key) and checks it may be allocated.
  */
-async function lockOrder(tx: EntityManager, ctx: OperationContext, orderId: string, operation: string): Promise<LockedOrder> {
+async function lockOrder(
+  tx: EntityManager,
+  ctx: OperationContext,
+  orderId: string,
+  operation: string,
+): Promise<LockedOrder> {
   const { order, lines } = await claimOrder(tx, ctx, orderId);
   requireStatus(order, ALLOCATABLE_STATUSES, operation);
   const channel = await tx.findOneOrFail(Channel, { id: order.channel.id });
   return { order, channel, lines };
 }
 
-async function viewOf(tx: EntityManager, { order, lines }: LockedOrder, explanation: string): Promise<OrderAllocationView> {
+async function viewOf(
+  tx: EntityManager,
+  { order, lines }: LockedOrder,
+  explanation: string,
+): Promise<OrderAllocationView> {
   await tx.flush();
   type Row = { order_line_id: string; sku: string; location_id: string; code: string; quantity: number };
   const rows: Row[] = await tx.getConnection().execute<Row[]>(
@@ -59,8 +68,16 @@ async function viewOf(tx: EntityManager, { order, lines }: LockedOrder, explanat
   return {
     order,
     explanation,
-    reservations: rows.map((r) => ({ lineId: r.order_line_id, sku: r.sku, locationId: r.location_id, locationCode: r.code, quantity: r.quantity })),
-    open: lines.filter((l) => openQuantity(l) > 0).map((l) => ({ lineId: l.id, sku: l.sku, quantity: openQuantity(l) })),
+    reservations: rows.map((r) => ({
+      lineId: r.order_line_id,
+      sku: r.sku,
+      locationId: r.location_id,
+      locationCode: r.code,
+      quantity: r.quantity,
+    })),
+    open: lines
+      .filter((l) => openQuantity(l) > 0)
+      .map((l) => ({ lineId: l.id, sku: l.sku, quantity: openQuantity(l) })),
   };
 }
 
@@ -76,7 +93,9 @@ export async function allocateOrder(ctx: OperationContext, orderId: string): Pro
     if (!locked.lines.some((l) => openQuantity(l) > 0)) {
       return viewOf(tx, locked, 'nothing to allocate: every line is allocated or cancelled');
     }
-    const result = await allocateOrderStock(tx, ctx, locked.order, locked.lines, locked.channel, { trigger: 'allocation requested' });
+    const result = await allocateOrderStock(tx, ctx, locked.order, locked.lines, locked.channel, {
+      trigger: 'allocation requested',
+    });
     return viewOf(tx, locked, result.explanation);
   });
 }
@@ -86,17 +105,23 @@ export async function allocateOrder(ctx: OperationContext, orderId: string): Pro
  * every unshipped, uncancelled unit at `locationId` — in one transaction, so if that location
  * cannot cover everything the order fails with INSUFFICIENT_STOCK and nothing has changed.
  */
-export async function reallocateOrder(ctx: OperationContext, orderId: string, locationId: string): Promise<OrderAllocationView> {
+export async function reallocateOrder(
+  ctx: OperationContext,
+  orderId: string,
+  locationId: string,
+): Promise<OrderAllocationView> {
   return changeOrder(ctx, async (tx) => {
     const locked = await lockOrder(tx, ctx, orderId, 'reallocateOrder');
     const { order, channel, lines } = locked;
     // A shipment being prepared claims units where they are held: they cannot move under it.
-    const pending: { code: string }[] = await tx.getConnection().execute(
-      `select distinct l.code from shipment s join location l on l.id = s.location_id where s.order_id = ? and s.status = 'created' order by l.code`,
-      [order.id],
-      'all',
-      tx.getTransactionContext(),
-    );
+    const pending: { code: string }[] = await tx
+      .getConnection()
+      .execute(
+        `select distinct l.code from shipment s join location l on l.id = s.location_id where s.order_id = ? and s.status = 'created' order by l.code`,
+        [order.id],
+        'all',
+        tx.getTransactionContext(),
+      );
     if (pending.length > 0) {
       throw new DomainError(
         ErrorCode.CONFLICT,
@@ -107,17 +132,29 @@ export async function reallocateOrder(ctx: OperationContext, orderId: string, lo
     const target = isUuid(locationId) ? await tx.findOne(Location, { id: locationId }) : null;
     if (!target) throw notFound('Location', locationId);
     if (!(await eligibleLocations(tx, channel.id)).some((c) => c.id === target.id)) {
-      throw badInput('locationId', `${target.code} does not ship for channel ${channel.id} (inactive, not shipping online, or not serving that channel)`);
+      throw badInput(
+        'locationId',
+        `${target.code} does not ship for channel ${channel.id} (inactive, not shipping online, or not serving that channel)`,
+      );
     }
 
     const byLine = new Map(lines.map((l) => [l.id, l]));
     const active = await tx.find(Reservation, { orderLineId: { $in: lines.map((l) => l.id) }, status: 'active' });
     const heldAt = [...new Set(active.map((r) => r.locationId))];
-    const codes = new Map((heldAt.length ? await tx.find(Location, { id: { $in: heldAt } }) : []).map((l) => [l.id, l.code]));
+    const codes = new Map(
+      (heldAt.length ? await tx.find(Location, { id: { $in: heldAt } }) : []).map((l) => [l.id, l.code]),
+    );
     active.sort((a, b) => a.variantId.localeCompare(b.variantId) || a.locationId.localeCompare(b.locationId));
     const released: string[] = [];
     for (const r of active) {
-      const level = await releaseStock(tx, r, r.quantity, order.id, ctx.actor.id, `reallocating order ${order.number} to ${target.code}`);
+      const level = await releaseStock(
+        tx,
+        r,
+        r.quantity,
+        order.id,
+        ctx.actor.id,
+        `reallocating order ${order.number} to ${target.code}`,
+      );
       recordLevelChanged(tx, level, { reserved: -r.quantity });
       r.status = 'released';
       byLine.get(r.orderLineId)!.quantityAllocated -= r.quantity;
@@ -135,7 +172,13 @@ export async function reallocateOrder(ctx: OperationContext, orderId: string, lo
         continue;
       }
       recordLevelChanged(tx, level, { reserved: quantity });
-      tx.create(Reservation, { orderLineId: line.id, variantId: key.variantId, locationId: target.id, quantity, status: 'active' });
+      tx.create(Reservation, {
+        orderLineId: line.id,
+        variantId: key.variantId,
+        locationId: target.id,
+        quantity,
+        status: 'active',
+      });
       line.quantityAllocated += quantity;
     }
     if (short.length > 0) {

@@ -8,7 +8,10 @@ export const OrderLineSchema = defineEntity({
   name: 'OrderLine',
   tableName: 'order_line',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     order: () => p.manyToOne(Order),
     position: p.integer(),
     variant: () => p.manyToOne(Variant),

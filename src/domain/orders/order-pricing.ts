@@ -25,10 +25,14 @@ export interface OrderPrice {
 }
 
 /** Refuses an order for a missing or disabled channel, or a channel order without its own id. */
-export function checkChannel(channel: ChannelFacts | null, valid: ValidPlaceOrderInput): asserts channel is ChannelFacts {
+export function checkChannel(
+  channel: ChannelFacts | null,
+  valid: ValidPlaceOrderInput,
+): asserts channel is ChannelFacts {
   if (!channel) throw badInput('channelId', `no channel ${valid.channelId}`);
   if (!channel.enabled) throw badInput('channelId', `channel ${valid.channelId} is disabled`);
-  if (channel.kind !== 'direct' && !valid.externalId) throw badInput('externalId', `is required for ${channel.kind} orders`);
+  if (channel.kind !== 'direct' && !valid.externalId)
+    throw badInput('externalId', `is required for ${channel.kind} orders`);
 }
 
 /**
@@ -39,9 +43,13 @@ export function checkChannel(channel: ChannelFacts | null, valid: ValidPlaceOrde
 export function priceOrder(valid: ValidPlaceOrderInput, bySku: ReadonlyMap<string, VariantFacts>): OrderPrice {
   const unknown = valid.lines.map((l, i) => [l.sku, i] as const).filter(([sku]) => !bySku.has(sku));
   if (unknown.length > 0) {
-    throw badInput(`lines[${unknown[0]![1]}].sku`, `unknown SKU${unknown.length > 1 ? 's' : ''} ${unknown.map(([s]) => s).join(', ')}`, {
-      unknownSkus: unknown.map(([s]) => s),
-    });
+    throw badInput(
+      `lines[${unknown[0]![1]}].sku`,
+      `unknown SKU${unknown.length > 1 ? 's' : ''} ${unknown.map(([s]) => s).join(', ')}`,
+      {
+        unknownSkus: unknown.map(([s]) => s),
+      },
+    );
   }
   valid.lines.forEach((l, i) => {
     const v = bySku.get(l.sku)!;
@@ -55,7 +63,11 @@ export function priceOrder(valid: ValidPlaceOrderInput, bySku: ReadonlyMap<strin
 
   const subtotal = valid.lines.reduce((sum, l) => sum + bySku.get(l.sku)!.priceAmount * l.quantity, 0);
   const total = subtotal + valid.shippingAmount + valid.taxAmount - valid.discountAmount;
-  if (total < 0) throw badInput('discountAmount', `exceeds the order's value (${subtotal + valid.shippingAmount + valid.taxAmount})`);
+  if (total < 0)
+    throw badInput(
+      'discountAmount',
+      `exceeds the order's value (${subtotal + valid.shippingAmount + valid.taxAmount})`,
+    );
   if (valid.expectedTotalAmount !== null && valid.expectedTotalAmount !== total) {
     throw badInput(
       'expectedTotalAmount',

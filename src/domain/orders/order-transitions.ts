@@ -38,7 +38,14 @@ export function orderEventRecords(
   data: Record<string, unknown> | null = null,
   statuses: { from: OrderStatus; to: OrderStatus } | null = null,
 ): { event: OrderEventRecord; outbox: OutboxRecord } {
-  const event: OrderEventRecord = { type, fromStatus: statuses?.from ?? null, toStatus: statuses?.to ?? null, ...actorOf(actor), reason, data };
+  const event: OrderEventRecord = {
+    type,
+    fromStatus: statuses?.from ?? null,
+    toStatus: statuses?.to ?? null,
+    ...actorOf(actor),
+    reason,
+    data,
+  };
   const payload = {
     orderId: order.id,
     channelId: order.channelId,
@@ -54,7 +61,12 @@ export function orderEventRecords(
 }
 
 /** The `order.status_changed` message of a move; throws ILLEGAL_TRANSITION for a move the lifecycle forbids. */
-export function statusChangeRecord(order: { id: string; number: string; channelId: string }, from: OrderStatus, to: OrderStatus, reason: string): OutboxRecord {
+export function statusChangeRecord(
+  order: { id: string; number: string; channelId: string },
+  from: OrderStatus,
+  to: OrderStatus,
+  reason: string,
+): OutboxRecord {
   const allowed = ORDER_TRANSITIONS[from];
   if (!allowed.includes(to)) {
     throw new DomainError(
@@ -66,7 +78,15 @@ export function statusChangeRecord(order: { id: string; number: string; channelI
   return {
     topic: 'order.status_changed',
     aggregateId: order.id,
-    payload: { orderId: order.id, number: order.number, channelId: order.channelId, from, to, reason, at: new Date().toISOString() },
+    payload: {
+      orderId: order.id,
+      number: order.number,
+      channelId: order.channelId,
+      from,
+      to,
+      reason,
+      at: new Date().toISOString(),
+    },
   };
 }
 
@@ -80,7 +100,14 @@ export function recordOrderEvent(
   data: Record<string, unknown> | null = null,
   statuses: { from: OrderStatus; to: OrderStatus } | null = null,
 ): void {
-  const { event, outbox } = orderEventRecords({ id: order.id, channelId: order.channel.id }, actor, type, reason, data, statuses);
+  const { event, outbox } = orderEventRecords(
+    { id: order.id, channelId: order.channel.id },
+    actor,
+    type,
+    reason,
+    data,
+    statuses,
+  );
   em.create(OrderEvent, { order, ...event });
   recordOutboxEvent(em, outbox.topic, outbox.aggregateId, outbox.payload);
 }
@@ -89,9 +116,21 @@ export function recordOrderEvent(
  * Moves an order along the lifecycle table, or refuses with ILLEGAL_TRANSITION naming the
  * current status and the allowed next ones. Every move is on the timeline with who and why.
  */
-export function transitionOrder(em: EntityManager, order: Order, to: OrderStatus, actor: Principal, reason: string, data: Record<string, unknown> | null = null): void {
+export function transitionOrder(
+  em: EntityManager,
+  order: Order,
+  to: OrderStatus,
+  actor: Principal,
+  reason: string,
+  data: Record<string, unknown> | null = null,
+): void {
   const from = order.status;
-  const statusChange = statusChangeRecord({ id: order.id, number: order.number, channelId: order.channel.id }, from, to, reason);
+  const statusChange = statusChangeRecord(
+    { id: order.id, number: order.number, channelId: order.channel.id },
+    from,
+    to,
+    reason,
+  );
   order.status = to;
   recordOrderEvent(em, order, actor, 'status_changed', reason, data, { from, to });
   recordOutboxEvent(em, statusChange.topic, statusChange.aggregateId, statusChange.payload);

@@ -17,7 +17,10 @@ export const OrderSchema = defineEntity({
   name: 'Order',
   tableName: 'order',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     number: p.string().length(64),
     channel: () => p.manyToOne(Channel),
     externalId: p.string().length(128),
@@ -43,7 +46,10 @@ export const OrderSchema = defineEntity({
     version: p.integer().version(),
     placedAt: p.datetime(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class Order extends OrderSchema.class {}

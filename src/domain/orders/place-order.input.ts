@@ -70,14 +70,17 @@ function optionalText(field: string, value: string | null | undefined, max: numb
 /** Checks the shape of an order before any database work; errors name the field and the rule. */
 export function validatePlaceOrderInput(input: PlaceOrderInput, defaultChannelId: string): ValidPlaceOrderInput {
   const idempotencyKey = input.idempotencyKey?.trim() || null;
-  if (idempotencyKey !== null && !KEY.test(idempotencyKey)) throw badInput('idempotencyKey', 'must be 1 to 128 letters, digits or . _ : -');
+  if (idempotencyKey !== null && !KEY.test(idempotencyKey))
+    throw badInput('idempotencyKey', 'must be 1 to 128 letters, digits or . _ : -');
   const currency = (input.currency ?? '').trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) throw badInput('currency', 'must be an ISO 4217 code such as USD or EUR');
   const source = (input.source ?? 'web') as OrderSource;
-  if (!ORDER_SOURCES.includes(source)) throw badInput('source', `must be one of ${ORDER_SOURCES.join(', ')}`, { allowed: ORDER_SOURCES });
+  if (!ORDER_SOURCES.includes(source))
+    throw badInput('source', `must be one of ${ORDER_SOURCES.join(', ')}`, { allowed: ORDER_SOURCES });
 
   if (!Array.isArray(input.lines) || input.lines.length === 0) throw badInput('lines', 'must hold at least one line');
-  if (input.lines.length > MAX_ORDER_LINES) throw badInput('lines', `must hold at most ${MAX_ORDER_LINES} lines`, { max: MAX_ORDER_LINES });
+  if (input.lines.length > MAX_ORDER_LINES)
+    throw badInput('lines', `must hold at most ${MAX_ORDER_LINES} lines`, { max: MAX_ORDER_LINES });
   const seen = new Set<string>();
   const lines = input.lines.map((line, i) => {
     const sku = (line.sku ?? '').trim();
@@ -85,7 +88,11 @@ export function validatePlaceOrderInput(input: PlaceOrderInput, defaultChannelId
     if (seen.has(sku)) throw badInput(`lines[${i}].sku`, `${sku} appears twice; put the whole quantity on one line`);
     seen.add(sku);
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_LINE_QUANTITY) {
-      throw badInput(`lines[${i}].quantity`, `must be a whole number from 1 to ${MAX_LINE_QUANTITY}, got ${line.quantity}`, { min: 1, max: MAX_LINE_QUANTITY });
+      throw badInput(
+        `lines[${i}].quantity`,
+        `must be a whole number from 1 to ${MAX_LINE_QUANTITY}, got ${line.quantity}`,
+        { min: 1, max: MAX_LINE_QUANTITY },
+      );
     }
     return { sku, quantity: line.quantity };
   });

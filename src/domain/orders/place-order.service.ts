@@ -64,7 +64,9 @@ export async function placeOrder(ctx: OperationContext, deps: PlaceOrderDeps, in
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await inTransaction(ctx.em, (tx) => placeInTransaction(tx, ctx, deps, valid, orderId, fingerprint, snapshot.orderNumber));
+      return await inTransaction(ctx.em, (tx) =>
+        placeInTransaction(tx, ctx, deps, valid, orderId, fingerprint, snapshot.orderNumber),
+      );
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
       const constraint = (error as { constraint?: string }).constraint ?? '';
@@ -74,9 +76,13 @@ export async function placeOrder(ctx: OperationContext, deps: PlaceOrderDeps, in
         if (existing) return sameOrderOrConflict(existing, fingerprint);
       }
       if (constraint === 'order_channel_id_external_id_key') {
-        throw new DomainError(ErrorCode.CONFLICT, `Channel ${valid.channelId} already has an order ${valid.externalId}`, {
-          field: 'externalId',
-        });
+        throw new DomainError(
+          ErrorCode.CONFLICT,
+          `Channel ${valid.channelId} already has an order ${valid.externalId}`,
+          {
+            field: 'externalId',
+          },
+        );
       }
       // Two first orders of one new customer raced to create them: run again, it exists now.
       if (constraint === 'customer_email_idx' && attempt < 3) continue;
@@ -92,9 +98,13 @@ function fingerprintOf(valid: ValidPlaceOrderInput): string {
 
 function sameOrderOrConflict(existing: Order, fingerprint: string | null): Order {
   if (existing.idempotencyFingerprint && fingerprint && existing.idempotencyFingerprint !== fingerprint) {
-    throw new DomainError(ErrorCode.CONFLICT, 'idempotencyKey was already used for a different order: send a new key for a new order', {
-      field: 'idempotencyKey',
-    });
+    throw new DomainError(
+      ErrorCode.CONFLICT,
+      'idempotencyKey was already used for a different order: send a new key for a new order',
+      {
+        field: 'idempotencyKey',
+      },
+    );
   }
   return existing;
 }
@@ -117,7 +127,8 @@ async function placeInTransaction(
   const customer = valid.customer ? await upsertCustomer(tx, valid.customer) : null;
   const number =
     channel.kind === 'direct'
-      ? drawnNumber ?? `SY-${(await tx.getConnection().execute<{ n: string }[]>("select nextval('order_number_seq') as n", [], 'all', tx.getTransactionContext()))[0]!.n}`
+      ? (drawnNumber ??
+        `SY-${(await tx.getConnection().execute<{ n: string }[]>("select nextval('order_number_seq') as n", [], 'all', tx.getTransactionContext()))[0]!.n}`)
       : valid.externalId!;
   const order = tx.create(Order, {
     id,
@@ -157,12 +168,19 @@ async function placeInTransaction(
       lineTotalAmount: v.priceAmount * l.quantity,
     });
   });
-  recordOrderEvent(tx, order, ctx.actor, 'placed', `placed on ${channel.id} (${order.source})`, { total, currency: valid.currency, lines: lines.length });
+  recordOrderEvent(tx, order, ctx.actor, 'placed', `placed on ${channel.id} (${order.source})`, {
+    total,
+    currency: valid.currency,
+    lines: lines.length,
+  });
   // Order and lines first: reservations reference the lines.
   await tx.flush();
 
   transitionOrder(tx, order, 'CONFIRMED', ctx.actor, 'valid: known SKUs, quantities, address and totals');
-  const holds = holdReasons({ total, currency: valid.currency, shippingAddress: valid.shippingAddress, billingAddress: valid.billingAddress }, deps.policy);
+  const holds = holdReasons(
+    { total, currency: valid.currency, shippingAddress: valid.shippingAddress, billingAddress: valid.billingAddress },
+    deps.policy,
+  );
   if (holds.length > 0) {
     order.holdReason = joinHoldReasons(holds);
     transitionOrder(tx, order, 'ON_HOLD', ctx.actor, order.holdReason);
@@ -170,11 +188,23 @@ async function placeInTransaction(
     return order;
   }
 
-  const payment = await deps.payments.authorize({ orderId: id, amount: total, currency: valid.currency, idempotencyKey: `order-${id}-authorize` });
-  transitionOrder(tx, order, 'PAYMENT_AUTHORIZED', ctx.actor, `${payment.provider} authorised ${payment.amount} ${payment.currency}`, {
-    provider: payment.provider,
-    reference: payment.reference,
+  const payment = await deps.payments.authorize({
+    orderId: id,
+    amount: total,
+    currency: valid.currency,
+    idempotencyKey: `order-${id}-authorize`,
   });
+  transitionOrder(
+    tx,
+    order,
+    'PAYMENT_AUTHORIZED',
+    ctx.actor,
+    `${payment.provider} authorised ${payment.amount} ${payment.currency}`,
+    {
+      provider: payment.provider,
+      reference: payment.reference,
+    },
+  );
   await allocateOrderStock(tx, ctx, order, lines, channel);
   await tx.flush();
   return order;
@@ -189,5 +219,12 @@ async function upsertCustomer(tx: EntityManager, c: NonNullable<ValidPlaceOrderI
       return existing;
     }
   }
-  return tx.create(Customer, { id: randomUUID(), email: c.email, name: c.name, phone: c.phone, addresses: [], erasedAt: null });
+  return tx.create(Customer, {
+    id: randomUUID(),
+    email: c.email,
+    name: c.name,
+    phone: c.phone,
+    addresses: [],
+    erasedAt: null,
+  });
 }

@@ -54,14 +54,17 @@ interface SnapshotRow {
 }
 
 /** One round trip, outside any transaction. */
-export async function readPlacementSnapshot(em: EntityManager, valid: ValidPlaceOrderInput): Promise<PlacementSnapshot> {
+export async function readPlacementSnapshot(
+  em: EntityManager,
+  valid: ValidPlaceOrderInput,
+): Promise<PlacementSnapshot> {
   const rows = await runPrepared<SnapshotRow>(em, 'switchyard_placement_snapshot', SNAPSHOT_SQL, [
-      JSON.stringify(valid.lines.map((l) => l.sku)),
-      valid.channelId,
-      valid.channelId,
-      valid.customer?.email ?? null,
-      valid.idempotencyKey,
-    ]);
+    JSON.stringify(valid.lines.map((l) => l.sku)),
+    valid.channelId,
+    valid.channelId,
+    valid.customer?.email ?? null,
+    valid.idempotencyKey,
+  ]);
   const row = (rows as SnapshotRow[])[0]!;
   return {
     channel: row.channel,

@@ -11,11 +11,25 @@ export interface PlacementRows {
   at: string;
   /** The principal id the stock ledger records. */
   actor: string;
-  customer: { mode: 'insert' | 'update' | 'none'; id: string | null; email: string | null; name: string | null; phone: string | null };
+  customer: {
+    mode: 'insert' | 'update' | 'none';
+    id: string | null;
+    email: string | null;
+    name: string | null;
+    phone: string | null;
+  };
   order: Record<string, unknown>;
   lines: Record<string, unknown>[];
   /** Sorted by (variant_id, location_id): the order in which rows are locked. */
-  reservations: { id: string; order_line_id: string; variant_id: string; location_id: string; quantity: number; status: 'active'; created_at: string }[];
+  reservations: {
+    id: string;
+    order_line_id: string;
+    variant_id: string;
+    location_id: string;
+    quantity: number;
+    status: 'active';
+    created_at: string;
+  }[];
   events: (Omit<OrderEventRecord, 'fromStatus' | 'toStatus' | 'actorKind' | 'actorId'> & {
     from_status: string | null;
     to_status: string | null;
@@ -128,7 +142,9 @@ from new_order o`;
 
 /** Writes a placement in one statement; returns the order row as stored. Throws SYR01 (STOCK_TAKEN) when stock was taken meanwhile. */
 export async function writePlacement(em: EntityManager, rows: PlacementRows): Promise<Record<string, unknown>> {
-  const result = await runPrepared<Record<string, unknown>>(em, 'switchyard_place_order', PLACE_SQL, [JSON.stringify(rows)]);
+  const result = await runPrepared<Record<string, unknown>>(em, 'switchyard_place_order', PLACE_SQL, [
+    JSON.stringify(rows),
+  ]);
   const { placed: _placed, ...order } = result[0]!;
   return order;
 }

@@ -8,6 +8,11 @@ export type OutboxTopic = 'order.status_changed' | 'order.event_recorded' | 'sto
  * Records an event in the caller's transaction: it is published only if that transaction
  * commits (the relay reads unpublished rows), so subscribers never see a rolled-back change.
  */
-export function recordOutboxEvent(em: EntityManager, topic: OutboxTopic, aggregateId: string, payload: Record<string, unknown>): void {
+export function recordOutboxEvent(
+  em: EntityManager,
+  topic: OutboxTopic,
+  aggregateId: string,
+  payload: Record<string, unknown>,
+): void {
   em.create(OutboxEvent, { topic, aggregateId, payload, publishedAt: null });
 }

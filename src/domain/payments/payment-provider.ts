@@ -32,7 +32,12 @@ export interface PaymentReversal {
 export interface PaymentProvider {
   readonly id: string;
   /** Authorises the order's total; must be idempotent per `idempotencyKey`. */
-  authorize(request: { orderId: string; amount: number; currency: string; idempotencyKey: string }): Promise<PaymentAuthorization>;
+  authorize(request: {
+    orderId: string;
+    amount: number;
+    currency: string;
+    idempotencyKey: string;
+  }): Promise<PaymentAuthorization>;
   /**
    * Releases `amount` of an authorisation that was not captured (cancelled units, a smaller
    * edited order). A provider that cannot release part of a hold captures that much less later.

@@ -27,12 +27,20 @@ export const MAX_ERASURE_REASON = 500;
 export async function eraseCustomer(ctx: OperationContext, customerId: string, reason: string): Promise<Customer> {
   const why = (reason ?? '').trim();
   if (!why) throw badInput('reason', 'is required: say why (e.g. the request reference)');
-  if (why.length > MAX_ERASURE_REASON) throw badInput('reason', `must be at most ${MAX_ERASURE_REASON} characters`, { max: MAX_ERASURE_REASON });
+  if (why.length > MAX_ERASURE_REASON)
+    throw badInput('reason', `must be at most ${MAX_ERASURE_REASON} characters`, { max: MAX_ERASURE_REASON });
   return inTransaction(ctx.em, async (tx) => {
     const customer = await privacySubject(ctx, tx, customerId, true);
     const alreadyErased = customer.erasedAt !== null && customer.erasedAt !== undefined;
     // Lock the orders first: a concurrent edit then waits, and fails on the version we move.
-    await tx.getConnection().execute('select id from "order" where customer_id = ? for update', [customer.id], 'all', tx.getTransactionContext());
+    await tx
+      .getConnection()
+      .execute(
+        'select id from "order" where customer_id = ? for update',
+        [customer.id],
+        'all',
+        tx.getTransactionContext(),
+      );
     const orders = await tx.find(Order, { customer: customer.id });
     const values = piiValues({
       strings: [customer.email, customer.name, customer.phone, ...orders.map((o) => o.email)],
@@ -49,14 +57,25 @@ export async function eraseCustomer(ctx: OperationContext, customerId: string, r
       const billing = anonymisedAddress(order.billingAddress);
       // One statement per order, the whole JSON value replaced; the version moves like any
       // other change, so an edit that read the order before the erasure fails with CONFLICT.
-      await tx.getConnection().execute(
-        `update "order" set email = null, shipping_address = ?::jsonb, billing_address = ?::jsonb, hold_reason = ?, version = version + 1, updated_at = now() where id = ?`,
-        [address ? JSON.stringify(address) : null, billing ? JSON.stringify(billing) : null, scrubText(order.holdReason, values), order.id],
-        'run',
-        tx.getTransactionContext(),
-      );
+      await tx
+        .getConnection()
+        .execute(
+          `update "order" set email = null, shipping_address = ?::jsonb, billing_address = ?::jsonb, hold_reason = ?, version = version + 1, updated_at = now() where id = ?`,
+          [
+            address ? JSON.stringify(address) : null,
+            billing ? JSON.stringify(billing) : null,
+            scrubText(order.holdReason, values),
+            order.id,
+          ],
+          'run',
+          tx.getTransactionContext(),
+        );
     }
-    const scrubbed = await scrubOrderRecords(tx, orders.map((o) => o.id), values);
+    const scrubbed = await scrubOrderRecords(
+      tx,
+      orders.map((o) => o.id),
+      values,
+    );
     await tx.flush();
     await writeAudit(tx, ctx, {
       action: 'customer.erase',

@@ -12,20 +12,27 @@ import { scopedChannelId } from '../orders/order-scope.js';
  * are all on its channel: their data elsewhere belongs to another channel's operator, so that
  * is FORBIDDEN and needs an unscoped key. `lock` takes the row for update (erasure).
  */
-export async function privacySubject(ctx: OperationContext, em: EntityManager, customerId: string, lock = false): Promise<Customer> {
+export async function privacySubject(
+  ctx: OperationContext,
+  em: EntityManager,
+  customerId: string,
+  lock = false,
+): Promise<Customer> {
   const customer = isUuid(customerId)
     ? await em.findOne(Customer, { id: customerId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {})
     : null;
   if (!customer) throw notFound('Customer', customerId);
   const scope = scopedChannelId(ctx.actor);
   if (scope === null) return customer;
-  const [counts]: { inside: number; outside: number }[] = await em.getConnection().execute<{ inside: number; outside: number }[]>(
-    `select count(*) filter (where channel_id = ?)::int as inside, count(*) filter (where channel_id <> ?)::int as outside
+  const [counts]: { inside: number; outside: number }[] = await em
+    .getConnection()
+    .execute<{ inside: number; outside: number }[]>(
+      `select count(*) filter (where channel_id = ?)::int as inside, count(*) filter (where channel_id <> ?)::int as outside
        from "order" where customer_id = ?`,
-    [scope, scope, customer.id],
-    'all',
-    em.getTransactionContext(),
-  );
+      [scope, scope, customer.id],
+      'all',
+      em.getTransactionContext(),
+    );
   if (!counts || counts.inside === 0) throw notFound('Customer', customerId);
   if (counts.outside > 0) {
     throw new DomainError(

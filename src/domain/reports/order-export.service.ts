@@ -43,9 +43,20 @@ export function prepareOrderExport(
         const em = ctx.em.fork({ clear: true });
         const from = after;
         const keyset = (
-          from ? { [raw((alias) => `((${alias}.created_at, ${alias}.id) > (?::timestamptz, ?::uuid))`, [from.createdAt, from.id])]: true } : {}
+          from
+            ? {
+                [raw(
+                  (alias) => `((${alias}.created_at, ${alias}.id) > (?::timestamptz, ?::uuid))`,
+                  [from.createdAt, from.id],
+                )]: true,
+              }
+            : {}
         ) as FilterQuery<Order>;
-        const orders = await em.find(Order, { $and: [where, keyset] }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], limit: batchSize });
+        const orders = await em.find(
+          Order,
+          { $and: [where, keyset] },
+          { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], limit: batchSize },
+        );
         if (orders.length === 0) return;
         const counts: { order_id: string; n: number }[] = await em
           .getConnection()
@@ -74,7 +85,11 @@ export function prepareOrderExport(
         const last = orders[orders.length - 1]!;
         const [exact]: { created_at: string }[] = await em
           .getConnection()
-          .execute<{ created_at: string }[]>('select created_at::text as created_at from "order" where id = ?', [last.id], 'all');
+          .execute<{ created_at: string }[]>(
+            'select created_at::text as created_at from "order" where id = ?',
+            [last.id],
+            'all',
+          );
         after = { createdAt: exact!.created_at, id: last.id };
       }
     },

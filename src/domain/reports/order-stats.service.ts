@@ -67,7 +67,9 @@ export async function orderStats(ctx: OperationContext, input: OrderStatsInput):
   const run = async <R>(sql: string): Promise<R[]> => connection.execute<R[]>(sql, params, 'all');
 
   const [statuses, days, averages, units, revenue, shipping] = await Promise.all([
-    run<{ status: string; n: number }>(`select o.status, count(*)::int as n from "order" o where ${where} group by o.status order by o.status`),
+    run<{ status: string; n: number }>(
+      `select o.status, count(*)::int as n from "order" o where ${where} group by o.status order by o.status`,
+    ),
     run<{ day: string; channel_id: string; currency: string; n: number; amount: string }>(
       `select to_char(date_trunc('day', o.placed_at at time zone 'UTC'), 'YYYY-MM-DD') as day, o.channel_id, o.currency,
               count(*)::int as n, sum(o.total_amount)::text as amount
@@ -108,8 +110,18 @@ export async function orderStats(ctx: OperationContext, input: OrderStatsInput):
     to,
     channelId,
     countsByStatus: statuses.map((r) => ({ status: r.status, count: Number(r.n) })),
-    revenueByDay: days.map((r) => ({ day: r.day, channelId: r.channel_id, currency: r.currency, orderCount: Number(r.n), amount: Number(r.amount) })),
-    averageOrderValue: averages.map((r) => ({ currency: r.currency, orderCount: Number(r.n), amount: Number(r.amount) })),
+    revenueByDay: days.map((r) => ({
+      day: r.day,
+      channelId: r.channel_id,
+      currency: r.currency,
+      orderCount: Number(r.n),
+      amount: Number(r.amount),
+    })),
+    averageOrderValue: averages.map((r) => ({
+      currency: r.currency,
+      orderCount: Number(r.n),
+      amount: Number(r.amount),
+    })),
     topSellersByUnits: units.map(seller),
     topSellersByRevenue: revenue.map(seller),
     medianSecondsToFirstShipment: shipping[0]?.median ?? null,
@@ -134,7 +146,9 @@ function validateRange(from: Date, to: Date): { from: Date; to: Date } {
   if (to.getTime() <= from.getTime()) throw badInput('to', 'must be after from');
   const days = (to.getTime() - from.getTime()) / 86_400_000;
   if (days > MAX_STATS_RANGE_DAYS) {
-    throw badInput('to', `the range may span at most ${MAX_STATS_RANGE_DAYS} days (asked for ${Math.ceil(days)})`, { maxDays: MAX_STATS_RANGE_DAYS });
+    throw badInput('to', `the range may span at most ${MAX_STATS_RANGE_DAYS} days (asked for ${Math.ceil(days)})`, {
+      maxDays: MAX_STATS_RANGE_DAYS,
+    });
   }
   return { from, to };
 }

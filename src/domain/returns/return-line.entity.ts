@@ -7,7 +7,10 @@ export const ReturnLineSchema = defineEntity({
   name: 'ReturnLine',
   tableName: 'return_line',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     returnRequest: () => p.manyToOne(ReturnRequest).fieldName('return_id'),
     orderLineId: p.uuid(),
     quantity: p.integer(),

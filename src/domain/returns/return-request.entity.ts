@@ -12,7 +12,10 @@ export const ReturnRequestSchema = defineEntity({
   name: 'ReturnRequest',
   tableName: 'return_request',
   properties: {
-    id: p.uuid().primary().onCreate(() => randomUUID()),
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
     order: () => p.manyToOne(Order),
     status: p.enum([...RETURN_STATUSES]),
     reason: p.string().length(500).nullable(),

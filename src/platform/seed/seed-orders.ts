@@ -8,7 +8,19 @@ import type { Orm } from '../database.js';
  * across the lifecycle and a creation time spread over the last 365 days. Orders are marked by
  * number `SEED-n`, so reseeding continues where the last run stopped.
  */
-const STATUSES = ['PENDING', 'CONFIRMED', 'ON_HOLD', 'PAYMENT_AUTHORIZED', 'ALLOCATED', 'BACKORDERED', 'PARTIALLY_SHIPPED', 'SHIPPED', 'DELIVERED', 'COMPLETED', 'CANCELLED'];
+const STATUSES = [
+  'PENDING',
+  'CONFIRMED',
+  'ON_HOLD',
+  'PAYMENT_AUTHORIZED',
+  'ALLOCATED',
+  'BACKORDERED',
+  'PARTIALLY_SHIPPED',
+  'SHIPPED',
+  'DELIVERED',
+  'COMPLETED',
+  'CANCELLED',
+];
 const SKUS = 100;
 const BATCH = 10_000;
 const UNIT_PRICE = 1_000;
@@ -21,8 +33,11 @@ export interface SeedProgress {
 
 async function seedVariants(orm: Orm): Promise<{ ids: string[]; skus: string[] }> {
   const connection = orm.em.fork().getConnection();
-  const existing = await connection.execute<{ id: string; sku: string }[]>("select id, sku from variant where sku like 'SEED-%' order by sku");
-  if (existing.length >= SKUS) return { ids: existing.map((v: { id: string }) => v.id), skus: existing.map((v: { sku: string }) => v.sku) };
+  const existing = await connection.execute<{ id: string; sku: string }[]>(
+    "select id, sku from variant where sku like 'SEED-%' order by sku",
+  );
+  if (existing.length >= SKUS)
+    return { ids: existing.map((v: { id: string }) => v.id), skus: existing.map((v: { sku: string }) => v.sku) };
   const productId = randomUUID();
   await connection.execute('insert into product (id, title) values (?, ?)', [productId, 'Seed product']);
   await connection.execute(
@@ -35,10 +50,13 @@ async function seedVariants(orm: Orm): Promise<{ ids: string[]; skus: string[] }
 }
 
 export async function seedOrders(orm: Orm, count: number, onProgress: (p: SeedProgress) => void): Promise<number> {
-  if (!Number.isInteger(count) || count < 1 || count > 100_000_000) throw new Error('--count must be a whole number from 1 to 100000000');
+  if (!Number.isInteger(count) || count < 1 || count > 100_000_000)
+    throw new Error('--count must be a whole number from 1 to 100000000');
   const { ids, skus } = await seedVariants(orm);
   const connection = orm.em.fork().getConnection();
-  const [{ n: already }] = (await connection.execute<{ n: string }[]>("select count(*) as n from \"order\" where number like 'SEED-%'")) as [{ n: string }];
+  const [{ n: already }] = (await connection.execute<{ n: string }[]>(
+    'select count(*) as n from "order" where number like \'SEED-%\'',
+  )) as [{ n: string }];
   const start = Number(already) + 1;
   const idArray = `array[${ids.map((id) => `'${id}'::uuid`).join(',')}]`;
   const skuArray = `array[${skus.map((s) => `'${s}'`).join(',')}]`;

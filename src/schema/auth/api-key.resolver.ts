@@ -3,7 +3,15 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../domain/auth/api-k
 import { connectionOf } from '../common/page-info.type.js';
 import { allowed } from './policy.js';
 import { operationContext, type GraphQLContext } from '../context.js';
-import { ApiKeyConnection, apiKeyNodeOf, ApiKeyNode, CreateApiKeyInput, CreateApiKeyPayload, Me, meOf } from './auth.types.js';
+import {
+  ApiKeyConnection,
+  apiKeyNodeOf,
+  ApiKeyNode,
+  CreateApiKeyInput,
+  CreateApiKeyPayload,
+  Me,
+  meOf,
+} from './auth.types.js';
 import { PageArgs } from '../common/page-args.js';
 
 @ArgsType()

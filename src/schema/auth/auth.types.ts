@@ -55,7 +55,9 @@ export class ApiKeyNode {
   @Field(() => String, { nullable: true })
   channelId!: string | null;
 
-  @Field({ description: 'Who created it: a key id, "bootstrap" (SWITCHYARD_ADMIN_KEY) or "system" (first start, CLI).' })
+  @Field({
+    description: 'Who created it: a key id, "bootstrap" (SWITCHYARD_ADMIN_KEY) or "system" (first start, CLI).',
+  })
   createdBy!: string;
 
   @Field()

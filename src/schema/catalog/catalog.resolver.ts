@@ -17,7 +17,6 @@ class ProductsArgs extends PageArgs {
     description: 'Case-insensitive "contains" over the title; at most 200 characters.',
   })
   search?: string | null;
-
 }
 
 @Resolver()

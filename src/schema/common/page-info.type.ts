@@ -33,4 +33,3 @@ export function connectionOf<T, N>(page: Page<T>, toNode: (item: T) => N) {
     totalCount: page.totalCount,
   };
 }
-

@@ -7,7 +7,9 @@ import { DiagnosticPingNode, pingNodeOf } from './diagnostics.types.js';
 @Resolver()
 export class DiagnosticsResolver {
   @Authorized(allowed('requestDiagnosticPing'))
-  @Mutation(() => DiagnosticPingNode, { description: 'Sends a ping through the job queue; poll diagnosticPing to see a worker finish it.' })
+  @Mutation(() => DiagnosticPingNode, {
+    description: 'Sends a ping through the job queue; poll diagnosticPing to see a worker finish it.',
+  })
   async requestDiagnosticPing(
     @Arg('delayMs', () => Int, { defaultValue: 0, description: 'How long the worker holds the job, 0 to 60000 ms.' })
     delayMs: number,

@@ -26,7 +26,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { message: original.message, ...location, extensions: { ...original.details, code: original.code } };
   }
   const code = typeof formatted.extensions?.code === 'string' ? formatted.extensions.code : undefined;
-  if (!(original instanceof DomainError) && (original instanceof GraphQLError || !(original instanceof Error) || code)) {
+  if (
+    !(original instanceof DomainError) &&
+    (original instanceof GraphQLError || !(original instanceof Error) || code)
+  ) {
     if (code && KEPT_CODES.has(code)) {
       return { message: formatted.message, ...location, extensions: pickSafe(formatted.extensions, code) };
     }
@@ -51,7 +54,8 @@ export function isInternalError(error: unknown): boolean {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) return original.code === ErrorCode.INTERNAL;
   if (original instanceof GraphQLError) {
-    if (original.originalError && !(original.originalError instanceof GraphQLError)) return isInternalError(original.originalError);
+    if (original.originalError && !(original.originalError instanceof GraphQLError))
+      return isInternalError(original.originalError);
     return false;
   }
   return true;

@@ -7,7 +7,9 @@ import { OrderAllocation, orderAllocationOf } from './allocation.types.js';
 @Resolver()
 export class AllocationResolver {
   @Authorized(allowed('allocateOrder'))
-  @Mutation(() => OrderAllocation, { description: 'Runs sourcing again for an order’s open quantities (e.g. a BACKORDERED order).' })
+  @Mutation(() => OrderAllocation, {
+    description: 'Runs sourcing again for an order’s open quantities (e.g. a BACKORDERED order).',
+  })
   async allocateOrder(@Arg('orderId', () => ID) orderId: string, @Ctx() ctx: GraphQLContext): Promise<OrderAllocation> {
     return orderAllocationOf(await allocateOrder(operationContext(ctx), orderId));
   }

@@ -27,7 +27,10 @@ export class CreateLocationInput {
   @Field(() => Boolean, { nullable: true, description: 'Default true.' })
   fulfilsOnline?: boolean | null;
 
-  @Field(() => [String], { nullable: true, description: 'Channel ids it ships for; empty or absent means every channel.' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Channel ids it ships for; empty or absent means every channel.',
+  })
   channelIds?: string[] | null;
 }
 

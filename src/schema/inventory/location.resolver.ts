@@ -15,12 +15,17 @@ export class LocationResolver {
 
   @Authorized(allowed('createLocation'))
   @Mutation(() => LocationNode, { description: 'Adds a warehouse or store. CONFLICT when the code is taken.' })
-  async createLocation(@Arg('input', () => CreateLocationInput) input: CreateLocationInput, @Ctx() ctx: GraphQLContext): Promise<LocationNode> {
+  async createLocation(
+    @Arg('input', () => CreateLocationInput) input: CreateLocationInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<LocationNode> {
     return locationNodeOf(await createLocation(operationContext(ctx), input));
   }
 
   @Authorized(allowed('updateLocation'))
-  @Mutation(() => LocationNode, { description: 'Changes a location; applies to the next allocation, reservations already made stay.' })
+  @Mutation(() => LocationNode, {
+    description: 'Changes a location; applies to the next allocation, reservations already made stay.',
+  })
   async updateLocation(
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateLocationInput) input: UpdateLocationInput,

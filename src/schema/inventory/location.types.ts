@@ -16,7 +16,10 @@ export class LocationNode {
   @Field(() => Address)
   address!: Address;
 
-  @Field(() => Float, { nullable: true, description: 'With longitude, lets sourcing pick the nearest location by distance.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'With longitude, lets sourcing pick the nearest location by distance.',
+  })
   latitude!: number | null;
 
   @Field(() => Float, { nullable: true })

@@ -18,8 +18,13 @@ import {
 @Resolver()
 export class StockQueryResolver {
   @Authorized(allowed('stockLevels'))
-  @Query(() => [StockLevelNode], { description: 'Levels of a SKU, a location, or both (at most 500; filter when more match).' })
-  async stockLevels(@Args(() => StockLevelsArgs) args: StockLevelsArgs, @Ctx() ctx: GraphQLContext): Promise<StockLevelNode[]> {
+  @Query(() => [StockLevelNode], {
+    description: 'Levels of a SKU, a location, or both (at most 500; filter when more match).',
+  })
+  async stockLevels(
+    @Args(() => StockLevelsArgs) args: StockLevelsArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<StockLevelNode[]> {
     return (await stockLevels(operationContext(ctx), args)).map(stockLevelNodeOf);
   }
 
@@ -28,19 +33,32 @@ export class StockQueryResolver {
     description:
       'What a channel may sell of a SKU: available (at least 0 per location) over the active locations shipping online for the channel, minus its stock buffer, at least 0.',
   })
-  async availableToSell(@Args(() => AvailableToSellArgs) args: AvailableToSellArgs, @Ctx() ctx: GraphQLContext): Promise<number> {
+  async availableToSell(
+    @Args(() => AvailableToSellArgs) args: AvailableToSellArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<number> {
     return (await availableToSell(operationContext(ctx), args.sku, args.channelId)).quantity;
   }
 
   @Authorized(allowed('stockMovements'))
   @Query(() => StockMovementConnection, { description: 'The stock ledger of a SKU, newest first.' })
-  async stockMovements(@Args(() => StockMovementsArgs) args: StockMovementsArgs, @Ctx() ctx: GraphQLContext): Promise<StockMovementConnection> {
+  async stockMovements(
+    @Args(() => StockMovementsArgs) args: StockMovementsArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<StockMovementConnection> {
     return connectionOf(await stockMovements(operationContext(ctx), args), stockMovementNodeOf);
   }
 
   @Authorized(allowed('lowStockItems'))
-  @Query(() => [LowStockItemNode], { description: 'Levels at or below their reorder point at active locations, most urgent first (at most 500).' })
-  async lowStockItems(@Args(() => LowStockItemsArgs) args: LowStockItemsArgs, @Ctx() ctx: GraphQLContext): Promise<LowStockItemNode[]> {
-    return (await lowStockItems(operationContext(ctx), { leadTimeDays: args.leadTimeDays ?? null })).map(lowStockItemNodeOf);
+  @Query(() => [LowStockItemNode], {
+    description: 'Levels at or below their reorder point at active locations, most urgent first (at most 500).',
+  })
+  async lowStockItems(
+    @Args(() => LowStockItemsArgs) args: LowStockItemsArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<LowStockItemNode[]> {
+    return (await lowStockItems(operationContext(ctx), { leadTimeDays: args.leadTimeDays ?? null })).map(
+      lowStockItemNodeOf,
+    );
   }
 }

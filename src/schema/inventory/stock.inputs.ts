@@ -26,7 +26,6 @@ export class StockMovementsArgs extends PageArgs {
 
   @Field(() => ID, { nullable: true, description: 'Only this location; all locations when absent.' })
   locationId?: string | null;
-
 }
 
 @ArgsType()
@@ -58,7 +57,9 @@ export class AdjustStockArgs {
   @Field(() => ID)
   locationId!: string;
 
-  @Field(() => Int, { description: 'Signed change of on hand, non-zero; may not take on hand below zero or below what is reserved.' })
+  @Field(() => Int, {
+    description: 'Signed change of on hand, non-zero; may not take on hand below zero or below what is reserved.',
+  })
   delta!: number;
 
   @Field({ description: 'Why stock changed (count, damage, …), 1 to 500 characters; kept on the ledger.' })

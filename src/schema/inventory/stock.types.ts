@@ -31,7 +31,10 @@ export class StockLevelNode {
   @Field(() => Int, { description: 'Available at or below this is low stock (0: not watched).' })
   reorderPoint!: number;
 
-  @Field(() => Int, { description: 'onHand − reserved − safetyStock: what new orders may take (negative when safety stock is not covered).' })
+  @Field(() => Int, {
+    description:
+      'onHand − reserved − safetyStock: what new orders may take (negative when safety stock is not covered).',
+  })
   available!: number;
 }
 
@@ -68,9 +71,14 @@ export enum StockMovementKind {
   TRANSFER_OUT = 'transfer_out',
   TRANSFER_IN = 'transfer_in',
 }
-registerEnumType(StockMovementKind, { name: 'StockMovementKind', description: 'What moved stock: each ledger row is one of these.' });
+registerEnumType(StockMovementKind, {
+  name: 'StockMovementKind',
+  description: 'What moved stock: each ledger row is one of these.',
+});
 
-@ObjectType('StockMovement', { description: 'One row of the append-only stock ledger; a level always equals the sum of its rows.' })
+@ObjectType('StockMovement', {
+  description: 'One row of the append-only stock ledger; a level always equals the sum of its rows.',
+})
 export class StockMovementNode {
   @Field(() => ID)
   id!: string;
@@ -131,7 +139,9 @@ export class StockMovementConnection {
   totalCount!: number;
 }
 
-@ObjectType('LowStockItem', { description: 'A level at or below its reorder point, with a suggested reorder quantity.' })
+@ObjectType('LowStockItem', {
+  description: 'A level at or below its reorder point, with a suggested reorder quantity.',
+})
 export class LowStockItemNode extends StockLevelNode {
   @Field(() => Float, { description: 'Units reserved minus units released per day, over the last 30 days.' })
   dailyVelocity!: number;

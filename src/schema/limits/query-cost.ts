@@ -14,7 +14,10 @@ const connectionEstimator: ComplexityEstimator = ({ type, field, args, childComp
   const first: unknown = args.first ?? args.last;
   const where = `${type.name}.${field.name}`;
   if (first === undefined || first === null) {
-    throw limitError(`${where}: "first" is required, from 1 to ${MAX_PAGE_SIZE}`, { field: 'first', max: MAX_PAGE_SIZE });
+    throw limitError(`${where}: "first" is required, from 1 to ${MAX_PAGE_SIZE}`, {
+      field: 'first',
+      max: MAX_PAGE_SIZE,
+    });
   }
   if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
     throw limitError(`${where}: "first" must be from 1 to ${MAX_PAGE_SIZE}, got ${String(first)}`, {
@@ -33,7 +36,9 @@ const objectEstimator: ComplexityEstimator = ({ field, childComplexity }) =>
 class QueryLimitError extends GraphQLError {}
 
 function limitError(message: string, details: Record<string, unknown>): QueryLimitError {
-  return new QueryLimitError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...details, http: { status: 400 } } });
+  return new QueryLimitError(message, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, ...details, http: { status: 400 } },
+  });
 }
 
 /** A priced operation: its cost, the refusal to repeat, or undefined when it cannot be priced. */

@@ -13,7 +13,6 @@ class CustomersArgs extends PageArgs {
     description: 'Case-insensitive "contains" over email and name; at most 200 characters.',
   })
   search?: string | null;
-
 }
 
 @Resolver()

@@ -43,7 +43,11 @@ export class OrderResolver {
   @Query(() => OrderConnection, {
     description: 'Orders matching a filter, one page at a time (newest first by default).',
   })
-  async orders(@Args() args: OrdersArgs, @Ctx() ctx: GraphQLContext, @Info() info: GraphQLResolveInfo): Promise<OrderConnection> {
+  async orders(
+    @Args() args: OrdersArgs,
+    @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<OrderConnection> {
     assertMaxItems('filter.statuses', args.filter?.statuses, ORDER_STATUSES.length);
     const withTotal = selectsField(info, 'totalCount');
     return connectionOf(await listOrders(operationContext(ctx), args, { withTotal }), orderNodeOf);

@@ -15,7 +15,10 @@ export class PrivacyResolver {
       'Everything held about a customer (customer, orders with lines, addresses, timeline, shipments, returns) as JSON; audited. ' +
       'A channel-scoped key may export only customers whose orders are all on its channel (else FORBIDDEN).',
   })
-  async exportCustomerData(@Arg('customerId', () => ID) customerId: string, @Ctx() ctx: GraphQLContext): Promise<Record<string, unknown>> {
+  async exportCustomerData(
+    @Arg('customerId', () => ID) customerId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Record<string, unknown>> {
     return exportCustomerData(operationContext(ctx), customerId);
   }
 
@@ -27,7 +30,9 @@ export class PrivacyResolver {
   })
   async eraseCustomer(
     @Arg('customerId', () => ID) customerId: string,
-    @Arg('reason', { description: 'Why (e.g. the request reference); at most 500 characters, stored without the erased values.' })
+    @Arg('reason', {
+      description: 'Why (e.g. the request reference); at most 500 characters, stored without the erased values.',
+    })
     reason: string,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CustomerNode> {

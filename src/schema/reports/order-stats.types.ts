@@ -89,7 +89,12 @@ export class OrderStatsResult {
   shippedOrderCount!: number;
 }
 
-const sellerOf = (s: TopSeller): TopSellerStat => ({ sku: s.sku, title: s.title, units: s.units, revenue: moneyOf(s.revenue, s.currency) });
+const sellerOf = (s: TopSeller): TopSellerStat => ({
+  sku: s.sku,
+  title: s.title,
+  units: s.units,
+  revenue: moneyOf(s.revenue, s.currency),
+});
 
 export function orderStatsResultOf(s: OrderStats): OrderStatsResult {
   return {
@@ -97,8 +102,16 @@ export function orderStatsResultOf(s: OrderStats): OrderStatsResult {
     to: s.to,
     channelId: s.channelId,
     countsByStatus: s.countsByStatus.map((c) => ({ status: c.status as OrderStatus, count: c.count })),
-    revenueByDay: s.revenueByDay.map((d) => ({ day: d.day, channelId: d.channelId, orderCount: d.orderCount, revenue: moneyOf(d.amount, d.currency) })),
-    averageOrderValue: s.averageOrderValue.map((a) => ({ orderCount: a.orderCount, average: moneyOf(a.amount, a.currency) })),
+    revenueByDay: s.revenueByDay.map((d) => ({
+      day: d.day,
+      channelId: d.channelId,
+      orderCount: d.orderCount,
+      revenue: moneyOf(d.amount, d.currency),
+    })),
+    averageOrderValue: s.averageOrderValue.map((a) => ({
+      orderCount: a.orderCount,
+      average: moneyOf(a.amount, a.currency),
+    })),
     topSellersByUnits: s.topSellersByUnits.map(sellerOf),
     topSellersByRevenue: s.topSellersByRevenue.map(sellerOf),
     medianSecondsToFirstShipment: s.medianSecondsToFirstShipment,

@@ -28,7 +28,12 @@ export const CANCELLABLE_STATUSES = ORDER_STATUSES.filter((s) => canTransition(s
  * Cancelling every open unit of an order with nothing shipped cancels the order; of an order
  * partly shipped, leaves it SHIPPED.
  */
-export async function cancelOrder(ctx: OperationContext, deps: LifecycleDeps, orderId: string, input: CancelOrderInput): Promise<Order> {
+export async function cancelOrder(
+  ctx: OperationContext,
+  deps: LifecycleDeps,
+  orderId: string,
+  input: CancelOrderInput,
+): Promise<Order> {
   const reason = requiredText('reason', input.reason);
   const expectedVersion = optionalVersion(input.expectedVersion);
   const whole = input.lines === null || input.lines === undefined;
@@ -65,9 +70,17 @@ export async function cancelOrder(ctx: OperationContext, deps: LifecycleDeps, or
       order.holdReason = null;
       transitionOrder(tx, order, 'CANCELLED', ctx.actor, reason);
     } else {
-      settleFulfilmentStatus(tx, order, lines, ctx.actor, `after cancelling ${targets.map(({ line, quantity }) => `${quantity}× ${line.sku}`).join(', ')}`);
+      settleFulfilmentStatus(
+        tx,
+        order,
+        lines,
+        ctx.actor,
+        `after cancelling ${targets.map(({ line, quantity }) => `${quantity}× ${line.sku}`).join(', ')}`,
+      );
     }
-    await givePaymentBack(tx, ctx, deps, claimed, before.total - after.total, `cancelled: ${reason}`, { key: 'cancel' });
+    await givePaymentBack(tx, ctx, deps, claimed, before.total - after.total, `cancelled: ${reason}`, {
+      key: 'cancel',
+    });
     await handFreedStock(tx, ctx, freed, `stock freed by cancelling on order ${order.number}`);
     await tx.flush();
     return order;

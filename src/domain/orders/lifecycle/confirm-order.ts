@@ -10,7 +10,11 @@ export interface ConfirmOrderInput {
 }
 
 /** PENDING → CONFIRMED: someone (or a rule) has checked the order and it may go on. */
-export async function confirmOrder(ctx: OperationContext, orderId: string, input: ConfirmOrderInput = {}): Promise<Order> {
+export async function confirmOrder(
+  ctx: OperationContext,
+  orderId: string,
+  input: ConfirmOrderInput = {},
+): Promise<Order> {
   const reason = optionalText('reason', input.reason) ?? 'confirmed';
   const expectedVersion = optionalVersion(input.expectedVersion);
   return changeOrder(ctx, async (tx) => {

@@ -30,7 +30,11 @@ export const SHIPPABLE_STATUSES: readonly OrderStatus[] = ['ALLOCATED', 'BACKORD
  * reservations allow). `locationId` restricts it to one location. Nothing moves in stock yet: the
  * shipment claims held units until it is marked shipped.
  */
-export async function createShipment(ctx: OperationContext, orderId: string, input: CreateShipmentInput = {}): Promise<ShipmentResult> {
+export async function createShipment(
+  ctx: OperationContext,
+  orderId: string,
+  input: CreateShipmentInput = {},
+): Promise<ShipmentResult> {
   return changeOrder(ctx, async (tx) => {
     const { order, lines } = await claimOrder(tx, ctx, orderId);
     requireStatus(order, SHIPPABLE_STATUSES, 'createShipment');
@@ -50,7 +54,9 @@ export async function createShipment(ctx: OperationContext, orderId: string, inp
       ? checkLineQuantities('lines', input.lines, lines, total, `units allocated${at} and in no shipment yet`)
       : lines.filter((l) => total(l) > 0).map((line) => ({ line, quantity: total(line) }));
     if (wanted.length === 0) {
-      throw badInput('lines', `order ${order.number} has no allocated units${at} waiting for a shipment`, { available: 0 });
+      throw badInput('lines', `order ${order.number} has no allocated units${at} waiting for a shipment`, {
+        available: 0,
+      });
     }
 
     // Locations holding most of what is wanted go first: fewer parcels.
@@ -70,7 +76,9 @@ export async function createShipment(ctx: OperationContext, orderId: string, inp
       }
     }
 
-    const codes = new Map((await tx.find(Location, { id: { $in: [...byLocation.keys()] } })).map((l) => [l.id, l.code]));
+    const codes = new Map(
+      (await tx.find(Location, { id: { $in: [...byLocation.keys()] } })).map((l) => [l.id, l.code]),
+    );
     const created: Shipment[] = [];
     for (const [locationId, parts] of byLocation) {
       const shipment = tx.create(Shipment, {
@@ -87,15 +95,24 @@ export async function createShipment(ctx: OperationContext, orderId: string, inp
         cancelledAt: null,
       });
       for (const { line, quantity } of parts) {
-        stock.shipmentLines.push(tx.create(ShipmentLine, { id: randomUUID(), shipment, orderLineId: line.id, quantity }));
+        stock.shipmentLines.push(
+          tx.create(ShipmentLine, { id: randomUUID(), shipment, orderLineId: line.id, quantity }),
+        );
       }
       stock.shipments.push(shipment);
       created.push(shipment);
-      recordOrderEvent(tx, order, ctx.actor, 'shipment_created', `shipment from ${codes.get(locationId) ?? locationId}: ${parts.map(({ line, quantity }) => `${quantity}× ${line.sku}`).join(', ')}`, {
-        shipmentId: shipment.id,
-        locationId,
-        lines: parts.map(({ line, quantity }) => ({ lineId: line.id, sku: line.sku, quantity })),
-      });
+      recordOrderEvent(
+        tx,
+        order,
+        ctx.actor,
+        'shipment_created',
+        `shipment from ${codes.get(locationId) ?? locationId}: ${parts.map(({ line, quantity }) => `${quantity}× ${line.sku}`).join(', ')}`,
+        {
+          shipmentId: shipment.id,
+          locationId,
+          lines: parts.map(({ line, quantity }) => ({ lineId: line.id, sku: line.sku, quantity })),
+        },
+      );
     }
     await tx.flush();
     return { order, shipments: created.map((s) => shipmentDetail(stock, s, lines)) };

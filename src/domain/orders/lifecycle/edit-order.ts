@@ -20,7 +20,13 @@ import { OrderStock } from './order-stock.js';
 import { recomputeTotals, totalsOf } from './order-totals.js';
 
 /** Before allocation completes and before anything ships, an order may still change. */
-export const EDITABLE_STATUSES: readonly OrderStatus[] = ['PENDING', 'CONFIRMED', 'ON_HOLD', 'PAYMENT_AUTHORIZED', 'BACKORDERED'];
+export const EDITABLE_STATUSES: readonly OrderStatus[] = [
+  'PENDING',
+  'CONFIRMED',
+  'ON_HOLD',
+  'PAYMENT_AUTHORIZED',
+  'BACKORDERED',
+];
 
 const snapshot = (order: Order, lines: OrderLine[]) => ({
   lines: lines.filter((l) => openUnits(l) > 0).map((l) => ({ lineId: l.id, sku: l.sku, quantity: openUnits(l) })),
@@ -36,18 +42,27 @@ const snapshot = (order: Order, lines: OrderLine[]) => ({
  * it now wants and becomes ALLOCATED when nothing is short. An authorised payment follows the total: the difference is voided, or
  * authorised on top. The timeline records the order before → after.
  */
-export async function editOrder(ctx: OperationContext, deps: LifecycleDeps, orderId: string, input: EditOrderInput): Promise<Order> {
+export async function editOrder(
+  ctx: OperationContext,
+  deps: LifecycleDeps,
+  orderId: string,
+  input: EditOrderInput,
+): Promise<Order> {
   const valid = validateEditOrderInput(input);
   return changeOrder(ctx, async (tx) => {
     const claimed = await claimOrder(tx, ctx, orderId, valid.expectedVersion);
     const { order, lines } = claimed;
     requireStatus(order, EDITABLE_STATUSES, 'editOrder');
     if (lines.some((l) => l.quantityShipped > 0)) {
-      throw new DomainError(ErrorCode.ILLEGAL_TRANSITION, `Order ${order.number} has shipped units: editOrder needs nothing shipped`, {
-        orderId: order.id,
-        current: order.status,
-        operation: 'editOrder',
-      });
+      throw new DomainError(
+        ErrorCode.ILLEGAL_TRANSITION,
+        `Order ${order.number} has shipped units: editOrder needs nothing shipped`,
+        {
+          orderId: order.id,
+          current: order.status,
+          operation: 'editOrder',
+        },
+      );
     }
     const before = snapshot(order, lines);
     const changes = await planEdit(tx, order, lines, valid);
@@ -94,9 +109,13 @@ export async function editOrder(ctx: OperationContext, deps: LifecycleDeps, orde
     }
     const after = recomputeTotals(order, lines, { clampDiscount: false });
     if (after.total < 0) {
-      throw badInput('lines', `would bring the order's value (${after.subtotal + after.shipping + after.tax}) below its discount (${after.discount})`, {
-        discountAmount: after.discount,
-      });
+      throw badInput(
+        'lines',
+        `would bring the order's value (${after.subtotal + after.shipping + after.tax}) below its discount (${after.discount})`,
+        {
+          discountAmount: after.discount,
+        },
+      );
     }
     const freed = await stock.apply(ctx.actor.id);
     // New lines exist before reservations refer to them.
@@ -104,12 +123,19 @@ export async function editOrder(ctx: OperationContext, deps: LifecycleDeps, orde
     if (order.status === 'BACKORDERED') {
       // What the edit now wants is sourced as at placement; whatever is still short keeps waiting.
       if (lines.some((l) => openQuantity(l) > 0)) {
-        await allocateOrderStock(tx, ctx, order, lines, await tx.findOneOrFail(Channel, { id: order.channel.id }), { trigger: why });
+        await allocateOrderStock(tx, ctx, order, lines, await tx.findOneOrFail(Channel, { id: order.channel.id }), {
+          trigger: why,
+        });
       }
       settleFulfilmentStatus(tx, order, lines, ctx.actor, why);
     }
 
-    recordOrderEvent(tx, order, ctx.actor, 'edited', valid.reason, { before, after: snapshot(order, lines), releasedUnits: released, cancelledShipments });
+    recordOrderEvent(tx, order, ctx.actor, 'edited', valid.reason, {
+      before,
+      after: snapshot(order, lines),
+      releasedUnits: released,
+      cancelledShipments,
+    });
     await settlePayment(tx, ctx, deps, claimed, before.totals.total, why);
     await handFreedStock(tx, ctx, freed, `stock freed by an edit of order ${order.number}`);
     await tx.flush();
@@ -124,29 +150,47 @@ interface PlannedEdit {
 }
 
 /** Checks the edit against the order (ids, SKUs, currency, address) before anything is written. */
-async function planEdit(tx: EntityManager, order: Order, lines: OrderLine[], valid: ValidEditOrderInput): Promise<PlannedEdit> {
-  const quantities = valid.lines.length === 0 ? [] : checkLineQuantities('lines', valid.lines, lines, () => Number.MAX_SAFE_INTEGER, 'units wanted');
+async function planEdit(
+  tx: EntityManager,
+  order: Order,
+  lines: OrderLine[],
+  valid: ValidEditOrderInput,
+): Promise<PlannedEdit> {
+  const quantities =
+    valid.lines.length === 0
+      ? []
+      : checkLineQuantities('lines', valid.lines, lines, () => Number.MAX_SAFE_INTEGER, 'units wanted');
   const changed = new Set(quantities.map((q) => q.line.id));
   const removedIds = new Set<string>();
   const removed = valid.removeLineIds.map((id, i) => {
     const line = lineOf(lines, id);
-    if (changed.has(line.id) || removedIds.has(line.id)) throw badInput(`removeLineIds[${i}]`, `line ${line.id} is named twice in this edit`);
-    if (openUnits(line) === 0) throw badInput(`removeLineIds[${i}]`, `line ${line.id} (${line.sku}) has nothing left to remove`);
+    if (changed.has(line.id) || removedIds.has(line.id))
+      throw badInput(`removeLineIds[${i}]`, `line ${line.id} is named twice in this edit`);
+    if (openUnits(line) === 0)
+      throw badInput(`removeLineIds[${i}]`, `line ${line.id} (${line.sku}) has nothing left to remove`);
     removedIds.add(line.id);
     return line;
   });
 
-  const variants = valid.addLines.length === 0 ? [] : await tx.find(Variant, { sku: { $in: valid.addLines.map((l) => l.sku) } });
+  const variants =
+    valid.addLines.length === 0 ? [] : await tx.find(Variant, { sku: { $in: valid.addLines.map((l) => l.sku) } });
   const bySku = new Map(variants.map((v) => [v.sku, v]));
   const added = valid.addLines.map((l, i) => {
     const variant = bySku.get(l.sku);
     if (!variant) throw badInput(`addLines[${i}].sku`, `unknown SKU ${l.sku}`);
-    if (variant.currency !== order.currency) throw badInput(`addLines[${i}].sku`, `${l.sku} is priced in ${variant.currency}, the order in ${order.currency}`);
+    if (variant.currency !== order.currency)
+      throw badInput(`addLines[${i}].sku`, `${l.sku} is priced in ${variant.currency}, the order in ${order.currency}`);
     const existing = lines.find((line) => line.sku === l.sku && openUnits(line) > 0 && !removedIds.has(line.id));
-    if (existing) throw badInput(`addLines[${i}].sku`, `${l.sku} is already on line ${existing.id}: change that line's quantity instead`, { lineId: existing.id });
+    if (existing)
+      throw badInput(
+        `addLines[${i}].sku`,
+        `${l.sku} is already on line ${existing.id}: change that line's quantity instead`,
+        { lineId: existing.id },
+      );
     return { variant, quantity: l.quantity };
   });
-  if (lines.length + added.length > MAX_ORDER_LINES) throw badInput('addLines', `the order may hold at most ${MAX_ORDER_LINES} lines`, { max: MAX_ORDER_LINES });
+  if (lines.length + added.length > MAX_ORDER_LINES)
+    throw badInput('addLines', `the order may hold at most ${MAX_ORDER_LINES} lines`, { max: MAX_ORDER_LINES });
   if (!order.shippingAddress && !valid.shippingAddress && added.some((a) => a.variant.requiresShipping)) {
     throw badInput('shippingAddress', 'is required: the added lines have goods to ship');
   }
@@ -154,7 +198,14 @@ async function planEdit(tx: EntityManager, order: Order, lines: OrderLine[], val
 }
 
 /** An authorised payment follows the new total: void what it no longer needs, authorise what it lacks. */
-async function settlePayment(tx: EntityManager, ctx: OperationContext, deps: LifecycleDeps, claimed: ClaimedOrder, totalBefore: number, reason: string): Promise<void> {
+async function settlePayment(
+  tx: EntityManager,
+  ctx: OperationContext,
+  deps: LifecycleDeps,
+  claimed: ClaimedOrder,
+  totalBefore: number,
+  reason: string,
+): Promise<void> {
   const delta = claimed.order.totalAmount - totalBefore;
   if (delta === 0) return;
   const ledger = await paymentLedger(tx, claimed);

@@ -8,7 +8,12 @@ import { allocateBackorders } from '../backorder-allocation.js';
  * never visible as free while an older backorder waits. Flushes first: backorder allocation
  * re-reads the orders it serves, possibly this one.
  */
-export async function handFreedStock(tx: EntityManager, ctx: OperationContext, variantIds: string[], trigger: string): Promise<void> {
+export async function handFreedStock(
+  tx: EntityManager,
+  ctx: OperationContext,
+  variantIds: string[],
+  trigger: string,
+): Promise<void> {
   if (variantIds.length === 0) return;
   await tx.flush();
   for (const variantId of [...new Set(variantIds)].sort()) await allocateBackorders(tx, ctx, variantId, trigger);

@@ -24,11 +24,21 @@ export function fulfilmentStatusOf(lines: OrderLine[]): OrderStatus {
  * (so the move is on the timeline and in the outbox). BACKORDERED → SHIPPED is not an edge of the
  * table; it goes through PARTIALLY_SHIPPED, as it happens in the warehouse.
  */
-export function settleFulfilmentStatus(tx: EntityManager, order: Order, lines: OrderLine[], actor: Principal, reason: string): void {
+export function settleFulfilmentStatus(
+  tx: EntityManager,
+  order: Order,
+  lines: OrderLine[],
+  actor: Principal,
+  reason: string,
+): void {
   if (!FULFILMENT_STATUSES.includes(order.status)) return;
   const target = fulfilmentStatusOf(lines);
   if (target === order.status) return;
-  if (target === 'SHIPPED' && !canTransition(order.status, 'SHIPPED') && canTransition(order.status, 'PARTIALLY_SHIPPED')) {
+  if (
+    target === 'SHIPPED' &&
+    !canTransition(order.status, 'SHIPPED') &&
+    canTransition(order.status, 'PARTIALLY_SHIPPED')
+  ) {
     transitionOrder(tx, order, 'PARTIALLY_SHIPPED', actor, reason);
   }
   transitionOrder(tx, order, target, actor, reason);

@@ -45,11 +45,13 @@ export function checkLineQuantities<T extends LineQuantity>(
   what: string,
 ): { line: OrderLine; quantity: number; input: T }[] {
   if (!Array.isArray(requested) || requested.length === 0) throw badInput(field, 'must hold at least one line');
-  if (requested.length > MAX_ORDER_LINES) throw badInput(field, `must hold at most ${MAX_ORDER_LINES} lines`, { max: MAX_ORDER_LINES });
+  if (requested.length > MAX_ORDER_LINES)
+    throw badInput(field, `must hold at most ${MAX_ORDER_LINES} lines`, { max: MAX_ORDER_LINES });
   const seen = new Set<string>();
   return requested.map((r, i) => {
     const line = lineOf(lines, String(r.lineId ?? ''));
-    if (seen.has(line.id)) throw badInput(`${field}[${i}].lineId`, `line ${line.id} appears twice; put its whole quantity on one entry`);
+    if (seen.has(line.id))
+      throw badInput(`${field}[${i}].lineId`, `line ${line.id} appears twice; put its whole quantity on one entry`);
     seen.add(line.id);
     const max = limitOf(line);
     if (!Number.isInteger(r.quantity) || r.quantity < 1 || r.quantity > max) {

@@ -27,7 +27,8 @@ function trackingUrlOf(value: string | null | undefined): string | null {
   } catch {
     throw badInput('trackingUrl', 'must be an absolute http(s) URL');
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw badInput('trackingUrl', 'must be an absolute http(s) URL');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw badInput('trackingUrl', 'must be an absolute http(s) URL');
   return url;
 }
 
@@ -36,7 +37,11 @@ function trackingUrlOf(value: string | null | undefined): string | null {
  * `shipped` ledger row each), the lines count them shipped, and the order becomes
  * PARTIALLY_SHIPPED or, with every remaining unit gone, SHIPPED.
  */
-export async function markShipmentShipped(ctx: OperationContext, shipmentId: string, input: MarkShipmentShippedInput): Promise<{ order: Order; shipment: ShipmentDetail }> {
+export async function markShipmentShipped(
+  ctx: OperationContext,
+  shipmentId: string,
+  input: MarkShipmentShippedInput,
+): Promise<{ order: Order; shipment: ShipmentDetail }> {
   const carrier = requiredText('carrier', input.carrier, 64);
   const trackingNumber = requiredText('trackingNumber', input.trackingNumber, 100);
   const trackingUrl = trackingUrlOf(input.trackingUrl);

@@ -17,7 +17,10 @@ export interface ClaimedOrder {
 }
 
 function conflict(order: Order, detail: string, details: Record<string, unknown> = {}): DomainError {
-  return new DomainError(ErrorCode.CONFLICT, `Order ${order.number} ${detail}; reload it and try again`, { orderId: order.id, ...details });
+  return new DomainError(ErrorCode.CONFLICT, `Order ${order.number} ${detail}; reload it and try again`, {
+    orderId: order.id,
+    ...details,
+  });
 }
 
 /**
@@ -28,17 +31,33 @@ function conflict(order: Order, detail: string, details: Record<string, unknown>
  * reservations, shipments and returns. `expectedVersion`, when the caller sends one, must be the
  * current version. Another channel's order is NOT_FOUND for a channel-scoped key.
  */
-export async function claimOrder(tx: EntityManager, ctx: OperationContext, orderId: string, expectedVersion?: number | null): Promise<ClaimedOrder> {
+export async function claimOrder(
+  tx: EntityManager,
+  ctx: OperationContext,
+  orderId: string,
+  expectedVersion?: number | null,
+): Promise<ClaimedOrder> {
   const scope = scopedChannelId(ctx.actor);
-  const order = isUuid(orderId) ? await tx.findOne(Order, scope === null ? { id: orderId } : { id: orderId, channel: scope }) : null;
+  const order = isUuid(orderId)
+    ? await tx.findOne(Order, scope === null ? { id: orderId } : { id: orderId, channel: scope })
+    : null;
   if (!order) throw notFound('Order', orderId);
   if (expectedVersion !== null && expectedVersion !== undefined && expectedVersion !== order.version) {
-    throw conflict(order, `is at version ${order.version}, not ${expectedVersion}`, { expectedVersion, currentVersion: order.version });
+    throw conflict(order, `is at version ${order.version}, not ${expectedVersion}`, {
+      expectedVersion,
+      currentVersion: order.version,
+    });
   }
   const held = await tx
     .getConnection()
-    .execute('select 1 from "order" where id = ? and version = ? for update', [order.id, order.version], 'all', tx.getTransactionContext());
-  if (held.length === 0) throw conflict(order, 'was changed by another operation at the same time', { version: order.version });
+    .execute(
+      'select 1 from "order" where id = ? and version = ? for update',
+      [order.id, order.version],
+      'all',
+      tx.getTransactionContext(),
+    );
+  if (held.length === 0)
+    throw conflict(order, 'was changed by another operation at the same time', { version: order.version });
   // Every change moves the version, even one that only touches lines, reservations or returns.
   order.updatedAt = new Date();
   const lines = await tx.find(OrderLine, { order: order.id }, { orderBy: { position: 'asc' } });
@@ -54,7 +73,10 @@ export async function changeOrder<T>(ctx: OperationContext, work: (tx: EntityMan
     return await inTransaction(ctx.em, work);
   } catch (error) {
     if (error instanceof OptimisticLockError) {
-      throw new DomainError(ErrorCode.CONFLICT, 'The order was changed by another operation at the same time; reload it and try again');
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        'The order was changed by another operation at the same time; reload it and try again',
+      );
     }
     throw error;
   }

@@ -11,7 +11,12 @@ const TABLES = { Shipment: 'shipment', Return: 'return_request' } as const;
  * loaded only after the order is claimed, so its status cannot be stale. Outside a
  * channel-scoped key's channel the child is NOT_FOUND, as an unknown id would be.
  */
-export async function orderIdOf(tx: EntityManager, ctx: OperationContext, kind: keyof typeof TABLES, id: string): Promise<string> {
+export async function orderIdOf(
+  tx: EntityManager,
+  ctx: OperationContext,
+  kind: keyof typeof TABLES,
+  id: string,
+): Promise<string> {
   if (!isUuid(id)) throw notFound(kind, id);
   const scope = scopedChannelId(ctx.actor);
   const rows = await tx

@@ -25,7 +25,13 @@ export interface PaymentLedger {
 }
 
 /** The timeline entries the ledger reads; every other entry is ignored. */
-export const PAYMENT_EVENT_TYPES = ['placed', 'status_changed', 'payment_authorized', 'payment_voided', 'payment_refunded'];
+export const PAYMENT_EVENT_TYPES = [
+  'placed',
+  'status_changed',
+  'payment_authorized',
+  'payment_voided',
+  'payment_refunded',
+];
 
 /** What the ledger needs of one timeline entry: an `OrderEvent` or a plain record of one. */
 export interface PaymentEventRecord {
@@ -45,7 +51,8 @@ export function ledgerOfEvents(events: Iterable<PaymentEventRecord>): PaymentLed
     const data = e.data ?? {};
     const amount = typeof data.amount === 'number' ? data.amount : null;
     if (e.type === 'placed') placedTotal = typeof data.total === 'number' ? data.total : 0;
-    const authorization = (e.type === 'status_changed' && e.toStatus === 'PAYMENT_AUTHORIZED') || e.type === 'payment_authorized';
+    const authorization =
+      (e.type === 'status_changed' && e.toStatus === 'PAYMENT_AUTHORIZED') || e.type === 'payment_authorized';
     if (authorization && typeof data.reference === 'string') {
       // Placement records the authorisation without an amount: it was the total at placement.
       ledger.authorized += amount ?? placedTotal;
@@ -60,7 +67,11 @@ export function ledgerOfEvents(events: Iterable<PaymentEventRecord>): PaymentLed
 }
 
 export async function paymentLedger(tx: EntityManager, claimed: ClaimedOrder): Promise<PaymentLedger> {
-  const events = await tx.find(OrderEvent, { order: claimed.order.id, type: { $in: PAYMENT_EVENT_TYPES } }, { orderBy: { id: 'asc' } });
+  const events = await tx.find(
+    OrderEvent,
+    { order: claimed.order.id, type: { $in: PAYMENT_EVENT_TYPES } },
+    { orderBy: { id: 'asc' } },
+  );
   return ledgerOfEvents(events);
 }
 
@@ -73,7 +84,14 @@ export async function paymentLedger(tx: EntityManager, claimed: ClaimedOrder): P
  *   open. A refund outranks a void: once anything was refunded the status says so, whether or
  *   not part of the authorisation was voided as well.
  */
-export const PAYMENT_STATUSES = ['NONE', 'AUTHORIZED', 'PARTIALLY_VOIDED', 'VOIDED', 'PARTIALLY_REFUNDED', 'REFUNDED'] as const;
+export const PAYMENT_STATUSES = [
+  'NONE',
+  'AUTHORIZED',
+  'PARTIALLY_VOIDED',
+  'VOIDED',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export function paymentStatusOf(ledger: PaymentLedger): PaymentStatus {
@@ -126,7 +144,14 @@ export async function givePaymentBack(
 }
 
 /** Authorises `amount` more after an edit raised the total of an already authorised order. */
-export async function authorizeMore(tx: EntityManager, ctx: OperationContext, deps: LifecycleDeps, claimed: ClaimedOrder, amount: number, reason: string): Promise<void> {
+export async function authorizeMore(
+  tx: EntityManager,
+  ctx: OperationContext,
+  deps: LifecycleDeps,
+  claimed: ClaimedOrder,
+  amount: number,
+  reason: string,
+): Promise<void> {
   const { order } = claimed;
   const payment = await deps.payments.authorize({
     orderId: order.id,

@@ -38,14 +38,22 @@ export class OrderStock {
     const reservations =
       lineIds.length === 0
         ? []
-        : await tx.find(Reservation, { orderLineId: { $in: lineIds }, status: 'active' }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+        : await tx.find(
+            Reservation,
+            { orderLineId: { $in: lineIds }, status: 'active' },
+            { orderBy: { createdAt: 'asc', id: 'asc' } },
+          );
     const shipments = await tx.find(Shipment, { order: order.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-    const shipmentLines = shipments.length === 0 ? [] : await tx.find(ShipmentLine, { shipment: { $in: shipments.map((s) => s.id) } });
+    const shipmentLines =
+      shipments.length === 0 ? [] : await tx.find(ShipmentLine, { shipment: { $in: shipments.map((s) => s.id) } });
     return new OrderStock(tx, order, reservations, shipments, shipmentLines);
   }
 
   private active(lineId: string, locationId?: string): Reservation[] {
-    return this.reservations.filter((r) => r.status === 'active' && r.orderLineId === lineId && (locationId === undefined || r.locationId === locationId));
+    return this.reservations.filter(
+      (r) =>
+        r.status === 'active' && r.orderLineId === lineId && (locationId === undefined || r.locationId === locationId),
+    );
   }
 
   linesOf(shipment: Shipment): ShipmentLine[] {
@@ -76,7 +84,13 @@ export class OrderStock {
       return;
     }
     r.quantity -= n;
-    const part = this.tx.create(Reservation, { orderLineId: r.orderLineId, variantId: r.variantId, locationId: r.locationId, quantity: n, status });
+    const part = this.tx.create(Reservation, {
+      orderLineId: r.orderLineId,
+      variantId: r.variantId,
+      locationId: r.locationId,
+      quantity: n,
+      status,
+    });
     this.reservations.push(part);
   }
 
@@ -105,7 +119,9 @@ export class OrderStock {
         need -= n;
       }
       if (need === 0) return cancelled;
-      const shipment = [...this.shipments].reverse().find((s) => s.status === 'created' && this.linesOf(s).some((sl) => sl.orderLineId === line.id));
+      const shipment = [...this.shipments]
+        .reverse()
+        .find((s) => s.status === 'created' && this.linesOf(s).some((sl) => sl.orderLineId === line.id));
       if (!shipment) throw new Error(`order line ${line.id} holds ${units - need} of the ${units} units to release`);
       this.cancelShipment(shipment);
       cancelled.push(shipment);
@@ -134,11 +150,20 @@ export class OrderStock {
       for (const r of this.active(sl.orderLineId, shipment.locationId)) {
         const n = Math.min(need, r.quantity);
         this.take(r, n, 'consumed');
-        this.ops.push({ kind: 'ship', variantId: r.variantId, locationId: r.locationId, quantity: n, reason: `shipment ${shipment.id}` });
+        this.ops.push({
+          kind: 'ship',
+          variantId: r.variantId,
+          locationId: r.locationId,
+          quantity: n,
+          reason: `shipment ${shipment.id}`,
+        });
         need -= n;
         if (need === 0) break;
       }
-      if (need > 0) throw new Error(`shipment ${shipment.id} claims ${sl.quantity} of line ${sl.orderLineId} but only ${sl.quantity - need} are held`);
+      if (need > 0)
+        throw new Error(
+          `shipment ${shipment.id} claims ${sl.quantity} of line ${sl.orderLineId} but only ${sl.quantity - need} are held`,
+        );
       lines.find((l) => l.id === sl.orderLineId)!.quantityShipped += sl.quantity;
     }
   }
@@ -156,15 +181,25 @@ export class OrderStock {
       else merged.set(key, { ...op });
     }
     this.ops.length = 0;
-    const ordered = [...merged.values()].sort((a, b) => a.variantId.localeCompare(b.variantId) || a.locationId.localeCompare(b.locationId) || a.kind.localeCompare(b.kind));
+    const ordered = [...merged.values()].sort(
+      (a, b) =>
+        a.variantId.localeCompare(b.variantId) ||
+        a.locationId.localeCompare(b.locationId) ||
+        a.kind.localeCompare(b.kind),
+    );
     const freed = new Set<string>();
     for (const op of ordered) {
       const key = { variantId: op.variantId, locationId: op.locationId };
       if (op.kind === 'release') {
-        recordLevelChanged(this.tx, await releaseStock(this.tx, key, op.quantity, this.order.id, actor, op.reason), { reserved: -op.quantity });
+        recordLevelChanged(this.tx, await releaseStock(this.tx, key, op.quantity, this.order.id, actor, op.reason), {
+          reserved: -op.quantity,
+        });
         freed.add(op.variantId);
       } else {
-        recordLevelChanged(this.tx, await shipStock(this.tx, key, op.quantity, this.order.id, actor), { onHand: -op.quantity, reserved: -op.quantity });
+        recordLevelChanged(this.tx, await shipStock(this.tx, key, op.quantity, this.order.id, actor), {
+          onHand: -op.quantity,
+          reserved: -op.quantity,
+        });
       }
     }
     return [...freed].sort();

@@ -25,7 +25,11 @@ export function totalsOf(order: Order): TotalsSnapshot {
  * re-apportion them. A cancellation may shrink the subtotal below the discount; the discount is
  * then cut so the total never goes negative (`clampDiscount`); an edit refuses instead.
  */
-export function recomputeTotals(order: Order, lines: OrderLine[], options: { clampDiscount: boolean; zeroCharges?: boolean }): TotalsSnapshot {
+export function recomputeTotals(
+  order: Order,
+  lines: OrderLine[],
+  options: { clampDiscount: boolean; zeroCharges?: boolean },
+): TotalsSnapshot {
   for (const l of lines) l.lineTotalAmount = l.unitPriceAmount * (l.quantity - l.quantityCancelled);
   order.subtotalAmount = lines.reduce((sum, l) => sum + l.lineTotalAmount, 0);
   if (options.zeroCharges) {

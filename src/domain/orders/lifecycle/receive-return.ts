@@ -25,10 +25,16 @@ export interface ReceiveReturnInput {
  * arrived — unit price × units received, in minor units, capped at what the payment still holds
  * — through the payment port. approved → received → refunded, each step on the order timeline.
  */
-export async function receiveReturn(ctx: OperationContext, deps: LifecycleDeps, returnId: string, input: ReceiveReturnInput): Promise<ReturnDetail> {
+export async function receiveReturn(
+  ctx: OperationContext,
+  deps: LifecycleDeps,
+  returnId: string,
+  input: ReceiveReturnInput,
+): Promise<ReturnDetail> {
   const note = optionalText('note', input.note);
   if (!Array.isArray(input.lines) || input.lines.length === 0) throw badInput('lines', 'must hold at least one line');
-  if (input.lines.length > MAX_ORDER_LINES) throw badInput('lines', `must hold at most ${MAX_ORDER_LINES} lines`, { max: MAX_ORDER_LINES });
+  if (input.lines.length > MAX_ORDER_LINES)
+    throw badInput('lines', `must hold at most ${MAX_ORDER_LINES} lines`, { max: MAX_ORDER_LINES });
   return changeOrder(ctx, async (tx) => {
     const claimed = await claimOrder(tx, ctx, await orderIdOf(tx, ctx, 'Return', returnId));
     const { order, lines } = claimed;
@@ -44,17 +50,22 @@ export async function receiveReturn(ctx: OperationContext, deps: LifecycleDeps, 
       if (seen.has(rl.id)) throw badInput(`lines[${i}].lineId`, `line ${r.lineId} appears twice`);
       seen.add(rl.id);
       if (!Number.isInteger(r.quantity) || r.quantity < 0 || r.quantity > rl.quantity) {
-        throw new DomainError(ErrorCode.BAD_USER_INPUT, `lines[${i}].quantity: must be a whole number from 0 to ${rl.quantity} (units this return asked for), got ${r.quantity}`, {
-          field: `lines[${i}].quantity`,
-          min: 0,
-          max: rl.quantity,
-          lineId: rl.orderLineId,
-        });
+        throw new DomainError(
+          ErrorCode.BAD_USER_INPUT,
+          `lines[${i}].quantity: must be a whole number from 0 to ${rl.quantity} (units this return asked for), got ${r.quantity}`,
+          {
+            field: `lines[${i}].quantity`,
+            min: 0,
+            max: rl.quantity,
+            lineId: rl.orderLineId,
+          },
+        );
       }
       if (typeof r.restock !== 'boolean') throw badInput(`lines[${i}].restock`, 'must be true or false');
       return { rl, quantity: r.quantity, restock: r.restock };
     });
-    if (received.every((r) => r.quantity === 0)) throw badInput('lines', 'nothing received: at least one unit must have arrived');
+    if (received.every((r) => r.quantity === 0))
+      throw badInput('lines', 'nothing received: at least one unit must have arrived');
     for (const rl of returnLines) {
       const got = received.find((r) => r.rl === rl);
       rl.receivedQuantity = got?.quantity ?? 0;
@@ -63,13 +74,20 @@ export async function receiveReturn(ctx: OperationContext, deps: LifecycleDeps, 
 
     // Restock where the units left from: shipped parcels of the line, the latest first.
     const stock = await OrderStock.load(tx, order, lines);
-    const sent = stock.shipments.filter((s) => s.shippedAt && (s.status === 'shipped' || s.status === 'delivered')).sort((a, b) => b.shippedAt!.getTime() - a.shippedAt!.getTime());
+    const sent = stock.shipments
+      .filter((s) => s.shippedAt && (s.status === 'shipped' || s.status === 'delivered'))
+      .sort((a, b) => b.shippedAt!.getTime() - a.shippedAt!.getTime());
     const restocks = new Map<string, { variantId: string; locationId: string; quantity: number }>();
     const restocked: { lineId: string; locationId: string; quantity: number }[] = [];
     for (const { rl, quantity, restock } of received) {
       if (!restock || quantity === 0) continue;
       const line = lines.find((l) => l.id === rl.orderLineId)!;
-      const from = sent.flatMap((s) => stock.linesOf(s).filter((sl) => sl.orderLineId === line.id).map((sl) => ({ locationId: s.locationId, quantity: sl.quantity })));
+      const from = sent.flatMap((s) =>
+        stock
+          .linesOf(s)
+          .filter((sl) => sl.orderLineId === line.id)
+          .map((sl) => ({ locationId: s.locationId, quantity: sl.quantity })),
+      );
       let left = quantity;
       from.forEach((f, i) => {
         const n = i === from.length - 1 ? left : Math.min(left, f.quantity);
@@ -82,32 +100,65 @@ export async function receiveReturn(ctx: OperationContext, deps: LifecycleDeps, 
         left -= n;
       });
     }
-    for (const r of [...restocks.values()].sort((a, b) => a.variantId.localeCompare(b.variantId) || a.locationId.localeCompare(b.locationId))) {
-      const level = (await changeOnHand(tx, { variantId: r.variantId, locationId: r.locationId }, r.quantity, 'returned', ctx.actor.id, `return ${ret.id}`, order.id))!;
+    for (const r of [...restocks.values()].sort(
+      (a, b) => a.variantId.localeCompare(b.variantId) || a.locationId.localeCompare(b.locationId),
+    )) {
+      const level = (await changeOnHand(
+        tx,
+        { variantId: r.variantId, locationId: r.locationId },
+        r.quantity,
+        'returned',
+        ctx.actor.id,
+        `return ${ret.id}`,
+        order.id,
+      ))!;
       recordLevelChanged(tx, level, { onHand: r.quantity });
     }
 
     ret.receivedAt = new Date();
-    ret.refundAmount = received.reduce((sum, r) => sum + lines.find((l) => l.id === r.rl.orderLineId)!.unitPriceAmount * r.quantity, 0);
+    ret.refundAmount = received.reduce(
+      (sum, r) => sum + lines.find((l) => l.id === r.rl.orderLineId)!.unitPriceAmount * r.quantity,
+      0,
+    );
     recordOrderEvent(tx, order, ctx.actor, 'return_received', note, {
       returnId: ret.id,
-      lines: returnLines.map((rl) => ({ lineId: rl.orderLineId, requested: rl.quantity, received: rl.receivedQuantity, restock: rl.restock })),
+      lines: returnLines.map((rl) => ({
+        lineId: rl.orderLineId,
+        requested: rl.quantity,
+        received: rl.receivedQuantity,
+        restock: rl.restock,
+      })),
       restocked,
       refundAmount: ret.refundAmount,
     });
 
-    const refund = await givePaymentBack(tx, ctx, deps, claimed, ret.refundAmount, `return ${ret.id}`, { refund: true, key: `return-${ret.id}` });
+    const refund = await givePaymentBack(tx, ctx, deps, claimed, ret.refundAmount, `return ${ret.id}`, {
+      refund: true,
+      key: `return-${ret.id}`,
+    });
     transitionReturn(ret, 'refunded');
     ret.refundedAmount = refund?.amount ?? 0;
     ret.refundReference = refund?.reference ?? null;
     ret.refundedAt = new Date();
-    recordOrderEvent(tx, order, ctx.actor, 'return_refunded', refund ? `${refund.provider} refunded ${refund.amount} ${refund.currency}` : 'no payment on record to refund', {
-      returnId: ret.id,
-      amount: ret.refundedAmount,
-      currency: ret.currency,
-      reference: ret.refundReference,
-    });
-    await handFreedStock(tx, ctx, [...restocks.values()].map((r) => r.variantId), `stock returned on order ${order.number}`);
+    recordOrderEvent(
+      tx,
+      order,
+      ctx.actor,
+      'return_refunded',
+      refund ? `${refund.provider} refunded ${refund.amount} ${refund.currency}` : 'no payment on record to refund',
+      {
+        returnId: ret.id,
+        amount: ret.refundedAmount,
+        currency: ret.currency,
+        reference: ret.refundReference,
+      },
+    );
+    await handFreedStock(
+      tx,
+      ctx,
+      [...restocks.values()].map((r) => r.variantId),
+      `stock returned on order ${order.number}`,
+    );
     await tx.flush();
     return returnDetail(order, ret, returnLines, lines);
   });

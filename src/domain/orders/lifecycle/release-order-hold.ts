@@ -19,7 +19,12 @@ export interface ReleaseOrderHoldInput {
  * authorised. Under the `reject` policy a shortfall refuses the release (INSUFFICIENT_STOCK)
  * and the order stays on hold.
  */
-export async function releaseOrderHold(ctx: OperationContext, deps: LifecycleDeps, orderId: string, input: ReleaseOrderHoldInput = {}): Promise<Order> {
+export async function releaseOrderHold(
+  ctx: OperationContext,
+  deps: LifecycleDeps,
+  orderId: string,
+  input: ReleaseOrderHoldInput = {},
+): Promise<Order> {
   const reason = optionalText('reason', input.reason) ?? 'hold released';
   const expectedVersion = optionalVersion(input.expectedVersion);
   return changeOrder(ctx, async (tx) => {
@@ -39,15 +44,29 @@ export async function releaseOrderHold(ctx: OperationContext, deps: LifecycleDep
         currency: order.currency,
         idempotencyKey: `order-${order.id}-v${claimed.version}-authorize-${missing}`,
       });
-      transitionOrder(tx, order, 'PAYMENT_AUTHORIZED', ctx.actor, `${payment.provider} authorised ${payment.amount} ${payment.currency}`, {
-        provider: payment.provider,
-        reference: payment.reference,
-        amount: payment.amount,
-      });
+      transitionOrder(
+        tx,
+        order,
+        'PAYMENT_AUTHORIZED',
+        ctx.actor,
+        `${payment.provider} authorised ${payment.amount} ${payment.currency}`,
+        {
+          provider: payment.provider,
+          reference: payment.reference,
+          amount: payment.amount,
+        },
+      );
     } else {
-      transitionOrder(tx, order, 'PAYMENT_AUTHORIZED', ctx.actor, `authorisation ${ledger.reference} from before the hold covers ${order.totalAmount} ${order.currency}`, {
-        reusedAuthorization: ledger.reference,
-      });
+      transitionOrder(
+        tx,
+        order,
+        'PAYMENT_AUTHORIZED',
+        ctx.actor,
+        `authorisation ${ledger.reference} from before the hold covers ${order.totalAmount} ${order.currency}`,
+        {
+          reusedAuthorization: ledger.reference,
+        },
+      );
     }
     const channel = await tx.findOneOrFail(Channel, { id: order.channel.id });
     await allocateOrderStock(tx, ctx, order, lines, channel);

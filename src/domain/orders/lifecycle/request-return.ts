@@ -17,12 +17,17 @@ export interface RequestReturnInput {
  * returns (not rejected) already take back. `refundAmount` starts as what the requested units
  * are worth (unit price × quantity); receipt settles it.
  */
-export async function requestReturn(ctx: OperationContext, orderId: string, input: RequestReturnInput): Promise<ReturnDetail> {
+export async function requestReturn(
+  ctx: OperationContext,
+  orderId: string,
+  input: RequestReturnInput,
+): Promise<ReturnDetail> {
   const reason = optionalText('reason', input.reason);
   const lineReasons = (input.lines ?? []).map((l, i) => optionalText(`lines[${i}].reason`, l.reason));
   return changeOrder(ctx, async (tx) => {
     const { order, lines } = await claimOrder(tx, ctx, orderId);
-    if (lines.every((l) => l.quantityShipped === 0)) requireStatus(order, ['PARTIALLY_SHIPPED', 'SHIPPED', 'DELIVERED', 'COMPLETED'], 'requestReturn');
+    if (lines.every((l) => l.quantityShipped === 0))
+      requireStatus(order, ['PARTIALLY_SHIPPED', 'SHIPPED', 'DELIVERED', 'COMPLETED'], 'requestReturn');
     const existing = await returnsOf(tx, order);
     const wanted = checkLineQuantities(
       'lines',
@@ -58,7 +63,12 @@ export async function requestReturn(ctx: OperationContext, orderId: string, inpu
     );
     recordOrderEvent(tx, order, ctx.actor, 'return_requested', reason, {
       returnId: ret.id,
-      lines: wanted.map((w, i) => ({ lineId: w.line.id, sku: w.line.sku, quantity: w.quantity, reason: lineReasons[i] ?? null })),
+      lines: wanted.map((w, i) => ({
+        lineId: w.line.id,
+        sku: w.line.sku,
+        quantity: w.quantity,
+        reason: lineReasons[i] ?? null,
+      })),
       refundAmount: ret.refundAmount,
       currency: ret.currency,
     });

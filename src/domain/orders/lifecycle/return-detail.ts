@@ -11,12 +11,21 @@ export interface ReturnDetail {
   lines: { line: ReturnLine; sku: string; unitPriceAmount: number }[];
 }
 
-export function returnDetail(order: Order, returnRequest: ReturnRequest, returnLines: ReturnLine[], lines: OrderLine[]): ReturnDetail {
+export function returnDetail(
+  order: Order,
+  returnRequest: ReturnRequest,
+  returnLines: ReturnLine[],
+  lines: OrderLine[],
+): ReturnDetail {
   return { order, returnRequest, lines: returnLinesDetail(returnRequest, returnLines, lines) };
 }
 
 /** The return's own lines (of `returnLines`), with SKU and unit price from the order's `lines`, by line position. */
-export function returnLinesDetail(returnRequest: ReturnRequest, returnLines: ReturnLine[], lines: OrderLine[]): ReturnDetail['lines'] {
+export function returnLinesDetail(
+  returnRequest: ReturnRequest,
+  returnLines: ReturnLine[],
+  lines: OrderLine[],
+): ReturnDetail['lines'] {
   return returnLines
     .filter((rl) => rl.returnRequest.id === returnRequest.id)
     .map((rl) => {
@@ -28,9 +37,13 @@ export function returnLinesDetail(returnRequest: ReturnRequest, returnLines: Ret
 }
 
 /** The order's returns and their lines, read in the change's transaction (after the claim). */
-export async function returnsOf(tx: EntityManager, order: Order): Promise<{ returns: ReturnRequest[]; lines: ReturnLine[] }> {
+export async function returnsOf(
+  tx: EntityManager,
+  order: Order,
+): Promise<{ returns: ReturnRequest[]; lines: ReturnLine[] }> {
   const returns = await tx.find(ReturnRequest, { order: order.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-  const lines = returns.length === 0 ? [] : await tx.find(ReturnLine, { returnRequest: { $in: returns.map((r) => r.id) } });
+  const lines =
+    returns.length === 0 ? [] : await tx.find(ReturnLine, { returnRequest: { $in: returns.map((r) => r.id) } });
   return { returns, lines };
 }
 

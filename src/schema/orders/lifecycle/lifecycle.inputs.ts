@@ -21,7 +21,10 @@ export class AddOrderLineInput {
 
 @InputType({ description: 'What to change; everything optional, at least one change. At most 250 entries per list.' })
 export class EditOrderInput {
-  @Field(() => [OrderLineQuantityInput], { nullable: true, description: 'New quantity of existing lines: the units wanted, not counting units already cancelled.' })
+  @Field(() => [OrderLineQuantityInput], {
+    nullable: true,
+    description: 'New quantity of existing lines: the units wanted, not counting units already cancelled.',
+  })
   lines?: OrderLineQuantityInput[] | null;
 
   @Field(() => [AddOrderLineInput], { nullable: true })
@@ -33,13 +36,19 @@ export class EditOrderInput {
   @Field(() => AddressInput, { nullable: true })
   shippingAddress?: AddressInput | null;
 
-  @Field(() => AddressInput, { nullable: true, description: 'Replaces the billing address; hold rules are not run again.' })
+  @Field(() => AddressInput, {
+    nullable: true,
+    description: 'Replaces the billing address; hold rules are not run again.',
+  })
   billingAddress?: AddressInput | null;
 
   @Field(() => String, { nullable: true, description: 'Why, for the timeline.' })
   reason?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'The order version the change was prepared from; CONFLICT when it moved on.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The order version the change was prepared from; CONFLICT when it moved on.',
+  })
   expectedVersion?: number | null;
 }
 
@@ -48,16 +57,25 @@ export class CancelOrderInput {
   @Field({ description: 'Why, for the timeline and the payment reversal (1 to 500 characters).' })
   reason!: string;
 
-  @Field(() => [OrderLineQuantityInput], { nullable: true, description: 'Cancel only these units; without it the whole order.' })
+  @Field(() => [OrderLineQuantityInput], {
+    nullable: true,
+    description: 'Cancel only these units; without it the whole order.',
+  })
   lines?: OrderLineQuantityInput[] | null;
 
-  @Field(() => Int, { nullable: true, description: 'The order version the change was prepared from; CONFLICT when it moved on.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'The order version the change was prepared from; CONFLICT when it moved on.',
+  })
   expectedVersion?: number | null;
 }
 
 @InputType()
 export class CreateShipmentInput {
-  @Field(() => [OrderLineQuantityInput], { nullable: true, description: 'Units to ship; without it every allocated unit not yet in a shipment.' })
+  @Field(() => [OrderLineQuantityInput], {
+    nullable: true,
+    description: 'Units to ship; without it every allocated unit not yet in a shipment.',
+  })
   lines?: OrderLineQuantityInput[] | null;
 
   @Field(() => ID, { nullable: true, description: 'Ship only from this location.' })

@@ -12,7 +12,10 @@ import { operationContext, type GraphQLContext } from '../../context.js';
 import { OrderNode, orderNodeOf } from '../order.types.js';
 import { CancelOrderInput, EditOrderInput } from './lifecycle.inputs.js';
 
-const VERSION = { nullable: true, description: 'The order version the change was prepared from; CONFLICT when it moved on.' } as const;
+const VERSION = {
+  nullable: true,
+  description: 'The order version the change was prepared from; CONFLICT when it moved on.',
+} as const;
 
 /** Order status changes after placement. Illegal moves answer ILLEGAL_TRANSITION naming the current and allowed statuses. */
 @Resolver()
@@ -29,7 +32,9 @@ export class OrderLifecycleResolver {
   }
 
   @Authorized(allowed('holdOrder'))
-  @Mutation(() => OrderNode, { description: 'Puts an order ON_HOLD for review (from PENDING, CONFIRMED or PAYMENT_AUTHORIZED).' })
+  @Mutation(() => OrderNode, {
+    description: 'Puts an order ON_HOLD for review (from PENDING, CONFIRMED or PAYMENT_AUTHORIZED).',
+  })
   async holdOrder(
     @Arg('orderId', () => ID) orderId: string,
     @Arg('reason', { description: '1 to 500 characters.' }) reason: string,
@@ -41,7 +46,8 @@ export class OrderLifecycleResolver {
 
   @Authorized(allowed('releaseOrderHold'))
   @Mutation(() => OrderNode, {
-    description: 'Ends a hold: CONFIRMED → PAYMENT_AUTHORIZED (authorising what is not yet) → stock allocation, by the channel’s backorder policy.',
+    description:
+      'Ends a hold: CONFIRMED → PAYMENT_AUTHORIZED (authorising what is not yet) → stock allocation, by the channel’s backorder policy.',
   })
   async releaseOrderHold(
     @Arg('orderId', () => ID) orderId: string,
@@ -49,7 +55,9 @@ export class OrderLifecycleResolver {
     @Arg('expectedVersion', () => Int, VERSION) expectedVersion: number | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<OrderNode> {
-    return orderNodeOf(await releaseOrderHold(operationContext(ctx), ctx.services.orders, orderId, { reason, expectedVersion }));
+    return orderNodeOf(
+      await releaseOrderHold(operationContext(ctx), ctx.services.orders, orderId, { reason, expectedVersion }),
+    );
   }
 
   @Authorized(allowed('editOrder'))
@@ -58,7 +66,11 @@ export class OrderLifecycleResolver {
       'Changes an order before it is fully allocated (PENDING, CONFIRMED, ON_HOLD, PAYMENT_AUTHORIZED, BACKORDERED; nothing shipped): ' +
       'quantities, lines, shipping and billing address. Totals are recomputed, surplus stock released, an authorised payment follows the total.',
   })
-  async editOrder(@Arg('orderId', () => ID) orderId: string, @Arg('input') input: EditOrderInput, @Ctx() ctx: GraphQLContext): Promise<OrderNode> {
+  async editOrder(
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('input') input: EditOrderInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<OrderNode> {
     assertMaxItems('lines', input.lines, MAX_ORDER_LINES);
     assertMaxItems('addLines', input.addLines, MAX_ORDER_LINES);
     assertMaxItems('removeLineIds', input.removeLineIds, MAX_ORDER_LINES);
@@ -70,7 +82,11 @@ export class OrderLifecycleResolver {
     description:
       'Cancels the whole order (→ CANCELLED) or some units, before they ship: releases their stock and voids (or, for channel orders, refunds) their value.',
   })
-  async cancelOrder(@Arg('orderId', () => ID) orderId: string, @Arg('input') input: CancelOrderInput, @Ctx() ctx: GraphQLContext): Promise<OrderNode> {
+  async cancelOrder(
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('input') input: CancelOrderInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<OrderNode> {
     assertMaxItems('lines', input.lines, MAX_ORDER_LINES);
     return orderNodeOf(await cancelOrder(operationContext(ctx), ctx.services.orders, orderId, input));
   }

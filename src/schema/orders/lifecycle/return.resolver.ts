@@ -13,7 +13,11 @@ import { ReturnPayload, returnPayloadOf } from './return.types.js';
 export class ReturnResolver {
   @Authorized(allowed('requestReturn'))
   @Mutation(() => ReturnPayload, { description: 'Opens a return (RMA) for shipped units not already being returned.' })
-  async requestReturn(@Arg('orderId', () => ID) orderId: string, @Arg('input') input: RequestReturnInput, @Ctx() ctx: GraphQLContext): Promise<ReturnPayload> {
+  async requestReturn(
+    @Arg('orderId', () => ID) orderId: string,
+    @Arg('input') input: RequestReturnInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ReturnPayload> {
     assertMaxItems('lines', input.lines, MAX_ORDER_LINES);
     return returnPayloadOf(await requestReturn(operationContext(ctx), orderId, input));
   }
@@ -29,8 +33,14 @@ export class ReturnResolver {
   }
 
   @Authorized(allowed('rejectReturn'))
-  @Mutation(() => ReturnPayload, { description: 'REQUESTED → REJECTED, with the reason; its units may be requested again.' })
-  async rejectReturn(@Arg('returnId', () => ID) returnId: string, @Arg('reason') reason: string, @Ctx() ctx: GraphQLContext): Promise<ReturnPayload> {
+  @Mutation(() => ReturnPayload, {
+    description: 'REQUESTED → REJECTED, with the reason; its units may be requested again.',
+  })
+  async rejectReturn(
+    @Arg('returnId', () => ID) returnId: string,
+    @Arg('reason') reason: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ReturnPayload> {
     return returnPayloadOf(await rejectReturn(operationContext(ctx), returnId, { reason }));
   }
 
@@ -39,7 +49,11 @@ export class ReturnResolver {
     description:
       'APPROVED → RECEIVED → REFUNDED: records what arrived, restocks what may be sold again at the location that shipped it, refunds unit price × units received.',
   })
-  async receiveReturn(@Arg('returnId', () => ID) returnId: string, @Arg('input') input: ReceiveReturnInput, @Ctx() ctx: GraphQLContext): Promise<ReturnPayload> {
+  async receiveReturn(
+    @Arg('returnId', () => ID) returnId: string,
+    @Arg('input') input: ReceiveReturnInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ReturnPayload> {
     assertMaxItems('lines', input.lines, MAX_ORDER_LINES);
     return returnPayloadOf(await receiveReturn(operationContext(ctx), ctx.services.orders, returnId, input));
   }

@@ -12,7 +12,10 @@ export const ReturnStatusEnum = {
   RECEIVED: 'received',
   REFUNDED: 'refunded',
 } as const satisfies Record<string, ReturnStatus>;
-registerEnumType(ReturnStatusEnum, { name: 'ReturnStatus', description: 'REQUESTED → APPROVED → RECEIVED → REFUNDED, or REQUESTED → REJECTED.' });
+registerEnumType(ReturnStatusEnum, {
+  name: 'ReturnStatus',
+  description: 'REQUESTED → APPROVED → RECEIVED → REFUNDED, or REQUESTED → REJECTED.',
+});
 
 @ObjectType('ReturnLine', { description: 'Units of one order line coming back.' })
 export class ReturnLineNode {
@@ -55,10 +58,16 @@ export class ReturnNode {
   @Field(() => String, { nullable: true, description: 'The approval note or the rejection reason.' })
   decisionNote!: string | null;
 
-  @Field(() => Money, { description: 'What the units are worth (unit price × quantity): requested units until receipt, received ones after.' })
+  @Field(() => Money, {
+    description:
+      'What the units are worth (unit price × quantity): requested units until receipt, received ones after.',
+  })
   refundAmount!: Money;
 
-  @Field(() => Money, { nullable: true, description: 'What the payment port refunded (capped at what the payment still held).' })
+  @Field(() => Money, {
+    nullable: true,
+    description: 'What the payment port refunded (capped at what the payment still held).',
+  })
   refundedAmount!: Money | null;
 
   @Field(() => String, { nullable: true })

@@ -28,7 +28,9 @@ export class ShipmentResolver {
   }
 
   @Authorized(allowed('markShipmentShipped'))
-  @Mutation(() => ShipmentPayload, { description: 'The parcel left: its stock is consumed and the order becomes PARTIALLY_SHIPPED or SHIPPED.' })
+  @Mutation(() => ShipmentPayload, {
+    description: 'The parcel left: its stock is consumed and the order becomes PARTIALLY_SHIPPED or SHIPPED.',
+  })
   async markShipmentShipped(
     @Arg('shipmentId', () => ID) shipmentId: string,
     @Arg('input') input: MarkShipmentShippedInput,
@@ -39,8 +41,13 @@ export class ShipmentResolver {
   }
 
   @Authorized(allowed('markShipmentDelivered'))
-  @Mutation(() => ShipmentPayload, { description: 'The parcel arrived; a SHIPPED order whose parcels all arrived becomes DELIVERED.' })
-  async markShipmentDelivered(@Arg('shipmentId', () => ID) shipmentId: string, @Ctx() ctx: GraphQLContext): Promise<ShipmentPayload> {
+  @Mutation(() => ShipmentPayload, {
+    description: 'The parcel arrived; a SHIPPED order whose parcels all arrived becomes DELIVERED.',
+  })
+  async markShipmentDelivered(
+    @Arg('shipmentId', () => ID) shipmentId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ShipmentPayload> {
     const result = await markShipmentDelivered(operationContext(ctx), shipmentId);
     return { order: orderNodeOf(result.order), shipment: shipmentNodeOf(result.shipment) };
   }
