@@ -14,13 +14,11 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: { type?: string; status?: number; limit?: number; message?: string }, req, res, _next) => {
     if (err.type === 'entity.too.large') {
-      res
-        .status(413)
-        .json(
-          errorBody(`Request body is larger than the limit of ${err.limit} bytes`, 'BAD_USER_INPUT', {
-            limit: err.limit,
-          }),
-        );
+      res.status(413).json(
+        errorBody(`Request body is larger than the limit of ${err.limit} bytes`, 'BAD_USER_INPUT', {
+          limit: err.limit,
+        }),
+      );
       return;
     }
     if (err.type === 'entity.parse.failed') {

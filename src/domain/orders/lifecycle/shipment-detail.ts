@@ -17,12 +17,10 @@ export interface ShipmentResult {
 export function shipmentDetail(stock: OrderStock, shipment: Shipment, lines: OrderLine[]): ShipmentDetail {
   return {
     shipment,
-    lines: stock
-      .linesOf(shipment)
-      .map((sl) => ({
-        orderLineId: sl.orderLineId,
-        sku: lines.find((l) => l.id === sl.orderLineId)?.sku ?? '',
-        quantity: sl.quantity,
-      })),
+    lines: stock.linesOf(shipment).map((sl) => ({
+      orderLineId: sl.orderLineId,
+      sku: lines.find((l) => l.id === sl.orderLineId)?.sku ?? '',
+      quantity: sl.quantity,
+    })),
   };
 }
