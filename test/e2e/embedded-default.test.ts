@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChildHub, spawnHub } from '../support/child-hub.js';
+import { startChildHub, spawnHub, type ChildHub } from '../support/child-hub.js';
 import { gql } from '../support/hub.js';
 
 /**
@@ -31,66 +31,70 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Each start boots Node, PGlite and a redis-server (seconds on a busy machine), so the file starts
+ * the hub twice and checks everything that holds for a running hub on those two starts.
+ */
 describe('the embedded default (npm start)', () => {
+  let hub: (ChildHub & { base: string }) | undefined;
   let adminKey: string;
+  let cliKey: string;
+
+  afterAll(async () => {
+    if (hub && hub.child.exitCode === null && hub.child.signalCode === null) {
+      hub.kill('SIGKILL');
+      await hub.exited;
+    }
+  });
 
   it('starts with nothing configured, prints an admin key once and is ready', async () => {
-    const hub = await startChildHub(['all'], env);
-    try {
-      adminKey = (await hub.waitFor(/SWITCHYARD ADMIN KEY: (syk_\S+)/))[1]!;
-      expect((await fetch(`${hub.base}/readyz`)).status).toBe(200);
-      const me = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: adminKey });
-      expect(me.body.data?.me).toEqual({ role: 'admin', name: 'initial admin key' });
-      const ping = await gql<{ requestDiagnosticPing: { id: string } }>(
-        hub.base,
-        'mutation { requestDiagnosticPing { id } }',
-        { key: adminKey },
-      );
-      expect(ping.body.errors).toBeUndefined();
-      expect(existsSync(join(dataDir, 'encryption.key'))).toBe(true);
-    } finally {
-      hub.kill('SIGINT');
-    }
-    expect(await hub.exited).toBe(0);
-    expect(hub.output()).toContain('"msg":"stopped"');
-  });
-
-  it('leaves no redis-server behind after Ctrl-C', () => {
-    const pid = redisPid();
-    expect(pid === undefined || !alive(pid)).toBe(true);
-  });
-
-  it('reuses its data on the next start: the same key works and no new key is printed', async () => {
-    const hub = await startChildHub(['all'], env);
-    try {
-      const me = await gql<{ me: { name: string } }>(hub.base, '{ me { name } }', { key: adminKey });
-      expect(me.body.data?.me.name).toBe('initial admin key');
-      expect(hub.output()).not.toContain('SWITCHYARD ADMIN KEY');
-      const keys = await gql<{ apiKeys: { totalCount: number } }>(hub.base, '{ apiKeys(first: 10) { totalCount } }', {
-        key: adminKey,
-      });
-      expect(keys.body.data?.apiKeys.totalCount).toBe(1);
-    } finally {
-      hub.kill('SIGTERM');
-    }
-    expect(await hub.exited).toBe(0);
+    hub = await startChildHub(['all'], env);
+    adminKey = (await hub.waitFor(/SWITCHYARD ADMIN KEY: (syk_\S+)/))[1]!;
+    expect((await fetch(`${hub.base}/readyz`)).status).toBe(200);
+    const me = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: adminKey });
+    expect(me.body.data?.me).toEqual({ role: 'admin', name: 'initial admin key' });
+    const ping = await gql<{ requestDiagnosticPing: { id: string } }>(
+      hub.base,
+      'mutation { requestDiagnosticPing { id } }',
+      { key: adminKey },
+    );
+    expect(ping.body.errors).toBeUndefined();
+    expect(existsSync(join(dataDir, 'encryption.key'))).toBe(true);
   });
 
   it('refuses a second process on the same embedded database, saying why', async () => {
-    const first = await startChildHub(['all'], env);
-    try {
-      const second = spawnHub(['create-api-key', '--role', 'ops', '--name', 'x'], env);
-      expect(await second.exited).not.toBe(0);
-      expect(second.output()).toMatch(/embedded database .* is in use by process \d+/);
-    } finally {
-      first.kill('SIGTERM');
-    }
-    expect(await first.exited).toBe(0);
+    const second = spawnHub(['create-api-key', '--role', 'ops', '--name', 'x'], env);
+    expect(await second.exited).not.toBe(0);
+    expect(second.output()).toMatch(/embedded database .* is in use by process \d+/);
+  });
+
+  it('stops cleanly on Ctrl-C and leaves no redis-server behind', async () => {
+    hub!.kill('SIGINT');
+    expect(await hub!.exited).toBe(0);
+    expect(hub!.output()).toContain('"msg":"stopped"');
+    const pid = redisPid();
+    expect(pid === undefined || !alive(pid)).toBe(true);
   });
 
   it('creates keys from the CLI once the hub is stopped', async () => {
     const cli = spawnHub(['create-api-key', '--role', 'ops', '--name', 'night shift'], env);
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toMatch(/created ops key syk_[0-9a-f]{8} .*\nsyk_[0-9a-f]{8}_\S{43}\n/);
+    cliKey = /\n(syk_[0-9a-f]{8}_\S{43})\n/.exec(cli.output())![1]!;
+  });
+
+  it('reuses its data on the next start: both keys work, no new key is printed, and SIGTERM stops it', async () => {
+    hub = await startChildHub(['all'], env);
+    const me = await gql<{ me: { name: string } }>(hub.base, '{ me { name } }', { key: adminKey });
+    expect(me.body.data?.me.name).toBe('initial admin key');
+    const cli = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: cliKey });
+    expect(cli.body.data?.me).toEqual({ role: 'ops', name: 'night shift' });
+    expect(hub.output()).not.toContain('SWITCHYARD ADMIN KEY');
+    const keys = await gql<{ apiKeys: { totalCount: number } }>(hub.base, '{ apiKeys(first: 10) { totalCount } }', {
+      key: adminKey,
+    });
+    expect(keys.body.data?.apiKeys.totalCount).toBe(2);
+    hub.kill('SIGTERM');
+    expect(await hub.exited).toBe(0);
   });
 });
