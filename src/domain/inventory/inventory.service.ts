@@ -10,9 +10,6 @@ import { Location } from './location.entity.js';
 import { changeOnHand, readLevels, type LevelRow } from './stock-ledger.js';
 import { stockLevelView, type StockLevelView } from './stock-level-view.js';
 
-// Locations moved to location.service.ts; re-exported for callers that import them from here.
-export { createLocation, type CreateLocationInput } from './location.service.js';
-
 export const MAX_STOCK_QUANTITY = 10_000_000;
 
 async function resolve(
