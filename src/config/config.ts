@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADDRESS_MISMATCH_POLICIES, type AddressMismatchPolicy } from '../domain/orders/hold-rules.js';
+import { ADDRESS_MISMATCH_POLICIES, type AddressMismatchPolicy } from './address-mismatch-policies.js';
 
 /** Every setting Switchyard reads from its environment, validated once at start-up. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

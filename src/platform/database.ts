@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Config } from '../config/config.js';
 import { entities } from '../domain/entities.js';
 import { migrationsList } from '../migrations/index.js';
+import { withMigrationLock } from './migration-lock.js';
 import { acquirePgliteLock, releasePgliteLock } from './pglite-lock.js';
 import { redactUrl } from './redact-url.js';
 
@@ -62,13 +63,18 @@ async function initOrm(database: Config['database']): Promise<Orm> {
   }
 }
 
+/** Applies pending migrations; concurrent callers on one database take turns (migration-lock.ts). */
 export async function runPendingMigrations(orm: Orm): Promise<string[]> {
-  const applied = await orm.migrator.up();
+  const applied = await withMigrationLock(orm, () => orm.migrator.up());
   return applied.map((m) => m.name);
 }
 
+/**
+ * The migrations not applied yet. Under the migration lock too: on a fresh database the first
+ * read creates the migrations table, which two processes must not do at once.
+ */
 export async function pendingMigrations(orm: Orm): Promise<string[]> {
-  return (await orm.migrator.getPending()).map((m) => m.name);
+  return (await withMigrationLock(orm, () => orm.migrator.getPending())).map((m) => m.name);
 }
 
 /** True when the database answers a trivial query. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PostalAddress } from '../../src/domain/address.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { checkInvariants } from '../../src/domain/invariants/invariants.js';
-import { receiveStock, setStockThreshold, transferStock } from '../../src/domain/inventory/inventory.service.js';
+import { receiveStock, setStockThreshold, transferStock } from '../../src/domain/orders/stock-change.service.js';
 import { createLocation, updateLocation } from '../../src/domain/inventory/location.service.js';
 import { createShipment } from '../../src/domain/orders/lifecycle/create-shipment.js';
 import { allocateOrder, reallocateOrder } from '../../src/domain/orders/order-allocation.service.js';

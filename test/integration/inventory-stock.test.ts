@@ -6,7 +6,7 @@ import {
   receiveStock,
   setStockThreshold,
   transferStock,
-} from '../../src/domain/inventory/inventory.service.js';
+} from '../../src/domain/orders/stock-change.service.js';
 import {
   createLocation,
   listLocations,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { setStockThreshold } from '../../src/domain/inventory/inventory.service.js';
+import { setStockThreshold } from '../../src/domain/orders/stock-change.service.js';
 import { placeOrder, type PlaceOrderDeps } from '../../src/domain/orders/place-order.service.js';
 import type { PlaceOrderInput } from '../../src/domain/orders/place-order.input.js';
 import { MikroORM, type Options } from '@mikro-orm/core';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import { adjustStock, receiveStock, setStockThreshold } from '../../src/domain/inventory/inventory.service.js';
+import { adjustStock, receiveStock, setStockThreshold } from '../../src/domain/orders/stock-change.service.js';
 import type { EntityManager } from '@mikro-orm/core';
 import { recordOrderEvent, transitionOrder } from '../../src/domain/orders/order-transitions.js';
 import { Order } from '../../src/domain/orders/order.entity.js';

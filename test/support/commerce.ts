@@ -1,6 +1,7 @@
 import { createProduct } from '../../src/domain/catalog/catalog.service.js';
 import type { OperationContext } from '../../src/domain/context.js';
-import { createLocation, receiveStock } from '../../src/domain/inventory/inventory.service.js';
+import { receiveStock } from '../../src/domain/orders/stock-change.service.js';
+import { createLocation } from '../../src/domain/inventory/location.service.js';
 import { manualPaymentProvider } from '../../src/domain/payments/payment-provider.js';
 import type { PlaceOrderDeps } from '../../src/domain/orders/place-order.service.js';
 

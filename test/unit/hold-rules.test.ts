@@ -3,9 +3,9 @@ import {
   holdReasons,
   joinHoldReasons,
   normalisePostalCode,
-  type AddressMismatchPolicy,
   type HoldFacts,
 } from '../../src/domain/orders/hold-rules.js';
+import type { AddressMismatchPolicy } from '../../src/config/address-mismatch-policies.js';
 
 const US = { countryCode: 'US', postalCode: '78701' };
 const facts = (over: Partial<HoldFacts> = {}): HoldFacts => ({

@@ -3,7 +3,7 @@ import { Channel } from '../channels/channel.entity.js';
 import type { OperationContext } from '../context.js';
 import { badInput, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { channelFilterFor } from '../orders/order-scope.js';
+import { channelFilterFor } from '../channels/channel-scope.js';
 import { eligibleLocations } from './allocation.service.js';
 import { Location } from './location.entity.js';
 import { readLevels } from './stock-ledger.js';

@@ -6,7 +6,7 @@ import { newestFirstPage } from '../newest-first-page.js';
 import type { Page } from '../pagination.js';
 import { containsPattern } from '../text-search.js';
 import { Customer } from './customer.entity.js';
-import { scopedChannelId } from './order-scope.js';
+import { scopedChannelId } from '../channels/channel-scope.js';
 
 /**
  * A channel-scoped key sees only customers who ordered on its channel; anyone else is

@@ -1,21 +1,11 @@
+import type { AddressMismatchPolicy } from '../../config/address-mismatch-policies.js';
 import type { PostalAddress } from '../address.js';
-
-/**
- * When a billing address that does not match the shipping address puts a new order ON_HOLD:
- * - `off`: never;
- * - `country`: the billing and shipping countries differ;
- * - `postal`: the countries differ, or both addresses have a postal code and the codes differ
- *   once case and whitespace are ignored ("sw1a 1aa" = "SW1A1AA").
- * An order without a billing address, or without a shipping address, never mismatches.
- */
-export const ADDRESS_MISMATCH_POLICIES = ['off', 'country', 'postal'] as const;
-export type AddressMismatchPolicy = (typeof ADDRESS_MISMATCH_POLICIES)[number];
 
 /** The hold rules' settings (config ORDER_HOLD_TOTAL_ABOVE and ORDER_HOLD_ON_ADDRESS_MISMATCH). */
 export interface HoldPolicy {
   /** Orders whose total (minor units) is above this are held; null: never. */
   holdTotalAbove: number | null;
-  /** Absent: `off`. */
+  /** Absent: `off`; the values are explained in config/address-mismatch-policies.ts. */
   holdOnAddressMismatch?: AddressMismatchPolicy;
 }
 

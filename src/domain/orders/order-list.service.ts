@@ -6,7 +6,7 @@ import { isUuid } from '../ids.js';
 import { validatePageRequest, type Page } from '../pagination.js';
 import { containsPattern } from '../text-search.js';
 import { orderRecordsOf, type OrderRecord } from './order-record.js';
-import { channelFilterFor } from './order-scope.js';
+import { channelFilterFor } from '../channels/channel-scope.js';
 import { decodeOrderCursor, encodeOrderCursor, ORDER_SORT_SPECS, ORDER_SORTS, type OrderSort } from './order-sort.js';
 import { ORDER_STATUSES, type OrderStatus } from './order-status.js';
 import { Order } from './order.entity.js';

@@ -8,7 +8,7 @@ import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { OrderEvent } from './order-event.entity.js';
 import { OrderLine } from './order-line.entity.js';
-import { channelFilterFor, scopedChannelId } from './order-scope.js';
+import { channelFilterFor, scopedChannelId } from '../channels/channel-scope.js';
 import { Order } from './order.entity.js';
 
 /** One order by id; another channel's order is NOT_FOUND for a channel-scoped key. */

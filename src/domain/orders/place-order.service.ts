@@ -18,9 +18,6 @@ import { transitionOrder, recordOrderEvent } from './order-transitions.js';
 import { Order } from './order.entity.js';
 import { validatePlaceOrderInput, type PlaceOrderInput, type ValidPlaceOrderInput } from './place-order.input.js';
 
-/** Moved to allocate-order.ts; re-exported for callers that import it from here. */
-export { allocateOrderStock } from './allocate-order.js';
-
 export interface PlaceOrderDeps {
   payments: PaymentProvider;
   /** The hold rules' settings (hold-rules.ts). */

@@ -3,7 +3,7 @@ import type { OperationContext } from '../context.js';
 import { DomainError, ErrorCode, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { Customer } from '../orders/customer.entity.js';
-import { scopedChannelId } from '../orders/order-scope.js';
+import { scopedChannelId } from '../channels/channel-scope.js';
 
 /**
  * The customer a data-subject request (export, erasure) is about, as the caller may see it.

@@ -1,6 +1,6 @@
 import type { OperationContext } from '../context.js';
 import { badInput } from '../errors.js';
-import { channelFilterFor } from '../orders/order-scope.js';
+import { channelFilterFor } from '../channels/channel-scope.js';
 
 export const MAX_STATS_RANGE_DAYS = 366;
 export const TOP_SELLERS = 10;

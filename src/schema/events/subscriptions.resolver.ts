@@ -5,7 +5,7 @@ import { DomainError, ErrorCode, notFound } from '../../domain/errors.js';
 import { isUuid } from '../../domain/ids.js';
 import { Location } from '../../domain/inventory/location.entity.js';
 import type { OutboxPayloads, TopicMessage } from '../../domain/outbox/outbox-message.js';
-import { channelFilterFor, scopedChannelId } from '../../domain/orders/order-scope.js';
+import { channelFilterFor, scopedChannelId } from '../../domain/channels/channel-scope.js';
 import { orderById } from '../../domain/orders/order-query.service.js';
 import { ORDER_STATUSES } from '../../domain/orders/order-status.js';
 import { allowed } from '../auth/policy.js';

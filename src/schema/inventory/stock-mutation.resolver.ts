@@ -4,7 +4,7 @@ import {
   receiveStock,
   setStockThreshold,
   transferStock,
-} from '../../domain/inventory/inventory.service.js';
+} from '../../domain/orders/stock-change.service.js';
 import { allowed } from '../auth/policy.js';
 import { operationContext, type GraphQLContext } from '../context.js';
 import { AdjustStockArgs, ReceiveStockArgs, StockThresholdArgs, TransferStockArgs } from './stock.inputs.js';

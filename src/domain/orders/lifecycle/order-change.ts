@@ -4,7 +4,7 @@ import { DomainError, ErrorCode, notFound } from '../../errors.js';
 import { isUuid } from '../../ids.js';
 import { inTransaction } from '../../transaction.js';
 import { OrderLine } from '../order-line.entity.js';
-import { scopedChannelId } from '../order-scope.js';
+import { scopedChannelId } from '../../channels/channel-scope.js';
 import type { OrderStatus } from '../order-status.js';
 import { Order } from '../order.entity.js';
 

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { OperationContext } from '../../context.js';
 import { notFound } from '../../errors.js';
 import { isUuid } from '../../ids.js';
-import { scopedChannelId } from '../order-scope.js';
+import { scopedChannelId } from '../../channels/channel-scope.js';
 
 const TABLES = { Shipment: 'shipment', Return: 'return_request' } as const;
 

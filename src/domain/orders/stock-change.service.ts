@@ -3,15 +3,19 @@ import { Variant } from '../catalog/variant.entity.js';
 import type { OperationContext } from '../context.js';
 import { badInput, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { allocateBackorders } from '../orders/backorder-allocation.js';
+import { recordLevelChanged } from '../inventory/level-events.js';
+import { Location } from '../inventory/location.entity.js';
+import { changeOnHand, readLevels, type LevelRow } from '../inventory/stock-ledger.js';
+import { stockLevelView, type StockLevelView } from '../inventory/stock-level-view.js';
 import { inTransaction } from '../transaction.js';
-import { recordLevelChanged } from './level-events.js';
-import { Location } from './location.entity.js';
-import { changeOnHand, readLevels, type LevelRow } from './stock-ledger.js';
-import { stockLevelView, type StockLevelView } from './stock-level-view.js';
+import { allocateBackorders } from './backorder-allocation.js';
 
-// Locations moved to location.service.ts; re-exported for callers that import them from here.
-export { createLocation, type CreateLocationInput } from './location.service.js';
+/*
+ * The stock mutations (receive, adjust, transfer, thresholds) live with the orders, not in
+ * inventory/: each hands the stock it frees to waiting backorders in the same transaction, and
+ * backorders are orders. Inventory (levels, the ledger, sourcing) knows nothing of orders; the
+ * dependency runs orders → inventory only (docs/ARCHITECTURE.md, enforced by eslint.config.js).
+ */
 
 export const MAX_STOCK_QUANTITY = 10_000_000;
 
