@@ -3,6 +3,7 @@ import { Variant } from '../catalog/variant.entity.js';
 import type { OperationContext } from '../context.js';
 import { badInput, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
+import { MAX_STOCK_QUANTITY } from '../input-limits.js';
 import { allocateBackorders } from '../orders/backorder-allocation.js';
 import { inTransaction } from '../transaction.js';
 import { recordLevelChanged } from './level-events.js';
@@ -12,8 +13,6 @@ import { stockLevelView, type StockLevelView } from './stock-level-view.js';
 
 // Locations moved to location.service.ts; re-exported for callers that import them from here.
 export { createLocation, type CreateLocationInput } from './location.service.js';
-
-export const MAX_STOCK_QUANTITY = 10_000_000;
 
 async function resolve(
   em: EntityManager,
