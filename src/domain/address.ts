@@ -1,4 +1,5 @@
 import { badInput } from './errors.js';
+import { countryCode as validCountryCode } from './input-formats.js';
 
 /** A postal address as orders and locations carry it. */
 export interface PostalAddress {
@@ -17,8 +18,6 @@ export interface PostalAddress {
   longitude?: number | null;
 }
 
-const COUNTRY = /^[A-Z]{2}$/;
-
 /** Validates and trims an address; `field` names it in errors (e.g. "shippingAddress"). */
 export function validateAddress(field: string, a: PostalAddress): PostalAddress {
   const text = (name: keyof PostalAddress, max: number, required: boolean): string | null => {
@@ -31,9 +30,7 @@ export function validateAddress(field: string, a: PostalAddress): PostalAddress 
     if (value.length > max) throw badInput(`${field}.${name}`, `must be at most ${max} characters`, { max });
     return value;
   };
-  const countryCode = (a.countryCode ?? '').trim().toUpperCase();
-  if (!COUNTRY.test(countryCode))
-    throw badInput(`${field}.countryCode`, 'must be a two-letter ISO 3166-1 country code, e.g. US, DE');
+  const countryCode = validCountryCode(`${field}.countryCode`, a.countryCode);
   return {
     name: text('name', 200, false),
     company: text('company', 200, false),

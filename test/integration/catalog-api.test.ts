@@ -72,7 +72,7 @@ describe('createProduct', () => {
       variants: [
         { sku: 'SHIRT-S', priceAmount: 4900, currency: 'usd', weightGrams: 200, barcode: '0123456789012' },
         { sku: 'SHIRT-M', title: 'Linen shirt, M', priceAmount: 4900, currency: 'USD' },
-        { sku: 'SHIRT-GIFT', priceAmount: 9_007_199_254_740, currency: 'USD', requiresShipping: false },
+        { sku: 'SHIRT-GIFT', priceAmount: 10_000_000_000, currency: 'USD', requiresShipping: false },
       ],
     });
     expect(res.body.errors).toBeUndefined();
@@ -88,8 +88,8 @@ describe('createProduct', () => {
       requiresShipping: true,
     });
     expect(bySku.get('SHIRT-M')!.title).toBe('Linen shirt, M');
-    // Above GraphQL's 32-bit Int: the SafeInt scalar carries it exactly.
-    expect(bySku.get('SHIRT-GIFT')).toMatchObject({ price: { amount: 9_007_199_254_740 }, requiresShipping: false });
+    // Above GraphQL's 32-bit Int (the largest unit price, MAX_UNIT_PRICE): the SafeInt scalar carries it exactly.
+    expect(bySku.get('SHIRT-GIFT')).toMatchObject({ price: { amount: 10_000_000_000 }, requiresShipping: false });
   });
 
   it('refuses a SKU that exists already with CONFLICT naming it, and creates nothing', async () => {

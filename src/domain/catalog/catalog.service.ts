@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { OperationContext } from '../context.js';
 import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
+import { currencyCode } from '../input-formats.js';
+import { checkAmount, MAX_DESCRIPTION_LENGTH, MAX_UNIT_PRICE } from '../input-limits.js';
 import { Product } from './product.entity.js';
 import { Variant } from './variant.entity.js';
 
@@ -25,15 +27,23 @@ export interface CreateProductInput {
 const SKU = /^[A-Za-z0-9._\-/]{1,100}$/;
 export const MAX_VARIANTS = 250;
 
+/** A product description: trimmed, blank means none, at most MAX_DESCRIPTION_LENGTH characters. */
+export function validDescription(value: string | null | undefined): string | null {
+  const description = value?.trim() || null;
+  if (description && description.length > MAX_DESCRIPTION_LENGTH)
+    throw badInput('description', `must be at most ${MAX_DESCRIPTION_LENGTH} characters, got ${description.length}`, {
+      max: MAX_DESCRIPTION_LENGTH,
+    });
+  return description;
+}
+
 /** Checks one new variant; `list` names the input list in errors (`variants[2].sku`). */
 export function validVariant(v: VariantInput, i: number, productTitle: string, list = 'variants') {
   const field = `${list}[${i}]`;
   const sku = (v.sku ?? '').trim();
   if (!SKU.test(sku)) throw badInput(`${field}.sku`, 'must be 1 to 100 letters, digits or . _ - /');
-  if (!Number.isSafeInteger(v.priceAmount) || v.priceAmount < 0)
-    throw badInput(`${field}.priceAmount`, 'must be a whole, non-negative amount in minor units');
-  const currency = (v.currency ?? '').trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currency)) throw badInput(`${field}.currency`, 'must be an ISO 4217 code such as USD');
+  const priceAmount = checkAmount(`${field}.priceAmount`, v.priceAmount, MAX_UNIT_PRICE);
+  const currency = currencyCode(`${field}.currency`, v.currency);
   if (v.weightGrams != null && (!Number.isInteger(v.weightGrams) || v.weightGrams < 0))
     throw badInput(`${field}.weightGrams`, 'must be a whole, non-negative number');
   const title = (v.title ?? '').trim() || productTitle;
@@ -43,7 +53,7 @@ export function validVariant(v: VariantInput, i: number, productTitle: string, l
   return {
     sku,
     title,
-    priceAmount: v.priceAmount,
+    priceAmount,
     currency,
     weightGrams: v.weightGrams ?? null,
     barcode,
@@ -60,6 +70,7 @@ export async function createProduct(
   if (!Array.isArray(input.variants) || input.variants.length === 0)
     throw badInput('variants', 'must hold at least one variant (SKU)');
   if (input.variants.length > MAX_VARIANTS) throw badInput('variants', `must hold at most ${MAX_VARIANTS} variants`);
+  const description = validDescription(input.description);
   const valid = input.variants.map((v, i) => validVariant(v, i, title));
   const skus = new Set<string>();
   valid.forEach((v, i) => {
@@ -69,7 +80,7 @@ export async function createProduct(
   const em = ctx.em.fork();
   try {
     return await em.transactional(async (tx) => {
-      const product = tx.create(Product, { id: randomUUID(), title, description: input.description?.trim() || null });
+      const product = tx.create(Product, { id: randomUUID(), title, description });
       const variants = valid.map((v) => tx.create(Variant, { id: randomUUID(), product, ...v }));
       return { product, variants };
     });

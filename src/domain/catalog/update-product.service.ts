@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { OperationContext } from '../context.js';
 import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
-import { MAX_VARIANTS, validVariant, type VariantInput } from './catalog.service.js';
+import { checkAmount, MAX_UNIT_PRICE } from '../input-limits.js';
+import { MAX_VARIANTS, validDescription, validVariant, type VariantInput } from './catalog.service.js';
 import { Product } from './product.entity.js';
 import { Variant } from './variant.entity.js';
 
@@ -46,6 +47,7 @@ export async function updateProduct(
     throw badInput('addVariants', `must hold at most ${MAX_VARIANTS} variants`, { max: MAX_VARIANTS });
   const title = patch.title === undefined || patch.title === null ? null : patch.title.trim();
   if (title !== null && (!title || title.length > 300)) throw badInput('title', 'must be 1 to 300 characters');
+  const description = patch.description === undefined ? undefined : validDescription(patch.description);
 
   const em = ctx.em.fork();
   const addedSkus = new Set<string>();
@@ -59,8 +61,7 @@ export async function updateProduct(
         product.title = title;
         changed = true;
       }
-      if (patch.description !== undefined) {
-        const description = patch.description?.trim() || null;
+      if (description !== undefined) {
         if (description !== (product.description ?? null)) {
           product.description = description;
           changed = true;
@@ -125,9 +126,7 @@ function applyVariantPatch(variant: Variant, p: VariantPatch, field: string): bo
     variant.title = title;
   }
   if (p.priceAmount !== undefined && p.priceAmount !== null) {
-    if (!Number.isSafeInteger(p.priceAmount) || p.priceAmount < 0)
-      throw badInput(`${field}.priceAmount`, 'must be a whole, non-negative amount in minor units');
-    variant.priceAmount = p.priceAmount;
+    variant.priceAmount = checkAmount(`${field}.priceAmount`, p.priceAmount, MAX_UNIT_PRICE);
   }
   if (p.weightGrams !== undefined) {
     if (p.weightGrams !== null && (!Number.isInteger(p.weightGrams) || p.weightGrams < 0))

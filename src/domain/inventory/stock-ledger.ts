@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { badInput } from '../errors.js';
+import { MAX_VARIANT_UNITS } from '../input-limits.js';
 import type { MovementKind } from './stock-movement.entity.js';
 
 /**
@@ -152,6 +154,8 @@ export async function changeOnHand(
   reason: string | null,
   orderId: string | null = null,
 ): Promise<LevelRow | null> {
+  // A transfer moves units between levels of one variant: its total does not grow.
+  if (delta > 0 && kind !== 'transfer_in') await checkVariantUnits(em, key.variantId, delta, kind);
   const level =
     delta >= 0
       ? await update(
@@ -168,6 +172,33 @@ export async function changeOnHand(
         );
   if (level) await writeMovement(em, { ...key, kind, onHandDelta: delta, reservedDelta: 0, reason, orderId, actor });
   return level;
+}
+
+/**
+ * Refuses stock that would take a variant past MAX_VARIANT_UNITS on hand across all locations,
+ * so no level, available figure or availableToSell sum can leave the 32-bit range of the
+ * columns and of GraphQL's Int. The variant row is locked first (FOR NO KEY UPDATE, which
+ * foreign-key checks do not wait for): two receipts at different locations then cannot both
+ * pass the check on the same old total. This read-then-write is safe only under that lock.
+ */
+async function checkVariantUnits(em: EntityManager, variantId: string, delta: number, kind: MovementKind) {
+  const connection = em.getConnection();
+  const context = em.getTransactionContext();
+  await connection.execute('select 1 from variant where id = ? for no key update', [variantId], 'all', context);
+  const [row] = await connection.execute<{ total: string }[]>(
+    'select coalesce(sum(on_hand), 0)::bigint::text as total from stock_level where variant_id = ?',
+    [variantId],
+    'all',
+    context,
+  );
+  const total = Number(row?.total ?? 0);
+  if (total + delta > MAX_VARIANT_UNITS) {
+    throw badInput(
+      kind === 'adjusted' ? 'delta' : 'quantity',
+      `would take the variant to ${total + delta} units on hand across all locations, above the limit of ${MAX_VARIANT_UNITS} (it has ${total})`,
+      { max: MAX_VARIANT_UNITS, onHandTotal: total, given: delta },
+    );
+  }
 }
 
 /** Current levels, by key; rows not yet created are absent. */

@@ -1,5 +1,6 @@
 import type { ChannelKind } from '../channels/channel.entity.js';
 import { badInput } from '../errors.js';
+import { checkOrderTotals } from './order-total-limit.js';
 import type { ValidPlaceOrderInput } from './place-order.input.js';
 
 /** What placing an order needs to know of its channel. */
@@ -63,6 +64,7 @@ export function priceOrder(valid: ValidPlaceOrderInput, bySku: ReadonlyMap<strin
 
   const subtotal = valid.lines.reduce((sum, l) => sum + bySku.get(l.sku)!.priceAmount * l.quantity, 0);
   const total = subtotal + valid.shippingAmount + valid.taxAmount - valid.discountAmount;
+  checkOrderTotals('lines', subtotal, total);
   if (total < 0)
     throw badInput(
       'discountAmount',

@@ -1,5 +1,7 @@
 import { validateAddress, type PostalAddress } from '../address.js';
 import { badInput } from '../errors.js';
+import { currencyCode, emailAddress } from '../input-formats.js';
+import { checkAmount, MAX_LINE_QUANTITY, MAX_ORDER_TOTAL } from '../input-limits.js';
 import { ORDER_SOURCES, type OrderSource } from './order.entity.js';
 
 /** What a caller sends to place an order (GraphQL input, CLI, tests). */
@@ -47,16 +49,20 @@ export interface ValidPlaceOrderInput {
 }
 
 export const MAX_ORDER_LINES = 250;
-export const MAX_LINE_QUANTITY = 100_000;
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}\.[^\s@]{2,63}$/;
 const KEY = /^[A-Za-z0-9._:-]{1,128}$/;
-const MAX_AMOUNT = 1e13; // minor units; far above any real order, far below 2^53
 
-function amount(field: string, value: number | null | undefined): number {
-  const v = value ?? 0;
-  if (!Number.isSafeInteger(v) || v < 0 || v > MAX_AMOUNT) {
-    throw badInput(field, 'must be a whole, non-negative amount in minor units (e.g. cents)');
-  }
+const amount = (field: string, value: number | null | undefined): number =>
+  checkAmount(field, value ?? 0, MAX_ORDER_TOTAL);
+
+/**
+ * An optional identifier: absent (null/undefined) means "none" (or the default), but a blank
+ * string is refused — a client that sends `""` has a bug, and treating it as absent would, for
+ * an idempotency key, silently drop the retry protection it asked for.
+ */
+function optionalId(field: string, value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const v = value.trim();
+  if (!v) throw badInput(field, 'must not be blank: leave it out (or null) instead');
   return v;
 }
 
@@ -69,11 +75,11 @@ function optionalText(field: string, value: string | null | undefined, max: numb
 
 /** Checks the shape of an order before any database work; errors name the field and the rule. */
 export function validatePlaceOrderInput(input: PlaceOrderInput, defaultChannelId: string): ValidPlaceOrderInput {
-  const idempotencyKey = input.idempotencyKey?.trim() || null;
+  const idempotencyKey = optionalId('idempotencyKey', input.idempotencyKey);
   if (idempotencyKey !== null && !KEY.test(idempotencyKey))
     throw badInput('idempotencyKey', 'must be 1 to 128 letters, digits or . _ : -');
-  const currency = (input.currency ?? '').trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currency)) throw badInput('currency', 'must be an ISO 4217 code such as USD or EUR');
+  const channelId = optionalId('channelId', input.channelId);
+  const currency = currencyCode('currency', input.currency);
   const source = (input.source ?? 'web') as OrderSource;
   if (!ORDER_SOURCES.includes(source))
     throw badInput('source', `must be one of ${ORDER_SOURCES.join(', ')}`, { allowed: ORDER_SOURCES });
@@ -99,10 +105,9 @@ export function validatePlaceOrderInput(input: PlaceOrderInput, defaultChannelId
 
   let customer: ValidPlaceOrderInput['customer'] = null;
   if (input.customer) {
-    const email = optionalText('customer.email', input.customer.email, 320)?.toLowerCase() ?? null;
-    if (email !== null && !EMAIL.test(email)) throw badInput('customer.email', 'is not a valid email address');
+    const email = input.customer.email;
     customer = {
-      email,
+      email: email === null || email === undefined ? null : emailAddress('customer.email', email),
       name: optionalText('customer.name', input.customer.name, 200),
       phone: optionalText('customer.phone', input.customer.phone, 40),
     };
@@ -110,7 +115,7 @@ export function validatePlaceOrderInput(input: PlaceOrderInput, defaultChannelId
   const expected = input.expectedTotalAmount;
   return {
     idempotencyKey,
-    channelId: input.channelId?.trim() || defaultChannelId,
+    channelId: channelId ?? defaultChannelId,
     externalId: optionalText('externalId', input.externalId, 128),
     source,
     currency,

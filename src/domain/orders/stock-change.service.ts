@@ -7,6 +7,7 @@ import { recordLevelChanged } from '../inventory/level-events.js';
 import { Location } from '../inventory/location.entity.js';
 import { changeOnHand, readLevels, type LevelRow } from '../inventory/stock-ledger.js';
 import { stockLevelView, type StockLevelView } from '../inventory/stock-level-view.js';
+import { MAX_STOCK_QUANTITY } from '../input-limits.js';
 import { inTransaction } from '../transaction.js';
 import { allocateBackorders } from './backorder-allocation.js';
 
@@ -16,8 +17,6 @@ import { allocateBackorders } from './backorder-allocation.js';
  * backorders are orders. Inventory (levels, the ledger, sourcing) knows nothing of orders; the
  * dependency runs orders → inventory only (docs/ARCHITECTURE.md, enforced by eslint.config.js).
  */
-
-export const MAX_STOCK_QUANTITY = 10_000_000;
 
 async function resolve(
   em: EntityManager,

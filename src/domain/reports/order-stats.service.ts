@@ -1,6 +1,7 @@
 import type { OperationContext } from '../context.js';
 import { badInput } from '../errors.js';
 import { channelFilterFor } from '../channels/channel-scope.js';
+import { reportFigure } from '../input-limits.js';
 
 export const MAX_STATS_RANGE_DAYS = 366;
 export const TOP_SELLERS = 10;
@@ -70,22 +71,23 @@ export async function orderStats(ctx: OperationContext, input: OrderStatsInput):
     run<{ status: string; n: number }>(
       `select o.status, count(*)::int as n from "order" o where ${where} group by o.status order by o.status`,
     ),
-    run<{ day: string; channel_id: string; currency: string; n: number; amount: string }>(
+    run<{ day: string; channel_id: string; currency: string; n: number; amount: SqlNumber }>(
       `select to_char(date_trunc('day', o.placed_at at time zone 'UTC'), 'YYYY-MM-DD') as day, o.channel_id, o.currency,
-              count(*)::int as n, sum(o.total_amount)::text as amount
+              count(*)::int as n, sum(o.total_amount) as amount
          from "order" o where ${where} and o.status <> 'CANCELLED'
         group by 1, 2, 3 order by 1, 2, 3`,
     ),
-    run<{ currency: string; n: number; amount: string }>(
-      `select o.currency, count(*)::int as n, round(avg(o.total_amount))::text as amount
+    run<{ currency: string; n: number; amount: SqlNumber }>(
+      `select o.currency, count(*)::int as n, round(avg(o.total_amount)) as amount
          from "order" o where ${where} and o.status <> 'CANCELLED' group by o.currency order by o.currency`,
     ),
-    run<{ sku: string; title: string; units: number; currency: string; revenue: string }>(
-      `${SELLERS_SQL(where)} select sku, title, units, currency, revenue::text as revenue from per_sku
+    run<SellerRow>(
+      `${SELLERS_SQL(where)} select sku, title, units, currency, revenue from per_sku
         order by units desc, sku limit ${TOP_SELLERS}`,
     ),
-    run<{ sku: string; title: string; units: number; currency: string; revenue: string }>(
-      `${SELLERS_SQL(where)} select sku, title, units, currency, revenue::text as revenue from (
+    // revenue stays numeric here: ordering by a text cast of it ranked 5994 above 40000000000000.
+    run<SellerRow>(
+      `${SELLERS_SQL(where)} select sku, title, units, currency, revenue from (
          select *, row_number() over (partition by currency order by revenue desc, sku) as rank from per_sku where revenue > 0
        ) ranked where rank <= ${TOP_SELLERS} order by currency, revenue desc, sku`,
     ),
@@ -98,12 +100,12 @@ export async function orderStats(ctx: OperationContext, input: OrderStatsInput):
         where ${where}`,
     ),
   ]);
-  const seller = (r: { sku: string; title: string; units: number; currency: string; revenue: string }): TopSeller => ({
+  const seller = (r: SellerRow): TopSeller => ({
     sku: r.sku,
     title: r.title,
-    units: Number(r.units),
+    units: reportFigure('topSellers.units', r.units),
     currency: r.currency,
-    revenue: Number(r.revenue),
+    revenue: reportFigure('topSellers.revenue', r.revenue),
   });
   return {
     from,
@@ -115,12 +117,12 @@ export async function orderStats(ctx: OperationContext, input: OrderStatsInput):
       channelId: r.channel_id,
       currency: r.currency,
       orderCount: Number(r.n),
-      amount: Number(r.amount),
+      amount: reportFigure('revenueByDay.amount', r.amount),
     })),
     averageOrderValue: averages.map((r) => ({
       currency: r.currency,
       orderCount: Number(r.n),
-      amount: Number(r.amount),
+      amount: reportFigure('averageOrderValue.amount', r.amount),
     })),
     topSellersByUnits: units.map(seller),
     topSellersByRevenue: revenue.map(seller),
@@ -129,11 +131,15 @@ export async function orderStats(ctx: OperationContext, input: OrderStatsInput):
   };
 }
 
+/** bigint and numeric results: text from PostgreSQL's driver, possibly a number or bigint from PGlite. */
+type SqlNumber = string | number | bigint;
+type SellerRow = { sku: string; title: string; units: SqlNumber; currency: string; revenue: SqlNumber };
+
 /** Units and revenue per SKU and currency over the range, cancelled units and orders left out. */
 const SELLERS_SQL = (where: string) => `
   with per_sku as (
     select l.sku, max(l.title) as title, o.currency,
-           sum(l.quantity - l.quantity_cancelled)::int as units,
+           sum(l.quantity - l.quantity_cancelled) as units,
            sum(l.unit_price_amount * (l.quantity - l.quantity_cancelled)) as revenue
       from order_line l join "order" o on o.id = l.order_id
      where ${where} and o.status <> 'CANCELLED' and l.quantity > l.quantity_cancelled

@@ -1,6 +1,7 @@
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { Field, InputType, Int } from 'type-graphql';
 import { MAX_VARIANTS } from '../../domain/catalog/catalog.service.js';
+import { MAX_DESCRIPTION_LENGTH, MAX_UNIT_PRICE } from '../../domain/input-limits.js';
 
 @InputType({ description: 'A new variant (SKU).' })
 export class VariantInput {
@@ -10,10 +11,12 @@ export class VariantInput {
   @Field(() => String, { nullable: true, description: 'Default: the product title.' })
   title?: string | null;
 
-  @Field(() => GraphQLSafeInt, { description: 'Price in integer minor units, e.g. 1999 for 19.99.' })
+  @Field(() => GraphQLSafeInt, {
+    description: `Price in integer minor units, e.g. 1999 for 19.99; 0 to ${MAX_UNIT_PRICE}.`,
+  })
   priceAmount!: number;
 
-  @Field({ description: 'ISO 4217, e.g. USD.' })
+  @Field({ description: 'An ISO 4217 currency code, e.g. USD.' })
   currency!: string;
 
   @Field(() => Int, { nullable: true })
@@ -31,7 +34,7 @@ export class CreateProductInput {
   @Field({ description: '1 to 300 characters.' })
   title!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: `At most ${MAX_DESCRIPTION_LENGTH} characters.` })
   description?: string | null;
 
   @Field(() => [VariantInput], { description: `1 to ${MAX_VARIANTS} variants.` })
@@ -51,7 +54,7 @@ export class VariantPatchInput {
 
   @Field(() => GraphQLSafeInt, {
     nullable: true,
-    description: 'New price in minor units; orders already placed keep theirs.',
+    description: `New price in minor units, 0 to ${MAX_UNIT_PRICE}; orders already placed keep theirs.`,
   })
   priceAmount?: number | null;
 
@@ -70,7 +73,10 @@ export class UpdateProductInput {
   @Field(() => String, { nullable: true })
   title?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'null or blank clears it.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `null or blank clears it; at most ${MAX_DESCRIPTION_LENGTH} characters.`,
+  })
   description?: string | null;
 
   @Field(() => [VariantPatchInput], { nullable: true, description: `At most ${MAX_VARIANTS}.` })

@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, Int } from 'type-graphql';
 import { PageArgs } from '../common/page-args.js';
+import { MAX_STOCK_QUANTITY, MAX_VARIANT_UNITS } from '../../domain/input-limits.js';
 
 @ArgsType()
 export class StockLevelsArgs {
@@ -42,7 +43,9 @@ export class ReceiveStockArgs {
   @Field(() => ID)
   locationId!: string;
 
-  @Field(() => Int, { description: '1 to 10,000,000.' })
+  @Field(() => Int, {
+    description: `1 to ${MAX_STOCK_QUANTITY}; the SKU may hold at most ${MAX_VARIANT_UNITS} units across all locations.`,
+  })
   quantity!: number;
 
   @Field(() => String, { nullable: true, description: 'e.g. the delivery note; at most 500 characters.' })
@@ -58,7 +61,7 @@ export class AdjustStockArgs {
   locationId!: string;
 
   @Field(() => Int, {
-    description: 'Signed change of on hand, non-zero; may not take on hand below zero or below what is reserved.',
+    description: `Signed change of on hand, non-zero, -${MAX_STOCK_QUANTITY} to ${MAX_STOCK_QUANTITY}; may not take on hand below zero or below what is reserved, nor the SKU above ${MAX_VARIANT_UNITS} units across all locations.`,
   })
   delta!: number;
 
@@ -77,7 +80,7 @@ export class TransferStockArgs {
   @Field(() => ID)
   toLocationId!: string;
 
-  @Field(() => Int, { description: '1 to 10,000,000; at most the unreserved on hand at fromLocationId.' })
+  @Field(() => Int, { description: `1 to ${MAX_STOCK_QUANTITY}; at most the unreserved on hand at fromLocationId.` })
   quantity!: number;
 
   @Field(() => String, { nullable: true })
@@ -92,6 +95,6 @@ export class StockThresholdArgs {
   @Field(() => ID)
   locationId!: string;
 
-  @Field(() => Int, { description: '0 to 10,000,000.' })
+  @Field(() => Int, { description: `0 to ${MAX_STOCK_QUANTITY}.` })
   quantity!: number;
 }

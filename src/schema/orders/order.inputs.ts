@@ -3,7 +3,9 @@ import { ArgsType, Field, InputType, Int, registerEnumType } from 'type-graphql'
 import type { OrderStatus } from '../../domain/orders/order-status.js';
 import { ORDER_SORTS, type OrderSort } from '../../domain/orders/order-sort.js';
 import type { OrderSource } from '../../domain/orders/order.entity.js';
-import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../../domain/orders/place-order.input.js';
+import { MAX_EMAIL_LENGTH } from '../../domain/input-formats.js';
+import { MAX_LINE_QUANTITY, MAX_ORDER_TOTAL } from '../../domain/input-limits.js';
+import { MAX_ORDER_LINES } from '../../domain/orders/place-order.input.js';
 import { AddressInput } from '../common/address.type.js';
 import { OrderSourceEnum, OrderStatusEnum } from './order.types.js';
 import { enumOf } from '../common/enum-of.js';
@@ -68,7 +70,10 @@ export class OrdersArgs {
 
 @InputType()
 export class OrderCustomerInput {
-  @Field(() => String, { nullable: true, description: 'Orders with the same email share one customer.' })
+  @Field(() => String, {
+    nullable: true,
+    description: `Orders with the same email share one customer. A valid address of at most ${MAX_EMAIL_LENGTH} characters; null when there is none (blank is refused).`,
+  })
   email?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -92,11 +97,14 @@ export class PlaceOrderInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'Send one per order and repeat it on retries: the same key always returns the same order. 1 to 128 of A-Z a-z 0-9 . _ : -',
+      'Send one per order and repeat it on retries: the same key always returns the same order. 1 to 128 of A-Z a-z 0-9 . _ : - (blank is refused; omit it or send null instead).',
   })
   idempotencyKey?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Default: the key’s channel, else "direct".' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Default (when omitted or null): the key’s channel, else "direct". Blank is refused.',
+  })
   channelId?: string | null;
 
   @Field(() => String, {
@@ -108,7 +116,7 @@ export class PlaceOrderInput {
   @Field(() => OrderSourceEnum, { nullable: true, description: 'Default WEB.' })
   source?: OrderSource | null;
 
-  @Field({ description: 'ISO 4217; every line’s price must be in this currency.' })
+  @Field({ description: 'An ISO 4217 currency code; every line’s price must be in this currency.' })
   currency!: string;
 
   @Field(() => OrderCustomerInput, { nullable: true })
@@ -124,16 +132,18 @@ export class PlaceOrderInput {
   })
   billingAddress?: AddressInput | null;
 
-  @Field(() => [OrderLineInput], { description: `1 to ${MAX_ORDER_LINES} lines, each SKU once.` })
+  @Field(() => [OrderLineInput], {
+    description: `1 to ${MAX_ORDER_LINES} lines, each SKU once. The order's subtotal and total may be at most ${MAX_ORDER_TOTAL} minor units.`,
+  })
   lines!: OrderLineInput[];
 
-  @Field(() => GraphQLSafeInt, { nullable: true })
+  @Field(() => GraphQLSafeInt, { nullable: true, description: `Minor units, 0 to ${MAX_ORDER_TOTAL}; default 0.` })
   shippingAmount?: number | null;
 
-  @Field(() => GraphQLSafeInt, { nullable: true })
+  @Field(() => GraphQLSafeInt, { nullable: true, description: `Minor units, 0 to ${MAX_ORDER_TOTAL}; default 0.` })
   taxAmount?: number | null;
 
-  @Field(() => GraphQLSafeInt, { nullable: true })
+  @Field(() => GraphQLSafeInt, { nullable: true, description: `Minor units, 0 to ${MAX_ORDER_TOTAL}; default 0.` })
   discountAmount?: number | null;
 
   @Field(() => GraphQLSafeInt, {

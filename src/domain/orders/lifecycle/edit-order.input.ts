@@ -1,6 +1,7 @@
 import { validateAddress, type PostalAddress } from '../../address.js';
 import { badInput } from '../../errors.js';
-import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../place-order.input.js';
+import { MAX_LINE_QUANTITY } from '../../input-limits.js';
+import { MAX_ORDER_LINES } from '../place-order.input.js';
 import { optionalText, optionalVersion, type LineQuantity } from './lifecycle-input.js';
 
 export interface EditOrderInput {

@@ -17,6 +17,7 @@ import { checkLineQuantities } from './lifecycle-input.js';
 import { changeOrder, claimOrder, lineOf, openUnits, requireStatus, type ClaimedOrder } from './order-change.js';
 import { authorizeMore, givePaymentBack, paymentLedger, type LifecycleDeps } from './order-payment.js';
 import { OrderStock } from './order-stock.js';
+import { checkOrderTotals } from '../order-total-limit.js';
 import { recomputeTotals, totalsOf } from './order-totals.js';
 
 /** Before allocation completes and before anything ships, an order may still change. */
@@ -108,6 +109,7 @@ export async function editOrder(
       throw badInput('removeLineIds', 'would leave the order with nothing to ship: cancel it instead (cancelOrder)');
     }
     const after = recomputeTotals(order, lines, { clampDiscount: false });
+    checkOrderTotals(valid.addLines.length > 0 ? 'addLines' : 'lines', after.subtotal, after.total);
     if (after.total < 0) {
       throw badInput(
         'lines',
