@@ -3,15 +3,11 @@ import 'reflect-metadata';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { SYSTEM_PRINCIPAL } from './domain/auth/principal.js';
-import { createApiKey } from './domain/auth/api-key.service.js';
 import { DomainError } from './domain/errors.js';
-import { checkInvariants, INVARIANT_NAMES } from './domain/invariants/invariants.js';
-import { createOrm, runPendingMigrations } from './platform/database.js';
-import { startHub, type HubRole } from './platform/hub.js';
-import { createLogger } from './platform/logger.js';
-import { progressBar, seedOrders } from './platform/seed/seed-orders.js';
-import { buildGraphQLSchema, renderSchemaSDL } from './schema/build-schema.js';
+import type { HubRole } from './platform/hub.js';
+
+// The server, ORM and schema load only for the command that needs them (over a second of CPU), so
+// usage and configuration errors answer at once.
 
 const USAGE = `Usage: switchyard <command>
 
@@ -34,6 +30,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'emit-schema') {
     const file = argv[1] ?? 'schema.graphql';
+    const { buildGraphQLSchema, renderSchemaSDL } = await import('./schema/build-schema.js');
     await writeFile(file, renderSchemaSDL(await buildGraphQLSchema()));
     process.stdout.write(`wrote ${file}\n`);
     return 0;
@@ -59,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(config: Config, role: HubRole): Promise<number> {
+  const { startHub } = await import('./platform/hub.js');
+  const { createLogger } = await import('./platform/logger.js');
   const logger = createLogger(config.logLevel);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   const hub = await startHub(config, role, logger);
@@ -96,6 +95,7 @@ async function serve(config: Config, role: HubRole): Promise<number> {
 }
 
 async function migrate(config: Config): Promise<number> {
+  const { createOrm, runPendingMigrations } = await import('./platform/database.js');
   const orm = await createOrm(config.database);
   try {
     const applied = await runPendingMigrations(orm);
@@ -107,6 +107,8 @@ async function migrate(config: Config): Promise<number> {
 }
 
 async function invariants(config: Config): Promise<number> {
+  const { createOrm } = await import('./platform/database.js');
+  const { checkInvariants, INVARIANT_NAMES } = await import('./domain/invariants/invariants.js');
   const orm = await createOrm(config.database);
   try {
     const violations = await checkInvariants(orm.em.fork());
@@ -129,6 +131,8 @@ async function seed(config: Config, args: string[]): Promise<number> {
     process.stderr.write('seed-orders needs --count <n>, e.g. --count 1000000\n');
     return 64;
   }
+  const { createOrm } = await import('./platform/database.js');
+  const { progressBar, seedOrders } = await import('./platform/seed/seed-orders.js');
   const orm = await createOrm(config.database);
   try {
     const started = Date.now();
@@ -152,6 +156,10 @@ async function createKey(config: Config, args: string[]): Promise<number> {
     process.stderr.write('create-api-key needs --role and --name, e.g. --role admin --name "ops laptop"\n');
     return 64;
   }
+  const { createOrm } = await import('./platform/database.js');
+  const { createLogger } = await import('./platform/logger.js');
+  const { createApiKey } = await import('./domain/auth/api-key.service.js');
+  const { SYSTEM_PRINCIPAL } = await import('./domain/auth/principal.js');
   const orm = await createOrm(config.database);
   try {
     const logger = createLogger('warn');
