@@ -135,6 +135,19 @@ describe('identifiers', () => {
     await expectRefused(() => call(PLACE, { input: order({ channelId: '' }) }), 'channelId');
   });
 
+  it('refuses an empty channelId in the orders filter and orderStats instead of reading every channel', async () => {
+    const orders = await call('query($c: String) { orders(first: 1, filter: { channelId: $c }) { totalCount } }', {
+      c: '',
+    });
+    expect(codesOf(orders)).toEqual(['BAD_USER_INPUT']);
+    expect(orders.body.errors![0]!.extensions).toMatchObject({ field: 'channelId' });
+    const stats = await call(
+      'query($c: String) { orderStats(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", channelId: $c) { channelId } }',
+      { c: ' ' },
+    );
+    expect(codesOf(stats)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('still defaults an omitted channelId to direct', async () => {
     const res = await call(PLACE, { input: order() });
     expect(res.body.data!.placeOrder!.channelId).toBe('direct');

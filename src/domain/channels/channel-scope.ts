@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal.js';
-import { DomainError, ErrorCode } from '../errors.js';
+import { badInput, DomainError, ErrorCode } from '../errors.js';
 
 /**
  * Channel scope: a key with a channelId sees only that channel's orders, customers and stock
@@ -12,9 +12,12 @@ export function scopedChannelId(actor: Principal): string | null {
 /**
  * The channel a read is limited to: the key's own channel, or the one the caller asked for.
  * Asking a channel-scoped key for another channel is refused (FORBIDDEN names only the key's
- * own channel, nothing about the other).
+ * own channel, nothing about the other). A blank channelId is refused rather than read as
+ * "every channel": it is a client bug, and the answer would silently cover more than asked.
  */
 export function channelFilterFor(actor: Principal, requested: string | null | undefined): string | null {
+  if (typeof requested === 'string' && !requested.trim())
+    throw badInput('channelId', 'must not be blank: leave it out (or null) instead');
   const wanted = requested?.trim() || null;
   const scope = scopedChannelId(actor);
   if (scope === null) return wanted;
