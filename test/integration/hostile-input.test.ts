@@ -14,8 +14,8 @@ let t: TestHub;
 const clients: Client[] = [];
 beforeAll(async () => {
   t = await startTestHub('all', {
-    GRAPHQL_MAX_SUBSCRIPTIONS_PER_SOCKET: '3',
-    GRAPHQL_MAX_SUBSCRIPTIONS_PER_KEY: '5',
+    MAX_SUBSCRIPTIONS_PER_SOCKET: '3',
+    MAX_SUBSCRIPTIONS_PER_KEY: '5',
   });
 });
 afterAll(async () => {
