@@ -3,15 +3,18 @@
  * return: PostgreSQL refuses NUL in text outright (the request then failed as INTERNAL), and the
  * others (C0, DEL, C1: Unicode category Cc) are invisible, break CSV and log lines, and are never
  * part of a name, an address or a search. Transports refuse them at the door with this one rule.
+ *
+ * Returns the first refused control character in `text` as `U+XXXX`, or undefined when none.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-
-/** The first refused control character in `text` as `U+XXXX`, or undefined when there is none. */
 export function controlCharacterIn(text: string): string | undefined {
-  const match = CONTROL_CHARACTER.exec(text);
-  if (!match) return undefined;
-  return `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  // A plain loop: this runs on every string of every request, and beats a regular expression.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 ? c !== 0x09 && c !== 0x0a && c !== 0x0d : c >= 0x7f && c <= 0x9f) {
+      return `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+    }
+  }
+  return undefined;
 }
 
 export const CONTROL_CHARACTER_RULE =

@@ -23,7 +23,7 @@ import type { Principal } from '../domain/auth/principal.js';
 import { DomainError } from '../domain/errors.js';
 import type { Orm } from '../platform/database.js';
 import { RequestContext, type GraphQLContext, type GraphQLServices } from '../schema/context.js';
-import { formatError, isInternalError } from '../schema/errors/format-error.js';
+import { asGraphQLError, formatError, isInternalError } from '../schema/errors/format-error.js';
 import { MAX_TOKENS, queryLimits } from '../schema/limits/limits.js';
 import { assertQueryCost } from '../schema/limits/query-cost.js';
 import { requestShapeError } from '../schema/limits/request-shape.js';
@@ -71,12 +71,7 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
   // masked INTERNAL error for that operation instead of closing the socket with its message.
   const formatted = (errors: readonly unknown[]): GraphQLError[] =>
     errors.map((error) => {
-      const e =
-        error instanceof GraphQLError
-          ? error
-          : new GraphQLError(error instanceof Error ? error.message : String(error), {
-              originalError: error instanceof Error ? error : undefined,
-            });
+      const e = asGraphQLError(error);
       const f = formatError(e.toJSON(), e);
       const message = config.isProduction ? f.message.replace(/ Did you mean .*\?$/, '') : f.message;
       return new GraphQLError(message, { extensions: f.extensions });

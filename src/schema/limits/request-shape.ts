@@ -3,7 +3,7 @@ import { CONTROL_CHARACTER_RULE, controlCharacterIn } from '../../domain/control
 import { ErrorCode } from '../../domain/errors.js';
 import { MAX_TOKENS } from './limits.js';
 
-/** Deepest nesting of objects and lists in `variables` (the schema's inputs need fewer than 10). */
+/** Deepest nesting of objects and lists in `variables`, itself included (our inputs need fewer than 10). */
 export const MAX_VARIABLE_DEPTH = 32;
 
 /** Deepest nesting of `{`, `[` and `(` in the query text (selections, arguments, literals). */
@@ -77,31 +77,49 @@ function queryTextError(query: string): GraphQLError | undefined {
 
 type PathPart = string | number;
 
+/** A value still to check, linked to its parent so a path is built only for a refusal. */
+interface Visit {
+  value: unknown;
+  key: PathPart;
+  parent: Visit | undefined;
+  depth: number;
+}
+
 function variablesError(variables: unknown): GraphQLError | undefined {
   if (variables === null || typeof variables !== 'object') return undefined;
-  const pending: { value: unknown; path: PathPart[] }[] = [{ value: variables, path: [] }];
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    const { value, path } = item;
+  const pending: Visit[] = [{ value: variables, key: '', parent: undefined, depth: 0 }];
+  for (let visit = pending.pop(); visit; visit = pending.pop()) {
+    const { value, depth } = visit;
     if (typeof value === 'string') {
       const found = controlCharacterIn(value);
-      if (found) return controlCharacterRefusal(path, found);
+      if (found) return controlCharacterRefusal(pathOf(visit), found);
     } else if (value !== null && typeof value === 'object') {
-      if (path.length >= MAX_VARIABLE_DEPTH) {
-        return refusal(`Variables are nested deeper than ${MAX_VARIABLE_DEPTH} levels (at ${variableName(path)})`, {
-          limit: MAX_VARIABLE_DEPTH,
-        });
+      if (depth >= MAX_VARIABLE_DEPTH) {
+        return refusal(
+          `Variables are nested deeper than ${MAX_VARIABLE_DEPTH} levels (at ${variableName(pathOf(visit))})`,
+          { limit: MAX_VARIABLE_DEPTH },
+        );
       }
-      const entries: [PathPart, unknown][] = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
-      for (const [key, child] of entries) {
-        if (typeof key === 'string') {
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++)
+          pending.push({ value: value[i], key: i, parent: visit, depth: depth + 1 });
+      } else {
+        for (const [key, child] of Object.entries(value)) {
           const found = controlCharacterIn(key);
-          if (found) return controlCharacterRefusal([...path, key], found);
+          if (found) return controlCharacterRefusal([...pathOf(visit), key], found);
+          pending.push({ value: child, key, parent: visit, depth: depth + 1 });
         }
-        pending.push({ value: child, path: [...path, key] });
       }
     }
   }
   return undefined;
+}
+
+/** The keys from the variables object down to `visit`. */
+function pathOf(visit: Visit): PathPart[] {
+  const path: PathPart[] = [];
+  for (let v: Visit | undefined = visit; v?.parent; v = v.parent) path.push(v.key);
+  return path.reverse();
 }
 
 function controlCharacterRefusal(path: PathPart[], found: string): GraphQLError {
