@@ -64,6 +64,8 @@ const envSchema = z.object({
   GRAPHQL_MAX_DEPTH: positiveInt(100).default(12),
   GRAPHQL_MAX_COST: positiveInt(1_000_000).default(1000),
   GRAPHQL_MAX_ALIASES: positiveInt(1000).default(15),
+  MAX_SUBSCRIPTIONS_PER_SOCKET: positiveInt(10_000).default(100),
+  MAX_SUBSCRIPTIONS_PER_KEY: positiveInt(1_000_000).default(500),
   HTTP_BODY_LIMIT_BYTES: positiveInt(100 * 1024 * 1024).default(1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(600_000).default(25_000),
   SHUTDOWN_DELAY_MS: z.coerce
@@ -104,7 +106,15 @@ export interface Config {
   encryptionKey: Buffer | undefined;
   autoMigrate: boolean;
   logLevel: Env['LOG_LEVEL'];
-  graphql: { maxDepth: number; maxCost: number; maxAliases: number; introspection: boolean };
+  graphql: {
+    maxDepth: number;
+    maxCost: number;
+    maxAliases: number;
+    introspection: boolean;
+    /** Open subscriptions one WebSocket, and one API key across this process's sockets, may hold. */
+    maxSubscriptionsPerSocket: number;
+    maxSubscriptionsPerKey: number;
+  };
   shutdownTimeoutMs: number;
   /** How long readiness reports false before the listener closes (for load balancers). */
   shutdownDelayMs: number;
@@ -171,6 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       maxCost: e.GRAPHQL_MAX_COST,
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       introspection: !isProduction,
+      maxSubscriptionsPerSocket: e.MAX_SUBSCRIPTIONS_PER_SOCKET,
+      maxSubscriptionsPerKey: e.MAX_SUBSCRIPTIONS_PER_KEY,
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,

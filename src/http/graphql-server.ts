@@ -4,6 +4,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Request, RequestHandler } from 'express';
 import {
+  getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
   parse,
@@ -22,12 +23,14 @@ import type { Principal } from '../domain/auth/principal.js';
 import { DomainError } from '../domain/errors.js';
 import type { Orm } from '../platform/database.js';
 import { RequestContext, type GraphQLContext, type GraphQLServices } from '../schema/context.js';
-import { formatError, isInternalError } from '../schema/errors/format-error.js';
-import { queryLimits } from '../schema/limits/limits.js';
-import { MAX_TOKENS } from '../schema/limits/limits.js';
+import { asGraphQLError, formatError, isInternalError } from '../schema/errors/format-error.js';
+import { MAX_TOKENS, queryLimits } from '../schema/limits/limits.js';
 import { assertQueryCost } from '../schema/limits/query-cost.js';
+import { requestShapeError } from '../schema/limits/request-shape.js';
 import type { Metrics } from './metrics.js';
+import { refuseBadRequestShape } from './request-shape.middleware.js';
 import { SharedSubscriptionExecution } from './shared-subscription-execution.js';
+import { SubscriptionSlots, type SocketSlots } from './subscription-slots.js';
 
 export interface GraphQLEndpoint {
   middleware: RequestHandler;
@@ -64,8 +67,11 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
     ...limits.validationRules,
     ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
-  const formatted = (errors: readonly GraphQLError[]): GraphQLError[] =>
-    errors.map((e) => {
+  // Anything thrown before execution (a RangeError, a bug) is formatted too, so it becomes a
+  // masked INTERNAL error for that operation instead of closing the socket with its message.
+  const formatted = (errors: readonly unknown[]): GraphQLError[] =>
+    errors.map((error) => {
+      const e = asGraphQLError(error);
       const f = formatError(e.toJSON(), e);
       const message = config.isProduction ? f.message.replace(/ Did you mean .*\?$/, '') : f.message;
       return new GraphQLError(message, { extensions: f.extensions });
@@ -82,7 +88,14 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
     for (const socket of sockets.get(keyId) ?? []) socket.close(4403, 'API key revoked');
   });
   const sharedExecution = new SharedSubscriptionExecution();
-  const wsCleanup = useServer<Record<string, unknown>, { principal?: Principal; requestId?: string }>(
+  const subscriptionSlots = new SubscriptionSlots({
+    perSocket: config.graphql.maxSubscriptionsPerSocket,
+    perKey: config.graphql.maxSubscriptionsPerKey,
+  });
+  const wsCleanup = useServer<
+    Record<string, unknown>,
+    { principal?: Principal; requestId?: string; subscriptions?: SocketSlots }
+  >(
     {
       schema,
       subscribe: sharedExecution.subscribe,
@@ -106,17 +119,19 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
       onClose: (ctx) => {
         const principal = ctx.extra.principal;
         if (principal) sockets.get(principal.id)?.delete(ctx.extra.socket);
+        if (principal && ctx.extra.subscriptions) subscriptionSlots.releaseAll(ctx.extra.subscriptions, principal.id);
       },
-      onSubscribe: async (ctx, _id, payload) => {
-        let document;
+      onComplete: (ctx, id) => {
+        const principal = ctx.extra.principal;
+        if (principal && ctx.extra.subscriptions) subscriptionSlots.release(ctx.extra.subscriptions, principal.id, id);
+      },
+      onSubscribe: async (ctx, id, payload) => {
         try {
-          document = parse(payload.query, { maxTokens: MAX_TOKENS });
-        } catch (error) {
-          return formatted([error as GraphQLError]);
-        }
-        const errors = validate(schema, document, wsRules);
-        if (errors.length > 0) return formatted(errors);
-        try {
+          const refused = requestShapeError(payload.query, payload.variables);
+          if (refused) return formatted([refused]);
+          const document = parse(payload.query, { maxTokens: MAX_TOKENS });
+          const errors = validate(schema, document, wsRules);
+          if (errors.length > 0) return formatted(errors);
           assertQueryCost(
             schema,
             document,
@@ -124,19 +139,25 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
             payload.operationName,
             config.graphql.maxCost,
           );
+          const principal = ctx.extra.principal ?? null;
+          if (principal && getOperationAST(document, payload.operationName)?.operation === 'subscription') {
+            const full = subscriptionSlots.take((ctx.extra.subscriptions ??= new Set()), principal.id, id);
+            if (full) return formatted([full]);
+          }
+          sharedExecution.register(document, payload, principal);
+          const args: ExecutionArgs = {
+            schema,
+            document,
+            variableValues: payload.variables,
+            operationName: payload.operationName,
+            // One request id per operation, as over HTTP.
+            contextValue: contextFor(principal, randomUUID()),
+          };
+          return args;
         } catch (error) {
-          return formatted([error as GraphQLError]);
+          if (isInternalError(error)) logger.error({ err: error }, 'graphql-ws operation failed');
+          return formatted([error]);
         }
-        sharedExecution.register(document, payload, ctx.extra.principal ?? null);
-        const args: ExecutionArgs = {
-          schema,
-          document,
-          variableValues: payload.variables,
-          operationName: payload.operationName,
-          // One request id per operation, as over HTTP.
-          contextValue: contextFor(ctx.extra.principal ?? null, randomUUID()),
-        };
-        return args;
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors) return result;
@@ -191,7 +212,7 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
   });
   await apollo.start();
 
-  const middleware = expressMiddleware(apollo, {
+  const apolloMiddleware = expressMiddleware(apollo, {
     context: async ({ req }: { req: Request }) => {
       const requestId = req.id;
       try {
@@ -203,6 +224,9 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
       }
     },
   });
+
+  const middleware: RequestHandler = (req, res, next) =>
+    refuseBadRequestShape(req, res, () => void apolloMiddleware(req, res, next));
 
   return {
     middleware,

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
 import { formatError } from '../schema/errors/format-error.js';
+import { operationLabel } from './operation-label.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics of one process, on their own registry (several hubs can share a test process). */
@@ -90,22 +91,8 @@ export class Metrics {
     };
   }
 
-  /**
-   * Operation names come from clients, so the label is bounded: the first 200 distinct names
-   * are kept, later ones are counted as "other".
-   */
-  private readonly operationNames = new Set<string>();
-  private operationLabel(name: string | null | undefined): string {
-    if (!name) return 'anonymous';
-    if (this.operationNames.has(name)) return name;
-    if (this.operationNames.size >= 200 || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return 'other';
-    this.operationNames.add(name);
-    return name;
-  }
-
   graphqlPlugin<C extends object>(): ApolloServerPlugin<C> {
     const { graphqlDuration, graphqlErrors, graphqlExecutions } = this;
-    const operationLabel = (name: string | null | undefined) => this.operationLabel(name);
     return {
       async requestDidStart() {
         const started = process.hrtime.bigint();
@@ -113,7 +100,8 @@ export class Metrics {
         let type = 'unknown';
         return {
           async didResolveOperation(rc) {
-            operation = operationLabel(rc.operationName);
+            // The root field, never the client's operationName: labels stay a set the schema bounds.
+            if (rc.operation) operation = operationLabel(rc.schema, rc.document, rc.operation);
             type = rc.operation?.operation ?? 'unknown';
           },
           async executionDidStart() {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { Principal } from '../domain/auth/principal.js';
 import type { OperationContext } from '../domain/context.js';
+import { CONTROL_CHARACTER_RULE, controlCharacterIn } from '../domain/control-characters.js';
 import { badInput, DomainError, ErrorCode } from '../domain/errors.js';
 import type { OrderFilter } from '../domain/orders/order-list.service.js';
 import { prepareOrderExport, type OrderExportRow } from '../domain/reports/order-export.service.js';
@@ -116,6 +117,22 @@ async function stream(res: Response, batches: AsyncGenerator<OrderExportRow[]>, 
   res.once('close', () => {
     closed = true;
   });
+  // The first batch is read before the status line, so a query that fails outright is still
+  // answered with a JSON error, not a 200 cut short.
+  let first: IteratorResult<OrderExportRow[]>;
+  try {
+    first = await batches.next();
+  } catch (error) {
+    await batches.return(undefined);
+    if (error instanceof DomainError) return sendError(res, error);
+    logger.error({ err: error }, 'order CSV export failed');
+    res.status(500).json(errorBody('Internal server error', ErrorCode.INTERNAL));
+    return;
+  }
+  if (closed) {
+    await batches.return(undefined);
+    return;
+  }
   res.status(200);
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', 'attachment; filename="orders.csv"');
@@ -123,7 +140,7 @@ async function stream(res: Response, batches: AsyncGenerator<OrderExportRow[]>, 
   res.write(csvLine(ORDER_CSV_COLUMNS));
   let rows = 0;
   try {
-    for await (const batch of batches) {
+    for await (const batch of withFirst(first, batches)) {
       if (closed) break;
       rows += batch.length;
       // One write per batch; wait while the client is slower than the database.
@@ -139,6 +156,13 @@ async function stream(res: Response, batches: AsyncGenerator<OrderExportRow[]>, 
   } finally {
     await batches.return(undefined);
   }
+}
+
+/** The batches again, starting with the one already read. */
+async function* withFirst<T>(first: IteratorResult<T>, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
 }
 
 function single(req: Request, name: string): string | null {
@@ -158,8 +182,26 @@ function dateParam(req: Request, name: string): Date | null {
   return date;
 }
 
+/**
+ * Refuses a control character in any query parameter: a NUL reached PostgreSQL, which refuses it
+ * once the 200 and the CSV header were sent, so the client saw a dropped connection.
+ */
+function refuseControlCharacters(req: Request): void {
+  for (const [name, raw] of Object.entries(req.query)) {
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      const found = typeof value === 'string' ? controlCharacterIn(value) : undefined;
+      if (found) {
+        throw badInput(name, `contains the control character ${found}: ${CONTROL_CHARACTER_RULE}`, {
+          character: found,
+        });
+      }
+    }
+  }
+}
+
 /** The query string as the `orders` filter; validation proper happens in the domain. */
 function filterOf(req: Request): OrderFilter {
+  refuseControlCharacters(req);
   const raw = req.query.status;
   const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   if (values.some((v) => typeof v !== 'string')) throw badInput('status', 'must be status names');

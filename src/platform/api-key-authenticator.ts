@@ -57,10 +57,11 @@ export class ApiKeyAuthenticator {
 
   /**
    * `null` when no credentials were presented (anonymous); throws UNAUTHENTICATED when they were
-   * presented but are malformed, unknown or revoked, so a typo never silently acts anonymously.
+   * presented but are empty, malformed, unknown or revoked, so a typo (or a client that sends
+   * `Authorization:` with an unset variable) never silently acts anonymously.
    */
   async authenticate(authorization: string | undefined | null): Promise<Principal | null> {
-    if (authorization === undefined || authorization === null || authorization === '') return null;
+    if (authorization === undefined || authorization === null) return null;
     const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim());
     if (!match?.[1]) {
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Send the API key as "Authorization: Bearer <key>"');

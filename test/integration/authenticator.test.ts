@@ -41,11 +41,16 @@ describe('API key authenticator', () => {
   it('treats no header as anonymous and a present but bad one as an error', async () => {
     const auth = new ApiKeyAuthenticator(orm, { adminKey: undefined, ttlMs: 30_000 });
     expect(await auth.authenticate(undefined)).toBeNull();
-    expect(await auth.authenticate('')).toBeNull();
     await expect(auth.authenticate('Token abc')).rejects.toThrow(DomainError);
     await expect(auth.authenticate('Bearer syk_00000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).rejects.toThrow(
       'unknown or revoked',
     );
+  });
+
+  it('answers UNAUTHENTICATED, not anonymous, for an empty Authorization header', async () => {
+    const auth = new ApiKeyAuthenticator(orm, { adminKey: undefined, ttlMs: 30_000 });
+    await expect(auth.authenticate('')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(auth.authenticate('   ')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('answers repeated checks of one key from memory, not the database', async () => {

@@ -1,12 +1,25 @@
 import { describe, expect, it } from '@jest/globals';
 import { GraphQLError } from 'graphql';
 import { DomainError, ErrorCode } from '../../src/domain/errors.js';
-import { formatError, isInternalError } from '../../src/schema/errors/format-error.js';
+import { asGraphQLError, formatError, isInternalError } from '../../src/schema/errors/format-error.js';
 
 const asResolverError = (original: Error) =>
   new GraphQLError(original.message, { originalError: original, path: ['x'] });
 
 describe('error formatting', () => {
+  it('masks a RangeError thrown before execution as INTERNAL, not "e.toJSON is not a function"', () => {
+    const error = asGraphQLError(new RangeError('Maximum call stack size exceeded'));
+    expect(formatError(error.toJSON(), error)).toEqual({
+      message: 'Internal server error',
+      locations: undefined,
+      path: undefined,
+      extensions: { code: 'INTERNAL' },
+    });
+    expect(isInternalError(error)).toBe(true);
+    const thrownString = asGraphQLError('boom');
+    expect(formatError(thrownString.toJSON(), thrownString).extensions?.code).toBe('INTERNAL');
+  });
+
   it('keeps a domain error code, message and safe details', () => {
     const original = new DomainError(ErrorCode.BAD_USER_INPUT, 'first: must be from 1 to 100', {
       field: 'first',

@@ -44,6 +44,17 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   return { message: 'Internal server error', ...location, extensions: { code: ErrorCode.INTERNAL } };
 }
 
+/**
+ * Anything thrown, as a GraphQLError formatError can read. graphql-ws hands its hooks' errors to
+ * the formatter as they are: a RangeError from a stack overflow used to reach `e.toJSON()` and
+ * close the socket with 4500 "e.toJSON is not a function"; wrapped, it is a masked INTERNAL.
+ */
+export function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  const original = error instanceof Error ? error : new Error(String(error));
+  return new GraphQLError(original.message, { originalError: original });
+}
+
 function pickSafe(extensions: GraphQLFormattedError['extensions'], code: string): Record<string, unknown> {
   const { stacktrace: _s, exception: _e, http: _h, ...rest } = (extensions ?? {}) as Record<string, unknown>;
   return { ...rest, code };
