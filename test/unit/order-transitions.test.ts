@@ -89,7 +89,7 @@ describe('ORDER_TRANSITIONS through transitionOrder: every one of the 11 × 11 e
   );
 });
 
-describe('shipment and return tables', () => {
+describe('shipment and return tables, through the same guard as orders', () => {
   const shipmentEdges = SHIPMENT_STATUSES.flatMap((from) =>
     SHIPMENT_STATUSES.map((to) => [from, to, SHIPMENT_TRANSITIONS[from].includes(to)] as const),
   );
@@ -99,10 +99,12 @@ describe('shipment and return tables', () => {
       transitionShipment(shipment, to);
       expect(shipment.status).toBe(to);
     } else {
+      const allowed = SHIPMENT_TRANSITIONS[from];
       expect(() => transitionShipment(shipment, to)).toThrow(
         expect.objectContaining({
           code: 'ILLEGAL_TRANSITION',
-          details: expect.objectContaining({ current: from, requested: to }),
+          message: `Shipment s-1 is ${from} and cannot become ${to}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+          details: { shipmentId: 's-1', current: from, requested: to, allowed: [...allowed] },
         }),
       );
       expect(shipment.status).toBe(from);
@@ -118,10 +120,12 @@ describe('shipment and return tables', () => {
       transitionReturn(ret, to);
       expect(ret.status).toBe(to);
     } else {
+      const allowed = RETURN_TRANSITIONS[from];
       expect(() => transitionReturn(ret, to)).toThrow(
         expect.objectContaining({
           code: 'ILLEGAL_TRANSITION',
-          details: expect.objectContaining({ current: from, allowed: [...RETURN_TRANSITIONS[from]] }),
+          message: `Return r-1 is ${from} and cannot become ${to}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+          details: { returnId: 'r-1', current: from, requested: to, allowed: [...allowed] },
         }),
       );
       expect(ret.status).toBe(from);

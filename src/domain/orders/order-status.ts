@@ -1,3 +1,5 @@
+import { canMove, type TransitionTable } from '../state-machine.js';
+
 /**
  * The order lifecycle as data: each status with the statuses it may move to. Guards that depend
  * on the order (e.g. "all lines shipped") live with the operations; this table is what every
@@ -18,7 +20,7 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+export const ORDER_TRANSITIONS: TransitionTable<OrderStatus> = {
   PENDING: ['CONFIRMED', 'ON_HOLD', 'CANCELLED'],
   CONFIRMED: ['PAYMENT_AUTHORIZED', 'ON_HOLD', 'CANCELLED'],
   ON_HOLD: ['CONFIRMED', 'PAYMENT_AUTHORIZED', 'CANCELLED'],
@@ -33,5 +35,5 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
 };
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return ORDER_TRANSITIONS[from].includes(to);
+  return canMove(ORDER_TRANSITIONS, from, to);
 }
