@@ -10,6 +10,11 @@ export type TransitionTable<S extends string> = Readonly<Record<S, readonly S[]>
 export interface TransitionSubject {
   label: string;
   ids: Record<string, string>;
+  /**
+   * How a client knows a state, when not as stored: shipment and return statuses are stored in
+   * lower case but every API enum is UPPER_CASE, and the error speaks the API's language.
+   */
+  stateName?: (state: string) => string;
 }
 
 /** Whether the table has the edge from → to. */
@@ -28,11 +33,15 @@ export function guardTransition<S extends string>(
   from: S,
   to: S,
 ): void {
-  const allowed = table[from];
-  if (allowed.includes(to)) return;
+  if (table[from].includes(to)) return;
+  const name = subject.stateName ?? ((state: string) => state);
+  const [current, requested, allowed] = [name(from), name(to), table[from].map(name)];
   throw new DomainError(
     ErrorCode.ILLEGAL_TRANSITION,
-    `${subject.label} is ${from} and cannot become ${to}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
-    { ...subject.ids, current: from, requested: to, allowed: [...allowed] },
+    `${subject.label} is ${current} and cannot become ${requested}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+    { ...subject.ids, current, requested, allowed },
   );
 }
+
+/** `stateName` for states stored in lower case: the API's UPPER_CASE enum name. */
+export const upperCase = (state: string): string => state.toUpperCase();

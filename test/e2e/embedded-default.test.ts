@@ -40,7 +40,7 @@ describe('the embedded default (npm start)', () => {
       adminKey = (await hub.waitFor(/SWITCHYARD ADMIN KEY: (syk_\S+)/))[1]!;
       expect((await fetch(`${hub.base}/readyz`)).status).toBe(200);
       const me = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: adminKey });
-      expect(me.body.data?.me).toEqual({ role: 'admin', name: 'initial admin key' });
+      expect(me.body.data?.me).toEqual({ role: 'ADMIN', name: 'initial admin key' });
       const ping = await gql<{ requestDiagnosticPing: { id: string } }>(
         hub.base,
         'mutation { requestDiagnosticPing { id } }',
@@ -88,9 +88,12 @@ describe('the embedded default (npm start)', () => {
     expect(await first.exited).toBe(0);
   });
 
-  it('creates keys from the CLI once the hub is stopped', async () => {
+  it('creates keys from the CLI once the hub is stopped, the role named as stored or as the schema names it', async () => {
     const cli = spawnHub(['create-api-key', '--role', 'ops', '--name', 'night shift'], env);
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toMatch(/created ops key syk_[0-9a-f]{8} .*\nsyk_[0-9a-f]{8}_\S{43}\n/);
+    const upper = spawnHub(['create-api-key', '--role', 'READ_ONLY', '--name', 'auditor'], env);
+    expect(await upper.exited).toBe(0);
+    expect(upper.output()).toMatch(/created read_only key syk_[0-9a-f]{8} /);
   });
 });

@@ -149,8 +149,8 @@ describe('an order from placement to COMPLETED, and a return to REFUNDED, over H
     expect(completed.completeOrder.lines.map((l) => l.quantityShipped)).toEqual([2, 3]);
 
     // The return: support requests, finance approves and receives; the refund goes through the payment port.
-    const support = await keyFor('support');
-    const finance = await keyFor('finance');
+    const support = await keyFor('SUPPORT');
+    const finance = await keyFor('FINANCE');
     type ReturnView = {
       return: {
         id: string;

@@ -99,12 +99,14 @@ describe('shipment and return tables, through the same guard as orders', () => {
       transitionShipment(shipment, to);
       expect(shipment.status).toBe(to);
     } else {
-      const allowed = SHIPMENT_TRANSITIONS[from];
+      // Named as the API's ShipmentStatus enum names them (SHIPPED), not as stored (shipped).
+      const allowed = SHIPMENT_TRANSITIONS[from].map((s) => s.toUpperCase());
+      const [current, requested] = [from.toUpperCase(), to.toUpperCase()];
       expect(() => transitionShipment(shipment, to)).toThrow(
         expect.objectContaining({
           code: 'ILLEGAL_TRANSITION',
-          message: `Shipment s-1 is ${from} and cannot become ${to}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
-          details: { shipmentId: 's-1', current: from, requested: to, allowed: [...allowed] },
+          message: `Shipment s-1 is ${current} and cannot become ${requested}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+          details: { shipmentId: 's-1', current, requested, allowed },
         }),
       );
       expect(shipment.status).toBe(from);
@@ -120,12 +122,13 @@ describe('shipment and return tables, through the same guard as orders', () => {
       transitionReturn(ret, to);
       expect(ret.status).toBe(to);
     } else {
-      const allowed = RETURN_TRANSITIONS[from];
+      const allowed = RETURN_TRANSITIONS[from].map((s) => s.toUpperCase());
+      const [current, requested] = [from.toUpperCase(), to.toUpperCase()];
       expect(() => transitionReturn(ret, to)).toThrow(
         expect.objectContaining({
           code: 'ILLEGAL_TRANSITION',
-          message: `Return r-1 is ${from} and cannot become ${to}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
-          details: { returnId: 'r-1', current: from, requested: to, allowed: [...allowed] },
+          message: `Return r-1 is ${current} and cannot become ${requested}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+          details: { returnId: 'r-1', current, requested, allowed },
         }),
       );
       expect(ret.status).toBe(from);

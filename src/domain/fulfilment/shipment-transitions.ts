@@ -1,4 +1,4 @@
-import { guardTransition } from '../state-machine.js';
+import { guardTransition, upperCase } from '../state-machine.js';
 import type { Shipment } from './shipment.entity.js';
 import { SHIPMENT_TRANSITIONS, type ShipmentStatus } from './shipment-status.js';
 
@@ -6,7 +6,7 @@ import { SHIPMENT_TRANSITIONS, type ShipmentStatus } from './shipment-status.js'
 export function transitionShipment(shipment: Shipment, to: ShipmentStatus): void {
   guardTransition(
     SHIPMENT_TRANSITIONS,
-    { label: `Shipment ${shipment.id}`, ids: { shipmentId: shipment.id } },
+    { label: `Shipment ${shipment.id}`, ids: { shipmentId: shipment.id }, stateName: upperCase },
     shipment.status,
     to,
   );

@@ -4,11 +4,11 @@ import type { OrderEvent } from '../../domain/orders/order-event.entity.js';
 import type { OrderLine } from '../../domain/orders/order-line.entity.js';
 import { ORDER_STATUSES, type OrderStatus } from '../../domain/orders/order-status.js';
 import type { OrderRecord } from '../../domain/orders/order-record.js';
-import type { OrderSource } from '../../domain/orders/order.entity.js';
+import { ORDER_SOURCES, type OrderSource } from '../../domain/orders/order.entity.js';
 import { Address, addressOf } from '../common/address.type.js';
 import { Money, moneyOf } from '../common/money.type.js';
 import { PageInfo } from '../common/page-info.type.js';
-import { enumOf } from '../common/enum-of.js';
+import { enumOf, upperCaseEnumOf } from '../common/enum-of.js';
 
 /** The GraphQL enum OrderStatus: the domain's 11 statuses, same names. */
 export const OrderStatusEnum = enumOf(ORDER_STATUSES);
@@ -17,14 +17,8 @@ registerEnumType(OrderStatusEnum, {
   description: 'Where an order is in its lifecycle. COMPLETED and CANCELLED are final.',
 });
 
-/** The GraphQL enum OrderSource; values are the stored lower-case sources. */
-export const OrderSourceEnum = {
-  WEB: 'web',
-  PHONE: 'phone',
-  IN_STORE: 'in_store',
-  B2B: 'b2b',
-  MARKETPLACE: 'marketplace',
-} as const satisfies Record<string, OrderSource>;
+/** The GraphQL enum OrderSource: UPPER_CASE names for the stored lower-case sources. */
+export const OrderSourceEnum = upperCaseEnumOf(ORDER_SOURCES);
 registerEnumType(OrderSourceEnum, {
   name: 'OrderSource',
   description: 'How the order came in; channel orders are MARKETPLACE.',
