@@ -34,9 +34,29 @@ const edges = ORDER_STATUSES.flatMap((from) =>
 );
 
 describe('ORDER_TRANSITIONS through transitionOrder: every one of the 11 × 11 edges', () => {
-  it('covers 121 edges, 25 of them legal', () => {
+  it('covers 121 edges, 31 of them legal', () => {
     expect(edges).toHaveLength(121);
-    expect(edges.filter(([, , legal]) => legal)).toHaveLength(25);
+    expect(edges.filter(([, , legal]) => legal)).toHaveLength(31);
+  });
+
+  it('lets every status before the order has fully shipped go ON_HOLD, and a hold return to each of them past allocation', () => {
+    const into = ORDER_STATUSES.filter((s) => ORDER_TRANSITIONS[s].includes('ON_HOLD'));
+    expect(into).toEqual([
+      'PENDING',
+      'CONFIRMED',
+      'PAYMENT_AUTHORIZED',
+      'ALLOCATED',
+      'BACKORDERED',
+      'PARTIALLY_SHIPPED',
+    ]);
+    expect(ORDER_TRANSITIONS.ON_HOLD).toEqual([
+      'CONFIRMED',
+      'PAYMENT_AUTHORIZED',
+      'ALLOCATED',
+      'BACKORDERED',
+      'PARTIALLY_SHIPPED',
+      'CANCELLED',
+    ]);
   });
 
   it.each(edges.filter(([, , legal]) => legal))(

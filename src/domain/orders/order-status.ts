@@ -23,11 +23,14 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const ORDER_TRANSITIONS: TransitionTable<OrderStatus> = {
   PENDING: ['CONFIRMED', 'ON_HOLD', 'CANCELLED'],
   CONFIRMED: ['PAYMENT_AUTHORIZED', 'ON_HOLD', 'CANCELLED'],
-  ON_HOLD: ['CONFIRMED', 'PAYMENT_AUTHORIZED', 'CANCELLED'],
+  // Released: carried on as placement would (→ CONFIRMED → PAYMENT_AUTHORIZED) when held before its
+  // stock was sourced, else back to the status it was held from (order-hold.ts).
+  ON_HOLD: ['CONFIRMED', 'PAYMENT_AUTHORIZED', 'ALLOCATED', 'BACKORDERED', 'PARTIALLY_SHIPPED', 'CANCELLED'],
   PAYMENT_AUTHORIZED: ['ALLOCATED', 'BACKORDERED', 'ON_HOLD', 'CANCELLED'],
-  ALLOCATED: ['PARTIALLY_SHIPPED', 'SHIPPED', 'BACKORDERED', 'CANCELLED'],
-  BACKORDERED: ['ALLOCATED', 'PARTIALLY_SHIPPED', 'CANCELLED'],
-  PARTIALLY_SHIPPED: ['SHIPPED', 'CANCELLED'],
+  // Every status before the order has fully shipped may be held: a merchant can stop what has not left.
+  ALLOCATED: ['PARTIALLY_SHIPPED', 'SHIPPED', 'BACKORDERED', 'ON_HOLD', 'CANCELLED'],
+  BACKORDERED: ['ALLOCATED', 'PARTIALLY_SHIPPED', 'ON_HOLD', 'CANCELLED'],
+  PARTIALLY_SHIPPED: ['SHIPPED', 'ON_HOLD', 'CANCELLED'],
   SHIPPED: ['DELIVERED', 'COMPLETED'],
   DELIVERED: ['COMPLETED'],
   COMPLETED: [],

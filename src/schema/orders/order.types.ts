@@ -94,6 +94,13 @@ export class OrderNode {
   @Field(() => String, { nullable: true, description: 'Why the order is ON_HOLD, when it is.' })
   holdReason!: string | null;
 
+  @Field(() => OrderStatusEnum, {
+    nullable: true,
+    description:
+      'While ON_HOLD: the status it was held from. releaseOrderHold returns it to ALLOCATED, BACKORDERED or PARTIALLY_SHIPPED; held earlier, it is carried on as placement would.',
+  })
+  heldFromStatus!: OrderStatus | null;
+
   @Field(() => String, { nullable: true })
   purchaseOrderNumber!: string | null;
 
@@ -136,6 +143,7 @@ export function orderNodeOf(o: OrderRecord): OrderNode {
       total: money(o.totalAmount),
     },
     holdReason: o.holdReason ?? null,
+    heldFromStatus: o.heldFromStatus ?? null,
     purchaseOrderNumber: o.purchaseOrderNumber ?? null,
     paymentTerms: o.paymentTerms ?? null,
     placedAt: o.placedAt,
