@@ -185,6 +185,35 @@ describe('holding an order after its stock is allocated', () => {
     ]);
   });
 
+  it('sources what an edit adds to an order held from BACKORDERED, which stays ON_HOLD', async () => {
+    const short = await sku(1000, 0);
+    const extra = await sku(500, 5);
+    const order = await place([{ sku: short, quantity: 1 }]);
+    await holdOrder(ctx(), order.id, { reason: 'customer asks to wait' });
+    const edited = await editOrder(ctx(), deps, order.id, { addLines: [{ sku: extra, quantity: 2 }] });
+    expect(edited.status).toBe('ON_HOLD');
+    expect(await stockOf(db.url, extra, loc.AUS!)).toEqual({ onHand: 5, reserved: 2 });
+    expect((await releaseOrderHold(ctx(), deps, order.id)).status).toBe('BACKORDERED');
+  });
+
+  it('releases a held PARTIALLY_SHIPPED order whose rest was cancelled while held as SHIPPED', async () => {
+    const order = await place([{ sku: await sku(1000, 5), quantity: 2 }]);
+    const [line] = await linesOf(order.id);
+    const { shipments } = await createShipment(ctx(), order.id, { lines: [{ lineId: line!.id, quantity: 1 }] });
+    await markShipmentShipped(ctx(), shipments[0]!.shipment.id, { carrier: 'UPS', trackingNumber: 'H4' });
+    await holdOrder(ctx(), order.id, { reason: 'customer asks to wait' });
+    const cancelled = await cancelOrder(ctx(), deps, order.id, {
+      reason: 'rest no longer wanted',
+      lines: [{ lineId: line!.id, quantity: 1 }],
+    });
+    expect(cancelled.status).toBe('ON_HOLD');
+    expect((await releaseOrderHold(ctx(), deps, order.id)).status).toBe('SHIPPED');
+    expect((await statusMessages(order.id)).slice(-2)).toEqual([
+      'ON_HOLD→PARTIALLY_SHIPPED',
+      'PARTIALLY_SHIPPED→SHIPPED',
+    ]);
+  });
+
   it('cancels a held ALLOCATED order: reservations released, the authorisation voided', async () => {
     const code = await sku(1500, 5);
     const order = await place([{ sku: code, quantity: 2 }]);

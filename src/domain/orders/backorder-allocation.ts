@@ -30,7 +30,8 @@ export async function allocateBackorders(
   const waiting: { id: string; channel_id: string }[] = await tx
     .getConnection()
     .execute<{ id: string; channel_id: string }[]>(
-      // Open lines of the variant first (a small partial index), then their backordered orders.
+      // Open lines of the variant first (a small partial index), then their waiting orders (the
+      // status test is waitsForStock's, re-checked below under the lock).
       `select o.id, o.channel_id from "order" o
      where (o.status = 'BACKORDERED' or (o.status = 'ON_HOLD' and o.held_from_status = 'BACKORDERED'))
        and o.id in (select l.order_id from order_line l
