@@ -263,14 +263,14 @@ export async function fanOutBenchmark(ctx: BenchContext): Promise<BenchOutcome> 
     });
     return (dataOf('createApiKey', res).createApiKey as { key: string }).key;
   };
-  const driverKey = await createKey('fan-out driver', 'ops');
+  const driverKey = await createKey('fan-out driver', 'OPS');
   const subscriberKeys: string[] = new Array<string>(subscriberCount);
   let nextKey = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
       while (nextKey < subscriberCount) {
         const i = nextKey++;
-        subscriberKeys[i] = await createKey(`fan-out subscriber ${i}`, 'read_only');
+        subscriberKeys[i] = await createKey(`fan-out subscriber ${i}`, 'READ_ONLY');
       }
     }),
   );

@@ -19,7 +19,7 @@ const CREATE_KEY = `mutation CreateKey($input: CreateApiKeyInput!) {
 async function createReadOnlyKey(hub: HubProcess): Promise<{ id: string; prefix: string; token: string }> {
   const res = await postGraphQL(hub.graphqlUrl, CREATE_KEY, {
     token: hub.adminKey,
-    variables: { input: { name: 'benchmark me', role: 'read_only' } },
+    variables: { input: { name: 'benchmark me', role: 'READ_ONLY' } },
   });
   const payload = dataOf('createApiKey', res).createApiKey as { key: string; apiKey: { id: string; prefix: string } };
   return { id: payload.apiKey.id, prefix: payload.apiKey.prefix, token: payload.key };
@@ -63,7 +63,7 @@ export async function meBenchmark(ctx: BenchContext): Promise<BenchOutcome> {
   const key = await createReadOnlyKey(hub);
   const meBody = await expectedBody('hub me', hub.graphqlUrl, ME_QUERY, key.token, (data) => {
     const me = data.me as { id?: unknown; role?: unknown } | undefined;
-    return me?.role === 'read_only' && me.id === key.id;
+    return me?.role === 'READ_ONLY' && me.id === key.id;
   });
   const helloBody = await expectedBody(
     'bare hello',
@@ -124,7 +124,7 @@ export async function meBenchmark(ctx: BenchContext): Promise<BenchOutcome> {
         command: 'node dist/src/main.js api',
         ...hub.settings,
         otherSettings: 'defaults (AUTH_CACHE_TTL_MS 30000, DB_POOL_MAX 10)',
-        apiKey: { role: 'read_only', prefix: key.prefix },
+        apiKey: { role: 'READ_ONLY', prefix: key.prefix },
       },
       bare: { command: 'node dist/bench/bare-apollo-server.js <port>', NODE_ENV: 'production' },
       load: {

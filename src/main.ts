@@ -15,7 +15,7 @@ const USAGE = `Usage: switchyard <command>
   api                 serve the API only (GraphQL over HTTP and WebSocket, health, metrics)
   worker              run the job workers only
   migrate             apply pending database migrations, then exit
-  create-api-key      --role <admin|ops|support|finance|read_only|integration> --name <text> [--channel <id>]
+  create-api-key      --role <ADMIN|OPS|SUPPORT|FINANCE|READ_ONLY|INTEGRATION> --name <text> [--channel <id>]
   emit-schema [file]  write the GraphQL SDL (default: schema.graphql)
   check-invariants    check stock, ledger, reservation and order invariants; exit 1 on any violation
   seed-orders         --count <n>: add n synthetic orders (3 lines each) for benchmarks and demos
@@ -165,7 +165,8 @@ async function createKey(config: Config, args: string[]): Promise<number> {
     const logger = createLogger('warn');
     const { apiKey, token } = await createApiKey(
       { actor: SYSTEM_PRINCIPAL, requestId: 'cli', em: orm.em.fork(), logger },
-      { name: values.name, role: values.role, channelId: values.channel ?? null },
+      // The role as the schema names it (READ_ONLY) or as it is stored (read_only).
+      { name: values.name, role: values.role.toLowerCase(), channelId: values.channel ?? null },
     );
     process.stdout.write(`created ${apiKey.role} key ${apiKey.prefix} (${apiKey.id}); shown only once:\n${token}\n`);
     return 0;

@@ -145,7 +145,7 @@ export async function preparePlaceOrderHub(ctx: BenchContext, orders: number): P
       'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { prefix } } }',
       {
         token: setupHub.adminKey,
-        variables: { input: { name: 'benchmark placeOrder', role: 'integration', channelId: 'direct' } },
+        variables: { input: { name: 'benchmark placeOrder', role: 'INTEGRATION', channelId: 'direct' } },
       },
     ),
   ).createApiKey as { key: string; apiKey: { prefix: string } };
@@ -187,7 +187,7 @@ export async function preparePlaceOrderHub(ctx: BenchContext, orders: number): P
         ...hub.settings,
         DB_POOL_MAX: poolMax,
         otherSettings: 'defaults (DB_POOL_MAX not set, so the default above; no worker or outbox relay: api only)',
-        apiKey: { role: 'integration', channelId: 'direct', prefix: key.apiKey.prefix },
+        apiKey: { role: 'INTEGRATION', channelId: 'direct', prefix: key.apiKey.prefix },
       },
     },
   };

@@ -86,14 +86,16 @@ export function orderCsvExportRoute(deps: Deps): RequestHandler {
     }
     const roles: readonly string[] = ORDER_CSV_EXPORT_ROLES;
     if (principal.role !== 'admin' && !roles.includes(principal.role)) {
-      const allowed = ['admin', ...roles];
+      // Roles as the API's Role enum names them (READ_ONLY), as the GraphQL FORBIDDEN does.
+      const role = principal.role.toUpperCase();
+      const allowed = ['admin', ...roles].map((r) => r.toUpperCase());
       return sendError(
         res,
         new DomainError(
           ErrorCode.FORBIDDEN,
-          `Role ${principal.role} may not download /exports/orders.csv; allowed: ${allowed.join(', ')}`,
+          `Role ${role} may not download /exports/orders.csv; allowed: ${allowed.join(', ')}`,
           {
-            role: principal.role,
+            role,
             allowed,
           },
         ),

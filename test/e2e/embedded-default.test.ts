@@ -52,7 +52,7 @@ describe('the embedded default (npm start)', () => {
     adminKey = (await hub.waitFor(/SWITCHYARD ADMIN KEY: (syk_\S+)/))[1]!;
     expect((await fetch(`${hub.base}/readyz`)).status).toBe(200);
     const me = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: adminKey });
-    expect(me.body.data?.me).toEqual({ role: 'admin', name: 'initial admin key' });
+    expect(me.body.data?.me).toEqual({ role: 'ADMIN', name: 'initial admin key' });
     const ping = await gql<{ requestDiagnosticPing: { id: string } }>(
       hub.base,
       'mutation { requestDiagnosticPing { id } }',
@@ -76,24 +76,27 @@ describe('the embedded default (npm start)', () => {
     expect(pid === undefined || !alive(pid)).toBe(true);
   });
 
-  it('creates keys from the CLI once the hub is stopped', async () => {
+  it('creates keys from the CLI once the hub is stopped, the role named as stored or as the schema names it', async () => {
     const cli = spawnHub(['create-api-key', '--role', 'ops', '--name', 'night shift'], env);
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toMatch(/created ops key syk_[0-9a-f]{8} .*\nsyk_[0-9a-f]{8}_\S{43}\n/);
     cliKey = /\n(syk_[0-9a-f]{8}_\S{43})\n/.exec(cli.output())![1]!;
+    const upper = spawnHub(['create-api-key', '--role', 'READ_ONLY', '--name', 'auditor'], env);
+    expect(await upper.exited).toBe(0);
+    expect(upper.output()).toMatch(/created read_only key syk_[0-9a-f]{8} /);
   });
 
-  it('reuses its data on the next start: both keys work, no new key is printed, and SIGTERM stops it', async () => {
+  it('reuses its data on the next start: the CLI keys work, no new key is printed, and SIGTERM stops it', async () => {
     hub = await startChildHub(['all'], env);
     const me = await gql<{ me: { name: string } }>(hub.base, '{ me { name } }', { key: adminKey });
     expect(me.body.data?.me.name).toBe('initial admin key');
     const cli = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: cliKey });
-    expect(cli.body.data?.me).toEqual({ role: 'ops', name: 'night shift' });
+    expect(cli.body.data?.me).toEqual({ role: 'OPS', name: 'night shift' });
     expect(hub.output()).not.toContain('SWITCHYARD ADMIN KEY');
     const keys = await gql<{ apiKeys: { totalCount: number } }>(hub.base, '{ apiKeys(first: 10) { totalCount } }', {
       key: adminKey,
     });
-    expect(keys.body.data?.apiKeys.totalCount).toBe(2);
+    expect(keys.body.data?.apiKeys.totalCount).toBe(3);
     hub.kill('SIGTERM');
     expect(await hub.exited).toBe(0);
   });

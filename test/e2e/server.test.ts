@@ -88,9 +88,9 @@ describe('the built server over HTTP', () => {
       key: 'syk_deadbeef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     });
     expect([bad.status, ...codesOf(bad)]).toEqual([401, 'UNAUTHENTICATED']);
-    const readOnly = await createKey('read_only');
+    const readOnly = await createKey('READ_ONLY');
     expect((await gql(hub.base, '{ me { role } }', { key: readOnly.key })).body.data).toEqual({
-      me: { role: 'read_only' },
+      me: { role: 'READ_ONLY' },
     });
     expect(codesOf(await gql(hub.base, '{ apiKeys(first: 5) { totalCount } }', { key: readOnly.key }))).toEqual([
       'FORBIDDEN',
@@ -114,10 +114,10 @@ describe('the built server over HTTP', () => {
 describe('the built server over graphql-ws', () => {
   it('runs operations on a connection authenticated by key in connection_init', async () => {
     const closes: { code: number; reason: string }[] = [];
-    const { key } = await createKey('support');
+    const { key } = await createKey('SUPPORT');
     const client = wsClient(hub.base, { authorization: `Bearer ${key}` }, closes);
     const result = await runOverWs<{ me: { role: string } }>(client, '{ me { role } }');
-    expect(result).toEqual({ data: { me: { role: 'support' } } });
+    expect(result).toEqual({ data: { me: { role: 'SUPPORT' } } });
     await client.dispose();
   });
 
@@ -145,7 +145,7 @@ describe('the built server over graphql-ws', () => {
 
   it('closes the sockets of a key the moment it is revoked', async () => {
     const closes: { code: number; reason: string }[] = [];
-    const { id, key } = await createKey('ops');
+    const { id, key } = await createKey('OPS');
     const client = wsClient(hub.base, { authorization: `Bearer ${key}` }, closes);
     await runOverWs(client, '{ me { id } }');
     await gql(hub.base, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { key: adminKey, variables: { id } });

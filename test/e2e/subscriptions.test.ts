@@ -65,7 +65,7 @@ beforeAll(async () => {
     'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }',
     {
       key: adminKey,
-      variables: { input: { name: 'shop-b integration', role: 'integration', channelId: 'shop-b' } },
+      variables: { input: { name: 'shop-b integration', role: 'INTEGRATION', channelId: 'shop-b' } },
     },
   );
   scopedKey = key.body.data!.createApiKey.key;

@@ -11,7 +11,7 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
   me: { query: '{ me { id role } }' },
   apiKeys: { query: '{ apiKeys(first: 1) { totalCount } }' },
   diagnosticPing: { query: 'query($id: ID!) { diagnosticPing(id: $id) { id } }', variables: () => ({ id: pingId }) },
-  createApiKey: { query: 'mutation { createApiKey(input: { name: "matrix", role: read_only }) { key } }' },
+  createApiKey: { query: 'mutation { createApiKey(input: { name: "matrix", role: READ_ONLY }) { key } }' },
   revokeApiKey: {
     query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
     variables: () => ({ id: victimKeyId }),
@@ -142,7 +142,8 @@ async function createKey(role: Role, name: string = role): Promise<{ id: string;
   const res = await gql<{ createApiKey: { key: string; apiKey: { id: string } } }>(
     t.base,
     'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } } }',
-    { key: t.adminKey, variables: { input: { name, role } } },
+    // The schema names roles in UPPER_CASE (READ_ONLY); the domain stores read_only.
+    { key: t.adminKey, variables: { input: { name, role: role.toUpperCase() } } },
   );
   expect(res.body.errors).toBeUndefined();
   return { id: res.body.data!.createApiKey.apiKey.id, key: res.body.data!.createApiKey.key };
@@ -180,7 +181,7 @@ describe('authorization matrix (every role × every operation, from the policy f
       expect(res.status).toBeLessThan(500);
     } else {
       expect(codesOf(res)).toEqual(['FORBIDDEN']);
-      expect(res.body.errors![0]!.message).toContain(`Role ${role} may not call`);
+      expect(res.body.errors![0]!.message).toContain(`Role ${role.toUpperCase()} may not call`);
     }
   });
 
@@ -219,7 +220,7 @@ describe('API keys at the door', () => {
 
   it('accepts SWITCHYARD_ADMIN_KEY as the bootstrap admin', async () => {
     const res = await gql<{ me: { kind: string; role: string } }>(t.base, '{ me { kind role } }', { key: t.adminKey });
-    expect(res.body.data?.me).toEqual({ kind: 'BOOTSTRAP_ADMIN', role: 'admin' });
+    expect(res.body.data?.me).toEqual({ kind: 'BOOTSTRAP_ADMIN', role: 'ADMIN' });
   });
 
   it('returns a created key once and lists it by prefix only', async () => {
@@ -235,7 +236,7 @@ describe('API keys at the door', () => {
   });
 
   it('rejects bad createApiKey input with BAD_USER_INPUT naming the field', async () => {
-    const res = await gql(t.base, 'mutation { createApiKey(input: { name: "", role: ops }) { key } }', {
+    const res = await gql(t.base, 'mutation { createApiKey(input: { name: "", role: OPS }) { key } }', {
       key: t.adminKey,
     });
     expect(codesOf(res)).toEqual(['BAD_USER_INPUT']);

@@ -57,7 +57,7 @@ async function variantCount(): Promise<number> {
 beforeAll(async () => {
   t = await startTestHub('api');
   orm = await createOrm({ kind: 'postgres', url: t.db.url, poolMax: 2 });
-  opsKey = await createKey('ops');
+  opsKey = await createKey('OPS');
 });
 afterAll(async () => {
   await orm?.close(true);
@@ -157,7 +157,7 @@ describe('createProduct', () => {
   });
 
   it('lets only ops and admin create products', async () => {
-    for (const role of ['support', 'integration', 'read_only']) {
+    for (const role of ['SUPPORT', 'INTEGRATION', 'READ_ONLY']) {
       const res = await create(
         { title: 'Nope', variants: [{ sku: `NOPE-${role}`, priceAmount: 1, currency: 'USD' }] },
         await createKey(role),
@@ -171,7 +171,7 @@ describe('reading the catalog', () => {
   it('reads a product by id and a variant by SKU, with the variant’s product', async () => {
     const created = (await create({ title: 'Mug', variants: [{ sku: 'MUG-RED', priceAmount: 1200, currency: 'EUR' }] }))
       .body.data!.createProduct;
-    const readOnly = await createKey('read_only');
+    const readOnly = await createKey('READ_ONLY');
     const p = await gql(t.base, 'query($id: ID!) { product(id: $id) { id title variants { sku } } }', {
       key: readOnly,
       variables: { id: created.id },
@@ -364,6 +364,6 @@ describe('updateProduct', () => {
 
   it('answers NOT_FOUND for an unknown product, and FORBIDDEN for support', async () => {
     expect(codesOf(await update('00000000-0000-4000-8000-000000000000', { title: 'x' }))).toEqual(['NOT_FOUND']);
-    expect(codesOf(await update(productId, { title: 'x' }, await createKey('support')))).toEqual(['FORBIDDEN']);
+    expect(codesOf(await update(productId, { title: 'x' }, await createKey('SUPPORT')))).toEqual(['FORBIDDEN']);
   });
 });

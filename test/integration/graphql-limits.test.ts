@@ -36,7 +36,7 @@ describe('GraphQL limits, enforced before any resolver runs', () => {
     const before = await executions();
     const res = await gql<{ me: { role: string } }>(t.base, '{ me { role } }', { key: t.adminKey });
     expect(res.status).toBe(200);
-    expect(res.body.data?.me.role).toBe('admin');
+    expect(res.body.data?.me.role).toBe('ADMIN');
     expect(await executions()).toBe(before + 1);
   });
 

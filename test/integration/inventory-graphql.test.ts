@@ -54,8 +54,8 @@ const CREATE_LOCATION = `mutation($input: CreateLocationInput!) {
 beforeAll(async () => {
   t = await startTestHub('api');
   orm = await createOrm({ kind: 'postgres', url: t.db.url, poolMax: 2 });
-  opsKey = await createKey('ops');
-  readOnlyKey = await createKey('read_only');
+  opsKey = await createKey('OPS');
+  readOnlyKey = await createKey('READ_ONLY');
   await createSku(contextFor(orm.em), 'GQL-1');
   await createSku(contextFor(orm.em), 'GQL-2');
 });
@@ -383,7 +383,7 @@ describe('allocation over GraphQL', () => {
   });
 
   it('is for ops: support may not allocate', async () => {
-    const supportKey = await createKey('support');
+    const supportKey = await createKey('SUPPORT');
     const res = await call(
       'mutation($id: ID!) { allocateOrder(orderId: $id) { status } }',
       { id: orderId },

@@ -149,8 +149,8 @@ describe('an order from placement to COMPLETED, and a return to REFUNDED, over H
     expect(completed.completeOrder.lines.map((l) => l.quantityShipped)).toEqual([2, 3]);
 
     // The return: support requests, finance approves and receives; the refund goes through the payment port.
-    const support = await keyFor('support');
-    const finance = await keyFor('finance');
+    const support = await keyFor('SUPPORT');
+    const finance = await keyFor('FINANCE');
     type ReturnView = {
       return: {
         id: string;
@@ -285,6 +285,29 @@ describe('an order from placement to COMPLETED, and a return to REFUNDED, over H
       allowed: [],
     });
     expect(again.body.errors![0]!.message).toContain('none (final state)');
+  });
+
+  it('holds an ALLOCATED order over HTTP (not ILLEGAL_TRANSITION), refuses to ship it, and releases it back to ALLOCATED', async () => {
+    const order = await placeOrder([{ sku: SKU_A, quantity: 1 }]);
+    const hold = await ok<{ holdOrder: { status: string; holdReason: string; heldFromStatus: string } }>(
+      'mutation($id: ID!) { holdOrder(orderId: $id, reason: "fraud signal after payment") { status holdReason heldFromStatus } }',
+      { id: order.id },
+    );
+    expect(hold.holdOrder).toEqual({
+      status: 'ON_HOLD',
+      holdReason: 'fraud signal after payment',
+      heldFromStatus: 'ALLOCATED',
+    });
+    const ship = await gql(t.base, 'mutation($id: ID!) { createShipment(orderId: $id) { shipments { id } } }', {
+      key: t.adminKey,
+      variables: { id: order.id },
+    });
+    expect(codesOf(ship)).toEqual(['ILLEGAL_TRANSITION']);
+    const release = await ok<{ releaseOrderHold: { status: string; heldFromStatus: string | null } }>(
+      'mutation($id: ID!) { releaseOrderHold(orderId: $id) { status heldFromStatus } }',
+      { id: order.id },
+    );
+    expect(release.releaseOrderHold).toEqual({ status: 'ALLOCATED', heldFromStatus: null });
   });
 
   it('answers CONFLICT for an edit prepared from an old version, ILLEGAL_TRANSITION for an order past editing', async () => {

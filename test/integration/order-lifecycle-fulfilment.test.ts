@@ -246,9 +246,9 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
     await refusedUnchanged(order.id, () => createShipment(ctx(), order.id, { locationId: NOWHERE }), 'NOT_FOUND');
     const early = await refusedUnchanged(order.id, () => markShipmentDelivered(ctx(), id), 'ILLEGAL_TRANSITION');
     expect(early.details).toMatchObject({
-      current: 'created',
-      requested: 'delivered',
-      allowed: ['shipped', 'cancelled'],
+      current: 'CREATED',
+      requested: 'DELIVERED',
+      allowed: ['SHIPPED', 'CANCELLED'],
     });
     expect(
       (
@@ -283,7 +283,7 @@ describe('shipments: from ALLOCATED to COMPLETED', () => {
           'ILLEGAL_TRANSITION',
         )
       ).details,
-    ).toMatchObject({ current: 'shipped' });
+    ).toMatchObject({ current: 'SHIPPED' });
   });
 
   it('refuses to create a shipment for an order not yet allocated', async () => {
@@ -404,9 +404,9 @@ describe('returns (RMA)', () => {
       'ILLEGAL_TRANSITION',
     );
     expect(early.details).toMatchObject({
-      current: 'requested',
-      requested: 'received',
-      allowed: ['approved', 'rejected'],
+      current: 'REQUESTED',
+      requested: 'RECEIVED',
+      allowed: ['APPROVED', 'REJECTED'],
     });
     await refusedUnchanged(order.id, () => rejectReturn(ctx(), returnRequest.id, { reason: ' ' }), 'BAD_USER_INPUT');
     await refusedUnchanged(order.id, () => approveReturn(ctx(), NOWHERE), 'NOT_FOUND');

@@ -203,7 +203,7 @@ describe('Order.payment over HTTP', () => {
 
     const readOnly = (
       await ok<{ createApiKey: { key: string } }>(
-        'mutation { createApiKey(input: { name: "payment reader", role: read_only }) { key } }',
+        'mutation { createApiKey(input: { name: "payment reader", role: READ_ONLY }) { key } }',
       )
     ).createApiKey.key;
     expect((await orderOf(order.id, readOnly)).payment).toEqual(received.receiveReturn.order.payment);

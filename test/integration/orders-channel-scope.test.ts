@@ -49,8 +49,8 @@ beforeAll(async () => {
   rows = await orderRows(t.db.url);
   own = rows.filter((r) => r.channel_id === SCOPE);
   others = rows.filter((r) => r.channel_id !== SCOPE);
-  scopedKey = await createKey('integration', SCOPE);
-  scopedReadOnlyKey = await createKey('read_only', SCOPE);
+  scopedKey = await createKey('INTEGRATION', SCOPE);
+  scopedReadOnlyKey = await createKey('READ_ONLY', SCOPE);
 });
 afterAll(async () => {
   await orm?.close(true);

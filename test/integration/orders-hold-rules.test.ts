@@ -64,7 +64,7 @@ async function startHub(env: Record<string, string>): Promise<Hub> {
   const res = await gql<{ createApiKey: { key: string } }>(
     t.base,
     'mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }',
-    { key: t.adminKey, variables: { input: { name: 'ops', role: 'ops' } } },
+    { key: t.adminKey, variables: { input: { name: 'ops', role: 'OPS' } } },
   );
   expect(res.body.errors).toBeUndefined();
   return { t, orm, key: res.body.data!.createApiKey.key };

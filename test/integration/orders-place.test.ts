@@ -98,7 +98,7 @@ beforeAll(async () => {
     t.db.url,
     `insert into channel (id, kind, name, backorder_policy) values ('shop-strict', 'shopify', 'Strict shop', 'reject'), ('shop-other', 'shopify', 'Other shop', 'backorder')`,
   );
-  opsKey = await createKey('ops');
+  opsKey = await createKey('OPS');
 });
 afterAll(async () => {
   await orm?.close(true);
@@ -265,7 +265,7 @@ describe('placeOrder over HTTP', () => {
   });
 
   it('lets a channel-scoped integration key place orders on its own channel only (FORBIDDEN elsewhere)', async () => {
-    const key = await createKey('integration', 'shop-other');
+    const key = await createKey('INTEGRATION', 'shop-other');
     const own = await place(base({ externalId: 'int-1' }), key);
     expect(own.body.errors).toBeUndefined();
     expect(own.body.data!.placeOrder).toMatchObject({ channelId: 'shop-other', number: 'int-1', status: 'ALLOCATED' });
@@ -278,14 +278,14 @@ describe('placeOrder over HTTP', () => {
   it('never hands a channel-scoped key another channel’s order through a reused idempotencyKey', async () => {
     const direct = await place(base({ idempotencyKey: 'shared-key' }));
     expect(direct.body.data!.placeOrder.channelId).toBe('direct');
-    const key = await createKey('integration', 'shop-other');
+    const key = await createKey('INTEGRATION', 'shop-other');
     const res = await place(base({ idempotencyKey: 'shared-key', externalId: 'int-2' }), key);
     expect(codesOf(res)).toEqual(['CONFLICT']);
     expect(JSON.stringify(res.body)).not.toContain(direct.body.data!.placeOrder.id);
   });
 
   it('refuses placeOrder for read_only and finance keys with FORBIDDEN', async () => {
-    for (const role of ['read_only', 'finance']) {
+    for (const role of ['READ_ONLY', 'FINANCE']) {
       const res = await place(base(), await createKey(role));
       expect(codesOf(res)).toEqual(['FORBIDDEN']);
     }

@@ -93,9 +93,9 @@ beforeAll(async () => {
   await createSku(contextFor(orm.em), 'SUB-1');
   await stock(contextFor(orm.em), 'SUB-1', location, 1_000);
   keys.admin = t.adminKey;
-  keys.shopB = await createKey('integration', 'shop-b');
-  keys.readOnly = await createKey('read_only');
-  keys.ops = await createKey('ops');
+  keys.shopB = await createKey('INTEGRATION', 'shop-b');
+  keys.readOnly = await createKey('READ_ONLY');
+  keys.ops = await createKey('OPS');
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));

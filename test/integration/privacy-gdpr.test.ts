@@ -115,7 +115,7 @@ beforeAll(async () => {
   t = await startTestHub('api');
   orm = await createOrm({ kind: 'postgres', url: t.db.url, poolMax: 2 });
   await seedCatalog(contextFor(orm.em), t.db.url);
-  supportKey = await createKey('support');
+  supportKey = await createKey('SUPPORT');
   orders = [
     await place('direct', { email: M.email, name: M.name, phone: M.phone }, true),
     await place('shop-a', { email: M.email, name: M.name }, true),
@@ -299,7 +299,7 @@ describe('eraseCustomer', () => {
 
 describe('channel-scoped keys', () => {
   it('may export a customer whose orders are all on the key’s channel, not one with orders elsewhere (FORBIDDEN) or none there (NOT_FOUND)', async () => {
-    const scoped = await createKey('support', 'shop-a');
+    const scoped = await createKey('SUPPORT', 'shop-a');
     const onlyA = (await place('shop-a', { email: 'only-a@example.com', name: 'Only A' })).customer!.id;
     const both = (await place('shop-a', { email: 'both@example.com', name: 'Both' })).customer!.id;
     await place('direct', { email: 'both@example.com', name: 'Both' });

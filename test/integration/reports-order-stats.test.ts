@@ -107,7 +107,7 @@ describe('orderStats', () => {
       `select status, count(*)::int as n from "order" where placed_at >= $1 and placed_at < $2 group by status order by status`,
       [RANGE.from, RANGE.to],
     );
-    const res = await gql<{ orderStats: Stats }>(t.base, STATS, { key: await key('finance'), variables: RANGE });
+    const res = await gql<{ orderStats: Stats }>(t.base, STATS, { key: await key('FINANCE'), variables: RANGE });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data!.orderStats).toEqual({
       channelId: null,
@@ -142,7 +142,7 @@ describe('orderStats', () => {
   });
 
   it('limits to one channel when asked, and a channel-scoped key to its own channel always', async () => {
-    const scoped = await key('read_only', 'shop-a');
+    const scoped = await key('READ_ONLY', 'shop-a');
     for (const [k, channelId] of [
       [t.adminKey, 'shop-a'],
       [scoped, null],

@@ -84,8 +84,8 @@ beforeAll(async () => {
   t = await startTestHub('api');
   orm = await createOrm({ kind: 'postgres', url: t.db.url, poolMax: 2 });
   await seedCatalog(contextFor(orm.em), t.db.url);
-  for (const role of ['read_only', 'finance', 'support']) keys[role] = await createKey(role);
-  keys.scoped = await createKey('read_only', 'shop-a');
+  for (const role of ['read_only', 'finance', 'support']) keys[role] = await createKey(role.toUpperCase());
+  keys.scoped = await createKey('READ_ONLY', 'shop-a');
   const place = (channelId: string, externalId: string | null, email: string | null, name: string | null) =>
     placeOrder(contextFor(orm.em), orderDeps, {
       channelId,

@@ -34,9 +34,29 @@ const edges = ORDER_STATUSES.flatMap((from) =>
 );
 
 describe('ORDER_TRANSITIONS through transitionOrder: every one of the 11 × 11 edges', () => {
-  it('covers 121 edges, 25 of them legal', () => {
+  it('covers 121 edges, 31 of them legal', () => {
     expect(edges).toHaveLength(121);
-    expect(edges.filter(([, , legal]) => legal)).toHaveLength(25);
+    expect(edges.filter(([, , legal]) => legal)).toHaveLength(31);
+  });
+
+  it('lets every status before the order has fully shipped go ON_HOLD, and a hold return to each of them past allocation', () => {
+    const into = ORDER_STATUSES.filter((s) => ORDER_TRANSITIONS[s].includes('ON_HOLD'));
+    expect(into).toEqual([
+      'PENDING',
+      'CONFIRMED',
+      'PAYMENT_AUTHORIZED',
+      'ALLOCATED',
+      'BACKORDERED',
+      'PARTIALLY_SHIPPED',
+    ]);
+    expect(ORDER_TRANSITIONS.ON_HOLD).toEqual([
+      'CONFIRMED',
+      'PAYMENT_AUTHORIZED',
+      'ALLOCATED',
+      'BACKORDERED',
+      'PARTIALLY_SHIPPED',
+      'CANCELLED',
+    ]);
   });
 
   it.each(edges.filter(([, , legal]) => legal))(
@@ -89,7 +109,7 @@ describe('ORDER_TRANSITIONS through transitionOrder: every one of the 11 × 11 e
   );
 });
 
-describe('shipment and return tables', () => {
+describe('shipment and return tables, through the same guard as orders', () => {
   const shipmentEdges = SHIPMENT_STATUSES.flatMap((from) =>
     SHIPMENT_STATUSES.map((to) => [from, to, SHIPMENT_TRANSITIONS[from].includes(to)] as const),
   );
@@ -99,10 +119,14 @@ describe('shipment and return tables', () => {
       transitionShipment(shipment, to);
       expect(shipment.status).toBe(to);
     } else {
+      // Named as the API's ShipmentStatus enum names them (SHIPPED), not as stored (shipped).
+      const allowed = SHIPMENT_TRANSITIONS[from].map((s) => s.toUpperCase());
+      const [current, requested] = [from.toUpperCase(), to.toUpperCase()];
       expect(() => transitionShipment(shipment, to)).toThrow(
         expect.objectContaining({
           code: 'ILLEGAL_TRANSITION',
-          details: expect.objectContaining({ current: from, requested: to }),
+          message: `Shipment s-1 is ${current} and cannot become ${requested}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+          details: { shipmentId: 's-1', current, requested, allowed },
         }),
       );
       expect(shipment.status).toBe(from);
@@ -118,10 +142,13 @@ describe('shipment and return tables', () => {
       transitionReturn(ret, to);
       expect(ret.status).toBe(to);
     } else {
+      const allowed = RETURN_TRANSITIONS[from].map((s) => s.toUpperCase());
+      const [current, requested] = [from.toUpperCase(), to.toUpperCase()];
       expect(() => transitionReturn(ret, to)).toThrow(
         expect.objectContaining({
           code: 'ILLEGAL_TRANSITION',
-          details: expect.objectContaining({ current: from, allowed: [...RETURN_TRANSITIONS[from]] }),
+          message: `Return r-1 is ${current} and cannot become ${requested}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
+          details: { returnId: 'r-1', current, requested, allowed },
         }),
       );
       expect(ret.status).toBe(from);

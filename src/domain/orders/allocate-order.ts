@@ -68,6 +68,8 @@ export async function allocateOrderStock(
     shortfall: result.shortfall.map((s) => ({ lineId: s.lineId, sku: s.sku, quantity: s.quantity })),
   });
   const outcome = { ...result, explanation };
+  // Held (while BACKORDERED, see waitsForStock): it keeps what it got; its status follows on release.
+  if (order.status === 'ON_HOLD') return outcome;
   if (result.shortfall.length === 0) {
     if (order.status !== 'ALLOCATED') transitionOrder(tx, order, 'ALLOCATED', ctx.actor, explanation);
     return outcome;

@@ -1,3 +1,5 @@
+import { canMove, type TransitionTable } from '../state-machine.js';
+
 /**
  * The order lifecycle as data: each status with the statuses it may move to. Guards that depend
  * on the order (e.g. "all lines shipped") live with the operations; this table is what every
@@ -18,14 +20,17 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+export const ORDER_TRANSITIONS: TransitionTable<OrderStatus> = {
   PENDING: ['CONFIRMED', 'ON_HOLD', 'CANCELLED'],
   CONFIRMED: ['PAYMENT_AUTHORIZED', 'ON_HOLD', 'CANCELLED'],
-  ON_HOLD: ['CONFIRMED', 'PAYMENT_AUTHORIZED', 'CANCELLED'],
+  // Released: carried on as placement would (→ CONFIRMED → PAYMENT_AUTHORIZED) when held before its
+  // stock was sourced, else back to the status it was held from (order-hold.ts).
+  ON_HOLD: ['CONFIRMED', 'PAYMENT_AUTHORIZED', 'ALLOCATED', 'BACKORDERED', 'PARTIALLY_SHIPPED', 'CANCELLED'],
   PAYMENT_AUTHORIZED: ['ALLOCATED', 'BACKORDERED', 'ON_HOLD', 'CANCELLED'],
-  ALLOCATED: ['PARTIALLY_SHIPPED', 'SHIPPED', 'BACKORDERED', 'CANCELLED'],
-  BACKORDERED: ['ALLOCATED', 'PARTIALLY_SHIPPED', 'CANCELLED'],
-  PARTIALLY_SHIPPED: ['SHIPPED', 'CANCELLED'],
+  // Every status before the order has fully shipped may be held: a merchant can stop what has not left.
+  ALLOCATED: ['PARTIALLY_SHIPPED', 'SHIPPED', 'BACKORDERED', 'ON_HOLD', 'CANCELLED'],
+  BACKORDERED: ['ALLOCATED', 'PARTIALLY_SHIPPED', 'ON_HOLD', 'CANCELLED'],
+  PARTIALLY_SHIPPED: ['SHIPPED', 'ON_HOLD', 'CANCELLED'],
   SHIPPED: ['DELIVERED', 'COMPLETED'],
   DELIVERED: ['COMPLETED'],
   COMPLETED: [],
@@ -33,5 +38,5 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
 };
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
-  return ORDER_TRANSITIONS[from].includes(to);
+  return canMove(ORDER_TRANSITIONS, from, to);
 }

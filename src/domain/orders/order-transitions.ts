@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Principal } from '../auth/principal.js';
-import { DomainError, ErrorCode } from '../errors.js';
 import { recordOutboxEvent, type OutboxTopic } from '../outbox/outbox.js';
+import { guardTransition } from '../state-machine.js';
 import { OrderEvent } from './order-event.entity.js';
 import type { Order } from './order.entity.js';
 import { ORDER_TRANSITIONS, type OrderStatus } from './order-status.js';
@@ -67,14 +67,7 @@ export function statusChangeRecord(
   to: OrderStatus,
   reason: string,
 ): OutboxRecord {
-  const allowed = ORDER_TRANSITIONS[from];
-  if (!allowed.includes(to)) {
-    throw new DomainError(
-      ErrorCode.ILLEGAL_TRANSITION,
-      `Order ${order.number} is ${from} and cannot become ${to}; allowed next: ${allowed.length ? allowed.join(', ') : 'none (final state)'}`,
-      { orderId: order.id, current: from, requested: to, allowed: [...allowed] },
-    );
-  }
+  guardTransition(ORDER_TRANSITIONS, { label: `Order ${order.number}`, ids: { orderId: order.id } }, from, to);
   return {
     topic: 'order.status_changed',
     aggregateId: order.id,

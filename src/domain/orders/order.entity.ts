@@ -40,6 +40,8 @@ export const OrderSchema = defineEntity({
     discountAmount: p.bigint('number').default(0),
     totalAmount: p.bigint('number'),
     holdReason: p.string().length(500).nullable(),
+    /** While ON_HOLD: the status it was held from, where releasing the hold returns it (src/domain/orders/order-hold.ts). */
+    heldFromStatus: p.enum([...ORDER_STATUSES]).nullable(),
     idempotencyKey: p.string().length(128).nullable(),
     /** SHA-256 of the validated input first sent with the key: a different order under it is a CONFLICT. */
     idempotencyFingerprint: p.string().length(64).nullable(),

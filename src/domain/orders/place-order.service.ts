@@ -9,6 +9,7 @@ import { hasIndependentStatements } from '../prepared-statement.js';
 import { inTransaction } from '../transaction.js';
 import { allocateOrderStock } from './allocate-order.js';
 import { Customer } from './customer.entity.js';
+import { putOnHold } from './order-hold.js';
 import { holdReasons, joinHoldReasons, type HoldPolicy } from './hold-rules.js';
 import { OrderLine } from './order-line.entity.js';
 import { checkChannel, priceOrder } from './order-pricing.js';
@@ -179,8 +180,7 @@ async function placeInTransaction(
     deps.policy,
   );
   if (holds.length > 0) {
-    order.holdReason = joinHoldReasons(holds);
-    transitionOrder(tx, order, 'ON_HOLD', ctx.actor, order.holdReason);
+    putOnHold(tx, order, ctx.actor, joinHoldReasons(holds));
     await tx.flush();
     return order;
   }

@@ -1,6 +1,7 @@
 import type { AuthChecker } from 'type-graphql';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
 import type { Role } from '../../domain/auth/roles.js';
+import { graphqlEnumName } from '../common/enum-of.js';
 import type { GraphQLContext } from '../context.js';
 
 /**
@@ -13,10 +14,12 @@ export const authChecker: AuthChecker<GraphQLContext, Role> = ({ context, info }
     throw new DomainError(ErrorCode.UNAUTHENTICATED, 'An API key is required: send "Authorization: Bearer <key>"');
   }
   if (roles.length === 0 || principal.role === 'admin' || roles.includes(principal.role)) return true;
-  const allowed = [...new Set(['admin', ...roles])];
+  // Named as the schema's Role enum names them (READ_ONLY), not as they are stored.
+  const role = graphqlEnumName(principal.role);
+  const allowed = [...new Set(['admin', ...roles])].map(graphqlEnumName);
   throw new DomainError(
     ErrorCode.FORBIDDEN,
-    `Role ${principal.role} may not call ${info.parentType.name}.${info.fieldName}; allowed: ${allowed.join(', ')}`,
-    { role: principal.role, allowed },
+    `Role ${role} may not call ${info.parentType.name}.${info.fieldName}; allowed: ${allowed.join(', ')}`,
+    { role, allowed },
   );
 };

@@ -1,10 +1,13 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Role } from '../../domain/auth/roles.js';
+import { ALL_ROLES, type Role } from '../../domain/auth/roles.js';
+import { upperCaseEnumOf } from '../common/enum-of.js';
 import type { ApiKey } from '../../domain/auth/api-key.entity.js';
 import type { Principal } from '../../domain/auth/principal.js';
 import { PageInfo } from '../common/page-info.type.js';
 
-registerEnumType(Role, { name: 'Role', description: 'What an API key may do; admin may do everything.' });
+/** The GraphQL enum Role: UPPER_CASE names (READ_ONLY) for the stored lower-case roles (read_only). */
+export const RoleEnum = upperCaseEnumOf(ALL_ROLES);
+registerEnumType(RoleEnum, { name: 'Role', description: 'What an API key may do; ADMIN may do everything.' });
 
 export enum PrincipalKind {
   API_KEY = 'api_key',
@@ -24,7 +27,7 @@ export class Me {
   @Field()
   name!: string;
 
-  @Field(() => Role)
+  @Field(() => RoleEnum)
   role!: Role;
 
   @Field(() => String, { nullable: true, description: 'Set when the key is limited to one channel.' })
@@ -49,7 +52,7 @@ export class ApiKeyNode {
   @Field({ description: 'The visible part of the key, e.g. syk_1a2b3c4d.' })
   prefix!: string;
 
-  @Field(() => Role)
+  @Field(() => RoleEnum)
   role!: Role;
 
   @Field(() => String, { nullable: true })
@@ -114,7 +117,7 @@ export class CreateApiKeyInput {
   @Field({ description: 'What the key is for, 1 to 100 characters.' })
   name!: string;
 
-  @Field(() => Role)
+  @Field(() => RoleEnum)
   role!: Role;
 
   @Field(() => String, { nullable: true, description: 'Limit the key to one channel (not allowed for admin).' })

@@ -4,11 +4,11 @@ import type { OrderEvent } from '../../domain/orders/order-event.entity.js';
 import type { OrderLine } from '../../domain/orders/order-line.entity.js';
 import { ORDER_STATUSES, type OrderStatus } from '../../domain/orders/order-status.js';
 import type { OrderRecord } from '../../domain/orders/order-record.js';
-import type { OrderSource } from '../../domain/orders/order.entity.js';
+import { ORDER_SOURCES, type OrderSource } from '../../domain/orders/order.entity.js';
 import { Address, addressOf } from '../common/address.type.js';
 import { Money, moneyOf } from '../common/money.type.js';
 import { PageInfo } from '../common/page-info.type.js';
-import { enumOf } from '../common/enum-of.js';
+import { enumOf, upperCaseEnumOf } from '../common/enum-of.js';
 
 /** The GraphQL enum OrderStatus: the domain's 11 statuses, same names. */
 export const OrderStatusEnum = enumOf(ORDER_STATUSES);
@@ -17,14 +17,8 @@ registerEnumType(OrderStatusEnum, {
   description: 'Where an order is in its lifecycle. COMPLETED and CANCELLED are final.',
 });
 
-/** The GraphQL enum OrderSource; values are the stored lower-case sources. */
-export const OrderSourceEnum = {
-  WEB: 'web',
-  PHONE: 'phone',
-  IN_STORE: 'in_store',
-  B2B: 'b2b',
-  MARKETPLACE: 'marketplace',
-} as const satisfies Record<string, OrderSource>;
+/** The GraphQL enum OrderSource: UPPER_CASE names for the stored lower-case sources. */
+export const OrderSourceEnum = upperCaseEnumOf(ORDER_SOURCES);
 registerEnumType(OrderSourceEnum, {
   name: 'OrderSource',
   description: 'How the order came in; channel orders are MARKETPLACE.',
@@ -100,6 +94,13 @@ export class OrderNode {
   @Field(() => String, { nullable: true, description: 'Why the order is ON_HOLD, when it is.' })
   holdReason!: string | null;
 
+  @Field(() => OrderStatusEnum, {
+    nullable: true,
+    description:
+      'While ON_HOLD: the status it was held from. releaseOrderHold returns it to ALLOCATED, BACKORDERED or PARTIALLY_SHIPPED; held earlier, it is carried on as placement would.',
+  })
+  heldFromStatus!: OrderStatus | null;
+
   @Field(() => String, { nullable: true })
   purchaseOrderNumber!: string | null;
 
@@ -142,6 +143,7 @@ export function orderNodeOf(o: OrderRecord): OrderNode {
       total: money(o.totalAmount),
     },
     holdReason: o.holdReason ?? null,
+    heldFromStatus: o.heldFromStatus ?? null,
     purchaseOrderNumber: o.purchaseOrderNumber ?? null,
     paymentTerms: o.paymentTerms ?? null,
     placedAt: o.placedAt,

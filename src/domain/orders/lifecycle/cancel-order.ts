@@ -68,6 +68,7 @@ export async function cancelOrder(
     });
     if (whole || (nothingLeft && shipped === 0)) {
       order.holdReason = null;
+      order.heldFromStatus = null;
       transitionOrder(tx, order, 'CANCELLED', ctx.actor, reason);
     } else {
       settleFulfilmentStatus(

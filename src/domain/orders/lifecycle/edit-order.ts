@@ -9,6 +9,7 @@ import type { OrderStatus } from '../order-status.js';
 import { recordOrderEvent } from '../order-transitions.js';
 import type { Order } from '../order.entity.js';
 import { allocateOrderStock, openQuantity } from '../allocate-order.js';
+import { waitsForStock } from '../order-hold.js';
 import { MAX_ORDER_LINES } from '../place-order.input.js';
 import { validateEditOrderInput, type EditOrderInput, type ValidEditOrderInput } from './edit-order.input.js';
 import { handFreedStock } from './freed-stock.js';
@@ -28,6 +29,27 @@ export const EDITABLE_STATUSES: readonly OrderStatus[] = [
   'PAYMENT_AUTHORIZED',
   'BACKORDERED',
 ];
+
+/**
+ * A held order is as editable as the status it was held from: held from ALLOCATED (or later) its
+ * stock is sourced, and an edit would bypass what ALLOCATED refuses. Holds older than
+ * `heldFromStatus` (null) were all taken before allocation.
+ */
+function refuseHeldPastEditing(order: Order): void {
+  const from = order.heldFromStatus;
+  if (order.status !== 'ON_HOLD' || from == null || EDITABLE_STATUSES.includes(from)) return;
+  throw new DomainError(
+    ErrorCode.ILLEGAL_TRANSITION,
+    `Order ${order.number} is ON_HOLD from ${from}: editOrder needs it to be (or to have been held from) ${EDITABLE_STATUSES.join(', ')}`,
+    {
+      orderId: order.id,
+      current: order.status,
+      heldFrom: from,
+      operation: 'editOrder',
+      allowed: [...EDITABLE_STATUSES],
+    },
+  );
+}
 
 const snapshot = (order: Order, lines: OrderLine[]) => ({
   lines: lines.filter((l) => openUnits(l) > 0).map((l) => ({ lineId: l.id, sku: l.sku, quantity: openUnits(l) })),
@@ -54,6 +76,7 @@ export async function editOrder(
     const claimed = await claimOrder(tx, ctx, orderId, valid.expectedVersion);
     const { order, lines } = claimed;
     requireStatus(order, EDITABLE_STATUSES, 'editOrder');
+    refuseHeldPastEditing(order);
     if (lines.some((l) => l.quantityShipped > 0)) {
       throw new DomainError(
         ErrorCode.ILLEGAL_TRANSITION,
@@ -122,7 +145,7 @@ export async function editOrder(
     const freed = await stock.apply(ctx.actor.id);
     // New lines exist before reservations refer to them.
     await tx.flush();
-    if (order.status === 'BACKORDERED') {
+    if (waitsForStock(order)) {
       // What the edit now wants is sourced as at placement; whatever is still short keeps waiting.
       if (lines.some((l) => openQuantity(l) > 0)) {
         await allocateOrderStock(tx, ctx, order, lines, await tx.findOneOrFail(Channel, { id: order.channel.id }), {

@@ -1,15 +1,11 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { ShipmentStatus } from '../../../domain/fulfilment/shipment-status.js';
+import { SHIPMENT_STATUSES, type ShipmentStatus } from '../../../domain/fulfilment/shipment-status.js';
 import type { ShipmentDetail } from '../../../domain/orders/lifecycle/shipment-detail.js';
+import { upperCaseEnumOf } from '../../common/enum-of.js';
 import { OrderNode } from '../order.types.js';
 
-/** The GraphQL enum ShipmentStatus; values are the stored lower-case statuses. */
-export const ShipmentStatusEnum = {
-  CREATED: 'created',
-  SHIPPED: 'shipped',
-  DELIVERED: 'delivered',
-  CANCELLED: 'cancelled',
-} as const satisfies Record<string, ShipmentStatus>;
+/** The GraphQL enum ShipmentStatus: UPPER_CASE names for the stored lower-case statuses. */
+export const ShipmentStatusEnum = upperCaseEnumOf(SHIPMENT_STATUSES);
 registerEnumType(ShipmentStatusEnum, {
   name: 'ShipmentStatus',
   description: 'CREATED holds allocated units at its location; SHIPPED consumed them; CANCELLED gave them back.',

@@ -33,7 +33,8 @@ export class OrderLifecycleResolver {
 
   @Authorized(allowed('holdOrder'))
   @Mutation(() => OrderNode, {
-    description: 'Puts an order ON_HOLD for review (from PENDING, CONFIRMED or PAYMENT_AUTHORIZED).',
+    description:
+      'Puts an order ON_HOLD (a customer asks to wait, an address to check, a fraud signal) from any status before it has fully shipped: PENDING up to PARTIALLY_SHIPPED. Reservations and payment are kept; nothing ships while it is held.',
   })
   async holdOrder(
     @Arg('orderId', () => ID) orderId: string,
@@ -47,7 +48,7 @@ export class OrderLifecycleResolver {
   @Authorized(allowed('releaseOrderHold'))
   @Mutation(() => OrderNode, {
     description:
-      'Ends a hold: CONFIRMED → PAYMENT_AUTHORIZED (authorising what is not yet) → stock allocation, by the channel’s backorder policy.',
+      'Ends a hold. Held from ALLOCATED, BACKORDERED or PARTIALLY_SHIPPED: back to that status (then as its lines are now, e.g. BACKORDERED → ALLOCATED). Held before (or at placement): CONFIRMED → PAYMENT_AUTHORIZED (authorising what is not yet) → stock allocation, by the channel’s backorder policy.',
   })
   async releaseOrderHold(
     @Arg('orderId', () => ID) orderId: string,
@@ -63,7 +64,7 @@ export class OrderLifecycleResolver {
   @Authorized(allowed('editOrder'))
   @Mutation(() => OrderNode, {
     description:
-      'Changes an order before it is fully allocated (PENDING, CONFIRMED, ON_HOLD, PAYMENT_AUTHORIZED, BACKORDERED; nothing shipped): ' +
+      'Changes an order before it is fully allocated (PENDING, CONFIRMED, ON_HOLD held from one of these, PAYMENT_AUTHORIZED, BACKORDERED; nothing shipped): ' +
       'quantities, lines, shipping and billing address. Totals are recomputed, surplus stock released, an authorised payment follows the total.',
   })
   async editOrder(

@@ -1,17 +1,12 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ReturnDetail } from '../../../domain/orders/lifecycle/return-detail.js';
-import type { ReturnStatus } from '../../../domain/returns/return-status.js';
+import { RETURN_STATUSES, type ReturnStatus } from '../../../domain/returns/return-status.js';
+import { upperCaseEnumOf } from '../../common/enum-of.js';
 import { Money, moneyOf } from '../../common/money.type.js';
 import { OrderNode, orderNodeOf } from '../order.types.js';
 
-/** The GraphQL enum ReturnStatus; values are the stored lower-case statuses. */
-export const ReturnStatusEnum = {
-  REQUESTED: 'requested',
-  APPROVED: 'approved',
-  REJECTED: 'rejected',
-  RECEIVED: 'received',
-  REFUNDED: 'refunded',
-} as const satisfies Record<string, ReturnStatus>;
+/** The GraphQL enum ReturnStatus: UPPER_CASE names for the stored lower-case statuses. */
+export const ReturnStatusEnum = upperCaseEnumOf(RETURN_STATUSES);
 registerEnumType(ReturnStatusEnum, {
   name: 'ReturnStatus',
   description: 'REQUESTED → APPROVED → RECEIVED → REFUNDED, or REQUESTED → REJECTED.',
