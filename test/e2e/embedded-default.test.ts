@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startChildHub, spawnHub, type ChildHub } from '../support/child-hub.js';
+import { killChildHubs, startChildHub, spawnHub, type ChildHub } from '../support/child-hub.js';
 import { gql } from '../support/hub.js';
 
 /**
@@ -40,12 +40,7 @@ describe('the embedded default (npm start)', () => {
   let adminKey: string;
   let cliKey: string;
 
-  afterAll(async () => {
-    if (hub && hub.child.exitCode === null && hub.child.signalCode === null) {
-      hub.kill('SIGKILL');
-      await hub.exited;
-    }
-  });
+  afterAll(killChildHubs);
 
   it('starts with nothing configured, prints an admin key once and is ready', async () => {
     hub = await startChildHub(['all'], env);

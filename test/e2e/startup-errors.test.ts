@@ -1,11 +1,13 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
 import { freePort } from '../../src/platform/local-redis.js';
-import { spawnHub } from '../support/child-hub.js';
+import { killChildHubs, spawnHub } from '../support/child-hub.js';
 import { createTestDatabase, sql } from '../support/database.js';
 
 /** Misconfiguration and missing services: a clear message and a non-zero exit, never a hang. */
 describe('start-up errors', () => {
+  afterAll(killChildHubs);
+
   it('names every bad variable and what is allowed, exiting with 78 (EX_CONFIG)', async () => {
     const hub = spawnHub(['all'], { PORT: 'http', DATABASE_URL: 'mysql://db', LOG_LEVEL: 'chatty' });
     expect(await hub.exited).toBe(78);

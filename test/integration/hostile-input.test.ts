@@ -145,7 +145,7 @@ describe('control characters in text, refused at one place with BAD_USER_INPUT',
     expect(variable.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     const literal = await overWs(c, '{ variant(sku: "\\u0000") { id } }');
     expect(literal.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
-    expect(await overWs(c, '{ me { role } }')).toEqual({ data: { me: { role: 'admin' } } });
+    expect(await overWs(c, '{ me { role } }')).toEqual({ data: { me: { role: 'ADMIN' } } });
   });
 
   it('answers 400 with a JSON error, not a dropped connection, for a NUL in the CSV export search', async () => {
@@ -194,7 +194,7 @@ describe('deep variables and literals, refused early with 400 and a plain messag
     const [deepLiteral] = await socket.run('2', JSON.stringify({ query: `{ variant(sku: ${literal}) { id } }` }));
     expect(deepLiteral).toMatchObject({ type: 'error', payload: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
     const me = await socket.run('3', JSON.stringify({ query: '{ me { role } }' }));
-    expect(me[0]).toMatchObject({ type: 'next', payload: { data: { me: { role: 'admin' } } } });
+    expect(me[0]).toMatchObject({ type: 'next', payload: { data: { me: { role: 'ADMIN' } } } });
     expect(socket.closes).toEqual([]);
     socket.close();
   });
@@ -247,7 +247,7 @@ describe('subscriptions per socket and per key', () => {
       extensions: { code: 'RATE_LIMITED', limit: 3, scope: 'socket' },
     });
     expect(open.map((s) => s.errors)).toEqual([[], [], []]);
-    expect(await overWs(c, '{ me { role } }')).toEqual({ data: { me: { role: 'admin' } } });
+    expect(await overWs(c, '{ me { role } }')).toEqual({ data: { me: { role: 'ADMIN' } } });
     // Completing one frees its slot, and only that one.
     open[0]!.stop();
     await settle();

@@ -13,6 +13,21 @@ export interface ChildHub {
   kill(signal: NodeJS.Signals): void;
 }
 
+/** Children still running, so a test that timed out (its ChildHub never handed over) leaves none behind. */
+const running = new Set<ChildHub>();
+
+/**
+ * Stops every child hub this test file started that has not exited yet; for afterAll. SIGTERM
+ * first, so a hub stops the redis-server it started; SIGKILL after 10 s.
+ */
+export async function killChildHubs(): Promise<void> {
+  const left = [...running];
+  for (const hub of left) hub.kill('SIGTERM');
+  const timer = setTimeout(() => left.forEach((hub) => hub.kill('SIGKILL')), 10_000);
+  await Promise.all(left.map((hub) => hub.exited));
+  clearTimeout(timer);
+}
+
 export function spawnHub(args: string[], env: Record<string, string | undefined>, cwd?: string): ChildHub {
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd,
@@ -31,7 +46,7 @@ export function spawnHub(args: string[], env: Record<string, string | undefined>
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
-  return {
+  const hub: ChildHub = {
     child,
     output: () => out,
     exited,
@@ -59,6 +74,9 @@ export function spawnHub(args: string[], env: Record<string, string | undefined>
       });
     },
   };
+  running.add(hub);
+  void exited.then(() => running.delete(hub));
+  return hub;
 }
 
 /** Starts the hub as a child and resolves with its base URL once it listens. */
