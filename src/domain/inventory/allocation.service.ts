@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Principal } from '../auth/principal.js';
 import { recordLevelChanged } from './level-events.js';
-import { Location } from './location.entity.js';
 import { Reservation } from './reservation.entity.js';
 import { availableOf } from './stock-level.entity.js';
 import { readLevels, reserveStock, type LevelRow } from './stock-ledger.js';
@@ -27,20 +26,43 @@ export interface AllocationResult {
   explanation: string;
 }
 
-/** Locations that may ship for a channel: active, shipping online, and serving that channel. */
+/**
+ * The rule for locations that may ship for a channel: active, shipping online, and serving that
+ * channel (no channel list, or one naming it). In SQL, so that eligibleLocations and the
+ * placement snapshot (placement-snapshot.ts) select with the very same predicate.
+ */
+export function eligibleLocationSql(alias: string, channelId: string): string {
+  return `${alias}.active and ${alias}.fulfils_online and (cardinality(${alias}.channel_ids) = 0 or ${channelId} = any(${alias}.channel_ids))`;
+}
+
+type EligibleRow = {
+  id: string;
+  code: string;
+  priority: number;
+  latitude: string | number | null;
+  longitude: string | number | null;
+  address: { countryCode: string; region?: string | null };
+};
+
+/** Locations that may ship for a channel (eligibleLocationSql). */
 export async function eligibleLocations(em: EntityManager, channelId: string): Promise<CandidateLocation[]> {
-  const locations = await em.find(Location, { active: true, fulfilsOnline: true });
-  return locations
-    .filter((l) => l.channelIds.length === 0 || l.channelIds.includes(channelId))
-    .map((l) => ({
-      id: l.id,
-      code: l.code,
-      priority: l.priority,
-      latitude: l.latitude == null ? null : Number(l.latitude),
-      longitude: l.longitude == null ? null : Number(l.longitude),
-      countryCode: l.address.countryCode,
-      region: l.address.region ?? null,
-    }));
+  const rows: EligibleRow[] = await em
+    .getConnection()
+    .execute<EligibleRow[]>(
+      `select l.id, l.code, l.priority, l.latitude, l.longitude, l.address from location l where ${eligibleLocationSql('l', '?::text')}`,
+      [channelId],
+      'all',
+      em.getTransactionContext(),
+    );
+  return rows.map((l) => ({
+    id: l.id,
+    code: l.code,
+    priority: l.priority,
+    latitude: l.latitude == null ? null : Number(l.latitude),
+    longitude: l.longitude == null ? null : Number(l.longitude),
+    countryCode: l.address.countryCode,
+    region: l.address.region ?? null,
+  }));
 }
 
 const MAX_PASSES = 3;

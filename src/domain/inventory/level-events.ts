@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { recordOutboxEvent } from '../outbox/outbox.js';
-import { availableOf } from './stock-level.entity.js';
+import { availableOf, availableSql, type LevelSql } from './stock-level.entity.js';
 import type { LevelRow } from './stock-ledger.js';
 
 /** How much each column of a level just moved; the level before the change is `after − delta`. */
@@ -16,6 +16,20 @@ type Thresholds = Pick<LevelRow, 'onHand' | 'reserved' | 'safetyStock' | 'reorde
 /** At or below the reorder point; a reorder point of 0 means "not watched". */
 export function isLowStock(level: Thresholds): boolean {
   return level.reorderPoint > 0 && availableOf(level) <= level.reorderPoint;
+}
+
+/** isLowStock in SQL, for the one-statement placement's stock.low messages. */
+export function isLowStockSql(level: LevelSql): string {
+  return `(${level.reorderPoint} > 0 and ${availableSql(level)} <= ${level.reorderPoint})`;
+}
+
+/**
+ * The SQL form of the crossing recordLevelChanged detects: low after a change of `delta` to
+ * `reserved` (an SQL expression), and not low before it.
+ */
+export function crossedIntoLowStockSql(after: LevelSql, reservedDelta: string): string {
+  const before = { ...after, reserved: `(${after.reserved} - ${reservedDelta})` };
+  return `${isLowStockSql(after)} and not ${isLowStockSql(before)}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { badInput } from '../errors.js';
 import { MAX_VARIANT_UNITS } from '../input-limits.js';
 import type { MovementKind } from './stock-movement.entity.js';
+import { canReserveSql, levelColumns } from './stock-level.entity.js';
 
 /**
  * The only code that changes stock levels. Each change is one conditional UPDATE on the
@@ -78,7 +79,7 @@ export async function reserveStock(
   const level = await update(
     em,
     `update stock_level set reserved = reserved + ?, updated_at = now()
-     where variant_id = ? and location_id = ? and on_hand - reserved - safety_stock >= ?`,
+     where variant_id = ? and location_id = ? and ${canReserveSql(levelColumns(), '?')}`,
     [quantity, key.variantId, key.locationId, quantity],
   );
   if (level)

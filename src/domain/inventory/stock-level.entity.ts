@@ -26,3 +26,35 @@ StockLevelSchema.setClass(StockLevel);
 export function availableOf(level: { onHand: number; reserved: number; safetyStock: number }): number {
   return level.onHand - level.reserved - level.safetyStock;
 }
+
+/** A level's columns as SQL expressions (e.g. `s.on_hand`), for the SQL forms of the rules below. */
+export interface LevelSql {
+  onHand: string;
+  reserved: string;
+  safetyStock: string;
+  reorderPoint: string;
+}
+
+/** The columns of a `stock_level` row under an alias (`''` for none). */
+export function levelColumns(alias = ''): LevelSql {
+  const a = alias ? `${alias}.` : '';
+  return {
+    onHand: `${a}on_hand`,
+    reserved: `${a}reserved`,
+    safetyStock: `${a}safety_stock`,
+    reorderPoint: `${a}reorder_point`,
+  };
+}
+
+/** availableOf in SQL, for statements that must apply the same rule (the reserve condition, messages). */
+export function availableSql(level: Pick<LevelSql, 'onHand' | 'reserved' | 'safetyStock'>): string {
+  return `${level.onHand} - ${level.reserved} - ${level.safetyStock}`;
+}
+
+/**
+ * The condition of every reservation: at least `quantity` (an SQL expression) available. The
+ * stock ledger's reserveStock and the one-statement placement both reserve under it.
+ */
+export function canReserveSql(level: LevelSql, quantity: string): string {
+  return `${availableSql(level)} >= ${quantity}`;
+}

@@ -9,6 +9,7 @@ import { hasIndependentStatements } from '../prepared-statement.js';
 import { inTransaction } from '../transaction.js';
 import { allocateOrderStock } from './allocate-order.js';
 import { Customer } from './customer.entity.js';
+import { mergeKnownCustomer } from './customer-merge.js';
 import { putOnHold } from './order-hold.js';
 import { holdReasons, joinHoldReasons, type HoldPolicy } from './hold-rules.js';
 import { OrderLine } from './order-line.entity.js';
@@ -211,8 +212,7 @@ async function upsertCustomer(tx: EntityManager, c: NonNullable<ValidPlaceOrderI
   if (c.email) {
     const existing = await tx.findOne(Customer, { email: c.email });
     if (existing) {
-      existing.name ??= c.name;
-      existing.phone ??= c.phone;
+      mergeKnownCustomer(existing, c);
       return existing;
     }
   }

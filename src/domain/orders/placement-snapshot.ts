@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { runPrepared } from '../prepared-statement.js';
 import type { BackorderPolicy } from '../channels/channel.entity.js';
+import { eligibleLocationSql } from '../inventory/allocation.service.js';
 import type { LevelRow } from '../inventory/stock-ledger.js';
 import type { CandidateLocation } from '../inventory/sourcing.js';
 import type { ChannelFacts, VariantFacts } from './order-pricing.js';
@@ -38,7 +39,7 @@ select
   (select coalesce(json_agg(json_build_object('id', l.id, 'code', l.code, 'priority', l.priority, 'latitude', l.latitude,
             'longitude', l.longitude, 'countryCode', l.address->>'countryCode', 'region', l.address->>'region')), '[]'::json)
      from location l
-     where l.active and l.fulfils_online and (cardinality(l.channel_ids) = 0 or ?::text = any(l.channel_ids))) as locations,
+     where ${eligibleLocationSql('l', '?::text')}) as locations,
   (select json_build_object('id', c.id, 'name', c.name, 'phone', c.phone) from customer c where lower(c.email) = ?::text) as customer,
   (select o.id from "order" o where o.idempotency_key = ?::text) as existing_order_id,
   (select 'SY-' || nextval('order_number_seq') from ch where kind = 'direct') as order_number`;

@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { crossedIntoLowStockSql } from '../inventory/level-events.js';
+import { availableSql, canReserveSql, levelColumns } from '../inventory/stock-level.entity.js';
 import { runPrepared } from '../prepared-statement.js';
+import { KNOWN_CUSTOMER_FILLS } from './customer-merge.js';
 import type { OrderEventRecord, OutboxRecord } from './order-transitions.js';
 
 /**
@@ -71,7 +74,7 @@ taken as (
   update stock_level s set reserved = s.reserved + w.quantity, updated_at = now()
   from locked l join wanted w using (variant_id, location_id)
   where s.variant_id = l.variant_id and s.location_id = l.location_id
-    and s.on_hand - s.reserved - s.safety_stock >= w.quantity
+    and ${canReserveSql(levelColumns('s'), 'w.quantity')}
   returning s.variant_id, s.location_id, s.on_hand, s.reserved, s.safety_stock, s.reorder_point, w.quantity
 ),
 new_customer as (
@@ -80,10 +83,11 @@ new_customer as (
   from doc where d->'customer'->>'mode' = 'insert'
 ),
 known_customer as (
-  update customer c set name = coalesce(c.name, d->'customer'->>'name'), phone = coalesce(c.phone, d->'customer'->>'phone')
+  -- customer-merge.ts: a known customer's blank fields are filled, nothing is overwritten
+  update customer c set ${KNOWN_CUSTOMER_FILLS.map((f) => `${f} = coalesce(c.${f}, d->'customer'->>'${f}')`).join(', ')}
   from doc
   where d->'customer'->>'mode' = 'update' and c.id = (d->'customer'->>'id')::uuid
-    and ((c.name is null and d->'customer'->>'name' is not null) or (c.phone is null and d->'customer'->>'phone' is not null))
+    and (${KNOWN_CUSTOMER_FILLS.map((f) => `(c.${f} is null and d->'customer'->>'${f}' is not null)`).join(' or ')})
 ),
 new_order as (
   insert into "order" select r.* from doc, jsonb_populate_record(null::"order", doc.d->'order') r
@@ -109,16 +113,15 @@ timeline as (
 level_messages as (
   select t.variant_id, t.location_id, 1 as k, 'stock.level_changed' as topic,
     jsonb_build_object('variantId', t.variant_id, 'locationId', t.location_id, 'onHand', t.on_hand, 'reserved', t.reserved,
-      'safetyStock', t.safety_stock, 'reorderPoint', t.reorder_point, 'available', t.on_hand - t.reserved - t.safety_stock) as payload
+      'safetyStock', t.safety_stock, 'reorderPoint', t.reorder_point, 'available', ${availableSql(levelColumns('t'))}) as payload
   from taken t
   union all
   select t.variant_id, t.location_id, 2, 'stock.low',
     jsonb_build_object('variantId', t.variant_id, 'locationId', t.location_id, 'onHand', t.on_hand, 'reserved', t.reserved,
-      'safetyStock', t.safety_stock, 'reorderPoint', t.reorder_point, 'available', t.on_hand - t.reserved - t.safety_stock, 'at', doc.d->>'at')
+      'safetyStock', t.safety_stock, 'reorderPoint', t.reorder_point, 'available', ${availableSql(levelColumns('t'))}, 'at', doc.d->>'at')
   from taken t, doc
-  -- low now, and not low before this reservation: once per crossing (level-events.ts isLowStock)
-  where t.reorder_point > 0 and t.on_hand - t.reserved - t.safety_stock <= t.reorder_point
-    and t.on_hand - (t.reserved - t.quantity) - t.safety_stock > t.reorder_point
+  -- low now, and not low before this reservation: once per crossing (level-events.ts)
+  where ${crossedIntoLowStockSql(levelColumns('t'), 't.quantity')}
 ),
 messages as (
   insert into outbox_event (topic, aggregate_id, payload, created_at)
