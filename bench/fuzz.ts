@@ -32,6 +32,9 @@ async function main(args: string[]): Promise<number> {
   }
   log(`seed ${seed} (replay with --seed ${seed}), ${operations} operations, ${concurrency} in flight`);
   const services = await startTestServices();
+  // Ctrl-C reaches the hub through the process group; PostgreSQL and Redis are stopped here.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void services.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143)));
   try {
     process.env.TEST_DATABASE_URL = services.databaseUrl;
     await createTemplateDatabase(services.databaseUrl);

@@ -1,4 +1,6 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/core';
+import { badInput } from './errors.js';
+import { isUuid } from './ids.js';
 import { decodeCursor, encodeCursor, validatePageRequest, type Page } from './pagination.js';
 
 /**
@@ -14,6 +16,9 @@ export async function newestFirstPage<T extends { id: string; createdAt: Date }>
 ): Promise<Page<T>> {
   const page = validatePageRequest(args.first, args.after);
   const keyset = page.after ? decodeCursor(page.after) : null;
+  // A cursor from another connection (stock movements number their rows) must not reach SQL as an id.
+  if (keyset && !isUuid(keyset.id))
+    throw badInput('after', 'is not a cursor this API returned (use pageInfo.endCursor)');
   const pageWhere = (
     keyset
       ? {

@@ -9,14 +9,15 @@ export class Address {
   @Field(() => String, { nullable: true })
   company!: string | null;
 
-  @Field()
-  line1!: string;
+  // Nullable because erasing a customer reduces their orders' addresses to the country.
+  @Field(() => String, { nullable: true, description: 'Null once the customer was erased (only the country is kept).' })
+  line1!: string | null;
 
   @Field(() => String, { nullable: true })
   line2!: string | null;
 
-  @Field()
-  city!: string;
+  @Field(() => String, { nullable: true, description: 'Null once the customer was erased (only the country is kept).' })
+  city!: string | null;
 
   @Field(() => String, { nullable: true })
   region!: string | null;
@@ -41,9 +42,9 @@ export function addressOf(a: PostalAddress): Address {
   return {
     name: a.name ?? null,
     company: a.company ?? null,
-    line1: a.line1,
+    line1: a.line1 ?? null,
     line2: a.line2 ?? null,
-    city: a.city,
+    city: a.city ?? null,
     region: a.region ?? null,
     postalCode: a.postalCode ?? null,
     countryCode: a.countryCode,

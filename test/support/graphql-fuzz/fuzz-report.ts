@@ -33,7 +33,10 @@ function counts(title: string, values: Record<string, number>): string[] {
 function grouped(failures: FuzzFailure[], causes: Map<string, string>): string[] {
   const groups = new Map<string, FuzzFailure[]>();
   for (const f of failures) {
-    const cause = causes.get(f.requestId) ?? f.message;
+    // Ids and numbers vary from one occurrence to the next; the cause is the same.
+    const cause = (causes.get(f.requestId) ?? f.message)
+      .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/gi, '<uuid>')
+      .replace(/\d+/g, 'N');
     const key = `${f.field} → ${f.status} ${f.code}: ${clip(cause, 200)}`;
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
