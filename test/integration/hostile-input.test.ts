@@ -200,6 +200,57 @@ describe('deep variables and literals, refused early with 400 and a plain messag
   });
 });
 
+describe('unpaired surrogates and oversized variables (found by the fuzzer)', () => {
+  const placeOrder = 'mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }';
+
+  it('answers BAD_USER_INPUT, not INTERNAL, for a lone surrogate in a string, and lets a real pair through', async () => {
+    const erase =
+      'mutation($r: String!) { eraseCustomer(customerId: "00000000-0000-4000-8000-000000000000", reason: $r) { id } }';
+    for (const [query, variables] of [
+      [erase, '{"r":"x\\ud800"}'],
+      ['query($s: String) { products(first: 1, search: $s) { totalCount } }', '{"s":"x\\udc00y"}'],
+    ] as const) {
+      const res = await postRaw(`{"query":${JSON.stringify(query)},"variables":${variables}}`);
+      expect([res.status, ...codesOf(res)]).toEqual([400, 'BAD_USER_INPUT']);
+      expect(res.body.errors![0]!.message).toMatch(/U\+D[89A-F]00/);
+    }
+    // In a literal, graphql-js's own lexer refuses it as a syntax error.
+    const literal = await postRaw(`{"query":${JSON.stringify('{ variant(sku: "x\\ud800") { id } }')}}`);
+    expect([literal.status, ...codesOf(literal)]).toEqual([400, 'BAD_USER_INPUT']);
+    const pair = await gql(t.base, 'query($s: String) { products(first: 1, search: $s) { totalCount } }', {
+      key: t.adminKey,
+      variables: { s: 'parcel \ud83d\udce6' },
+    });
+    expect(pair.body.errors).toBeUndefined();
+  });
+
+  it('refuses a list of 100,000 items in variables at the door, without stalling other requests', async () => {
+    const body = JSON.stringify({ query: placeOrder, variables: { input: { lines: new Array(100_000).fill(1) } } });
+    const [res, me] = await Promise.all([postRaw(body), gql(t.base, '{ me { id } }', { key: t.adminKey })]);
+    expect([res.status, ...codesOf(res)]).toEqual([400, 'BAD_USER_INPUT']);
+    expect(res.body.errors![0]!.message).toBe('Variable $input.lines is a list of more than 1000 items (100000)');
+    expect(me.body.errors).toBeUndefined();
+  });
+
+  it('refuses an input object with 3,000 keys, and more than 10,000 values in all', async () => {
+    const wide = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`k${i}`, i]));
+    const res = await postRaw(JSON.stringify({ query: placeOrder, variables: { input: wide } }));
+    expect([res.status, ...codesOf(res)]).toEqual([400, 'BAD_USER_INPUT']);
+    expect(res.body.errors![0]!.message).toBe('Variable $input is an object with more than 100 keys (3000)');
+    const many = { lists: Array.from({ length: 20 }, () => new Array(900).fill('x')) };
+    const total = await postRaw(JSON.stringify({ query: placeOrder, variables: many }));
+    expect(total.body.errors![0]!.message).toBe('Variables hold more than 10000 values in all');
+  });
+
+  it("answers BAD_USER_INPUT, not INTERNAL, when coercing the variables hits graphql-js's limit of 50 errors", async () => {
+    const lines = Array.from({ length: 60 }, () => ({ wrong: 1 }));
+    const res = await gql(t.base, placeOrder, { key: t.adminKey, variables: { input: { lines } } });
+    expect(res.status).toBe(400);
+    expect(new Set(codesOf(res))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(res.body.errors!.some((e) => /Too many errors processing variables/.test(e.message))).toBe(true);
+  });
+});
+
 describe('aliases', () => {
   it('counts __typename aliases toward the alias limit of 15, even without a key', async () => {
     const aliases = Array.from({ length: 16 }, (_, i) => `t${i}: __typename`).join(' ');

@@ -36,8 +36,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     if (code && CLIENT_FAULT_CODES.has(code)) {
       return { message: formatted.message, ...location, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } };
     }
-    // Errors graphql-js raises itself (variable coercion, unknown fields) carry no code.
-    if (!code && original instanceof GraphQLError && !original.originalError) {
+    // Errors graphql-js raises itself about the request (variable coercion, unknown fields, "Too many
+    // errors processing variables") carry no code of their own; Apollo labels that last one
+    // INTERNAL_SERVER_ERROR although it answers 400. Our own code's errors always arrive with an
+    // originalError (graphql-js wraps what a resolver throws), so none is unmasked here.
+    if ((!code || code === 'INTERNAL_SERVER_ERROR') && original instanceof GraphQLError && !original.originalError) {
       return { message: formatted.message, ...location, extensions: { code: ErrorCode.BAD_USER_INPUT } };
     }
   }

@@ -10,6 +10,16 @@ export const MAX_VARIABLE_DEPTH = 32;
 export const MAX_QUERY_NESTING = 128;
 
 /**
+ * Size bounds on `variables`, far above any real input (the longest list an input takes is 250
+ * items; the widest input object has fewer than 30 fields). graphql-js coerces variables
+ * synchronously and writes the offending value into each of up to 50 errors, so 100,000 list
+ * items or 5,000 unknown keys held the event loop for over 10 s, stalling every other request.
+ */
+export const MAX_VARIABLE_LIST_ITEMS = 1_000;
+export const MAX_VARIABLE_OBJECT_KEYS = 100;
+export const MAX_VARIABLE_VALUES = 10_000;
+
+/**
  * Checks a request's raw shape before graphql-js sees it: graphql-js parses, validates and
  * coerces recursively, so a document or variables nested a few thousand levels deep overflow
  * the stack (a 500, or a closed socket), and a NUL character in any string reaches PostgreSQL,
@@ -88,8 +98,12 @@ interface Visit {
 function variablesError(variables: unknown): GraphQLError | undefined {
   if (variables === null || typeof variables !== 'object') return undefined;
   const pending: Visit[] = [{ value: variables, key: '', parent: undefined, depth: 0 }];
+  let values = 0;
   for (let visit = pending.pop(); visit; visit = pending.pop()) {
     const { value, depth } = visit;
+    if (++values > MAX_VARIABLE_VALUES) {
+      return refusal(`Variables hold more than ${MAX_VARIABLE_VALUES} values in all`, { limit: MAX_VARIABLE_VALUES });
+    }
     if (typeof value === 'string') {
       const found = controlCharacterIn(value);
       if (found) return controlCharacterRefusal(pathOf(visit), found);
@@ -99,6 +113,16 @@ function variablesError(variables: unknown): GraphQLError | undefined {
           `Variables are nested deeper than ${MAX_VARIABLE_DEPTH} levels (at ${variableName(pathOf(visit))})`,
           { limit: MAX_VARIABLE_DEPTH },
         );
+      }
+      const size = Array.isArray(value) ? value.length : Object.keys(value).length;
+      const limit = Array.isArray(value) ? MAX_VARIABLE_LIST_ITEMS : MAX_VARIABLE_OBJECT_KEYS;
+      if (size > limit) {
+        const what = Array.isArray(value) ? 'a list of more than' : 'an object with more than';
+        const unit = Array.isArray(value) ? 'items' : 'keys';
+        return refusal(`Variable ${variableName(pathOf(visit))} is ${what} ${limit} ${unit} (${size})`, {
+          field: variableName(pathOf(visit)),
+          limit,
+        });
       }
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++)
