@@ -7,7 +7,7 @@ import { holdReasons } from './hold-rules.js';
 import { checkChannel, priceOrder } from './order-pricing.js';
 import { orderEventRecords, statusChangeRecord, type OutboxRecord } from './order-transitions.js';
 import type { OrderStatus } from './order-status.js';
-import { Order } from './order.entity.js';
+import { Order, VERSION_AFTER_PLACEMENT } from './order.entity.js';
 import type { PlaceOrderDeps } from './place-order.service.js';
 import type { ValidPlaceOrderInput } from './place-order.input.js';
 import type { PlacementSnapshot } from './placement-snapshot.js';
@@ -178,8 +178,7 @@ export async function tryFastPlacement(
       hold_reason: null,
       idempotency_key: valid.idempotencyKey,
       idempotency_fingerprint: fingerprint,
-      // The general path inserts (version 1) and then moves the status (version 2).
-      version: 2,
+      version: VERSION_AFTER_PLACEMENT,
       placed_at: at,
       created_at: at,
       updated_at: at,

@@ -13,6 +13,14 @@ export type OrderSource = (typeof ORDER_SOURCES)[number];
  * is one order. Money is integer minor units in `currency`; the database checks
  * total = subtotal + shipping + tax − discount. `version` serialises concurrent edits.
  */
+/**
+ * The version an order allocated at placement leaves placement with. The general path stores it
+ * twice (inserted at version 1 with its lines, then moved on and flushed once more, in
+ * place-order.service.ts); the one-statement path writes the row once and takes this number, so
+ * the two agree. The generated equality test (orders-place-fast-path.test.ts) compares versions.
+ */
+export const VERSION_AFTER_PLACEMENT = 2;
+
 export const OrderSchema = defineEntity({
   name: 'Order',
   tableName: 'order',

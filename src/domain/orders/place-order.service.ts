@@ -172,7 +172,9 @@ async function placeInTransaction(
     currency: valid.currency,
     lines: lines.length,
   });
-  // Order and lines first: reservations reference the lines.
+  // Order and lines first: reservations reference the lines. This flush and the last one give
+  // an order allocated here its VERSION_AFTER_PLACEMENT (order.entity.ts), which the
+  // one-statement path writes directly: add a flush of the order and change that number too.
   await tx.flush();
 
   transitionOrder(tx, order, 'CONFIRMED', ctx.actor, 'valid: known SKUs, quantities, address and totals');
