@@ -35,6 +35,12 @@ function alive(pid: number): boolean {
  * Each start boots Node, PGlite and a redis-server (seconds on a busy machine), so the file starts
  * the hub twice and checks everything that holds for a running hub on those two starts.
  */
+/**
+ * Creating a PGlite database costs about 9.5 s of CPU inside PGlite itself; on a machine whose CPU
+ * was throttled about 8x the first start took over 60 s, so the two starts get three minutes.
+ */
+const PGLITE_START_TIMEOUT_MS = 180_000;
+
 describe('the embedded default (npm start)', () => {
   let hub: (ChildHub & { base: string }) | undefined;
   let adminKey: string;
@@ -42,20 +48,24 @@ describe('the embedded default (npm start)', () => {
 
   afterAll(killChildHubs);
 
-  it('starts with nothing configured, prints an admin key once and is ready', async () => {
-    hub = await startChildHub(['all'], env);
-    adminKey = (await hub.waitFor(/SWITCHYARD ADMIN KEY: (syk_\S+)/))[1]!;
-    expect((await fetch(`${hub.base}/readyz`)).status).toBe(200);
-    const me = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: adminKey });
-    expect(me.body.data?.me).toEqual({ role: 'ADMIN', name: 'initial admin key' });
-    const ping = await gql<{ requestDiagnosticPing: { id: string } }>(
-      hub.base,
-      'mutation { requestDiagnosticPing { id } }',
-      { key: adminKey },
-    );
-    expect(ping.body.errors).toBeUndefined();
-    expect(existsSync(join(dataDir, 'encryption.key'))).toBe(true);
-  });
+  it(
+    'starts with nothing configured, prints an admin key once and is ready',
+    async () => {
+      hub = await startChildHub(['all'], env);
+      adminKey = (await hub.waitFor(/SWITCHYARD ADMIN KEY: (syk_\S+)/))[1]!;
+      expect((await fetch(`${hub.base}/readyz`)).status).toBe(200);
+      const me = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: adminKey });
+      expect(me.body.data?.me).toEqual({ role: 'ADMIN', name: 'initial admin key' });
+      const ping = await gql<{ requestDiagnosticPing: { id: string } }>(
+        hub.base,
+        'mutation { requestDiagnosticPing { id } }',
+        { key: adminKey },
+      );
+      expect(ping.body.errors).toBeUndefined();
+      expect(existsSync(join(dataDir, 'encryption.key'))).toBe(true);
+    },
+    PGLITE_START_TIMEOUT_MS,
+  );
 
   it('refuses a second process on the same embedded database, saying why', async () => {
     const second = spawnHub(['create-api-key', '--role', 'ops', '--name', 'x'], env);
@@ -81,18 +91,22 @@ describe('the embedded default (npm start)', () => {
     expect(upper.output()).toMatch(/created read_only key syk_[0-9a-f]{8} /);
   });
 
-  it('reuses its data on the next start: the CLI keys work, no new key is printed, and SIGTERM stops it', async () => {
-    hub = await startChildHub(['all'], env);
-    const me = await gql<{ me: { name: string } }>(hub.base, '{ me { name } }', { key: adminKey });
-    expect(me.body.data?.me.name).toBe('initial admin key');
-    const cli = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: cliKey });
-    expect(cli.body.data?.me).toEqual({ role: 'OPS', name: 'night shift' });
-    expect(hub.output()).not.toContain('SWITCHYARD ADMIN KEY');
-    const keys = await gql<{ apiKeys: { totalCount: number } }>(hub.base, '{ apiKeys(first: 10) { totalCount } }', {
-      key: adminKey,
-    });
-    expect(keys.body.data?.apiKeys.totalCount).toBe(3);
-    hub.kill('SIGTERM');
-    expect(await hub.exited).toBe(0);
-  });
+  it(
+    'reuses its data on the next start: the CLI keys work, no new key is printed, and SIGTERM stops it',
+    async () => {
+      hub = await startChildHub(['all'], env);
+      const me = await gql<{ me: { name: string } }>(hub.base, '{ me { name } }', { key: adminKey });
+      expect(me.body.data?.me.name).toBe('initial admin key');
+      const cli = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: cliKey });
+      expect(cli.body.data?.me).toEqual({ role: 'OPS', name: 'night shift' });
+      expect(hub.output()).not.toContain('SWITCHYARD ADMIN KEY');
+      const keys = await gql<{ apiKeys: { totalCount: number } }>(hub.base, '{ apiKeys(first: 10) { totalCount } }', {
+        key: adminKey,
+      });
+      expect(keys.body.data?.apiKeys.totalCount).toBe(3);
+      hub.kill('SIGTERM');
+      expect(await hub.exited).toBe(0);
+    },
+    PGLITE_START_TIMEOUT_MS,
+  );
 });

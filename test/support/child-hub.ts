@@ -51,7 +51,7 @@ export function spawnHub(args: string[], env: Record<string, string | undefined>
     output: () => out,
     exited,
     kill: (signal) => child.kill(signal),
-    waitFor(pattern, timeoutMs = 60_000) {
+    waitFor(pattern, timeoutMs = 150_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const m = pattern.exec(out);
