@@ -31,14 +31,16 @@ interface Movement extends LevelKey {
   actor: string;
 }
 
-type Row = {
+/** A `stock_level` row as the driver returns it, for the statements that read levels in SQL. */
+export interface StockLevelRecord {
   variant_id: string;
   location_id: string;
   on_hand: number;
   reserved: number;
   safety_stock: number;
   reorder_point: number;
-};
+}
+type Row = StockLevelRecord;
 
 const toLevel = (r: Row): LevelRow => ({
   variantId: r.variant_id,

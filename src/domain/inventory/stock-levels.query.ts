@@ -6,23 +6,14 @@ import { isUuid } from '../ids.js';
 import { channelFilterFor } from '../channels/channel-scope.js';
 import { eligibleLocations } from './allocation.service.js';
 import { Location } from './location.entity.js';
-import { readLevels } from './stock-ledger.js';
+import { readLevels, type StockLevelRecord } from './stock-ledger.js';
 import { availableOf } from './stock-level.entity.js';
 import type { StockLevelView } from './stock-level-view.js';
 
 /** Most levels one stockLevels call returns; more matching is refused, naming the filters. */
 export const MAX_STOCK_LEVELS = 500;
 
-type LevelViewRow = {
-  variant_id: string;
-  location_id: string;
-  on_hand: number;
-  reserved: number;
-  safety_stock: number;
-  reorder_point: number;
-  sku: string;
-  code: string;
-};
+type LevelViewRow = StockLevelRecord & { sku: string; code: string };
 
 async function variantOf(ctx: OperationContext, sku: string): Promise<Variant> {
   const variant = await ctx.em.findOne(Variant, { sku: (sku ?? '').trim() });

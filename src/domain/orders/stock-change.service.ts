@@ -5,7 +5,7 @@ import { badInput, notFound } from '../errors.js';
 import { isUuid } from '../ids.js';
 import { recordLevelChanged } from '../inventory/level-events.js';
 import { Location } from '../inventory/location.entity.js';
-import { changeOnHand, readLevels, type LevelRow } from '../inventory/stock-ledger.js';
+import { changeOnHand, readLevels, type LevelRow, type StockLevelRecord } from '../inventory/stock-ledger.js';
 import { stockLevelView, type StockLevelView } from '../inventory/stock-level-view.js';
 import { MAX_STOCK_QUANTITY } from '../input-limits.js';
 import { inTransaction } from '../transaction.js';
@@ -211,14 +211,7 @@ export async function setStockThreshold(
   return inTransaction(ctx.em, async (tx) => {
     const { variant, location } = await resolve(tx, input.sku, input.locationId);
     const connection = tx.getConnection();
-    type Row = {
-      variant_id: string;
-      location_id: string;
-      on_hand: number;
-      reserved: number;
-      safety_stock: number;
-      reorder_point: number;
-    };
+    type Row = StockLevelRecord;
     // Lock the row (when it exists) to know the value before, for the low-stock crossing.
     const previous: Row[] = await connection.execute<Row[]>(
       'select * from stock_level where variant_id = ? and location_id = ? for update',
