@@ -31,6 +31,17 @@ export interface Destination {
   longitude?: number | null;
 }
 
+/** Where an order ships to, as sourcing ranks locations by it; null without an address. */
+export function destinationOf(address: Destination | null | undefined): Destination | null {
+  if (!address) return null;
+  return {
+    countryCode: address.countryCode,
+    region: address.region ?? null,
+    latitude: address.latitude ?? null,
+    longitude: address.longitude ?? null,
+  };
+}
+
 export interface Assignment {
   lineId: string;
   variantId: string;

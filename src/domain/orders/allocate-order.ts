@@ -3,6 +3,7 @@ import type { Channel } from '../channels/channel.entity.js';
 import type { OperationContext } from '../context.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import { allocateLines, type AllocationResult } from '../inventory/allocation.service.js';
+import { destinationOf } from '../inventory/sourcing.js';
 import type { OrderLine } from './order-line.entity.js';
 import { recomputeTotals } from './lifecycle/order-totals.js';
 import { recordOrderEvent, transitionOrder } from './order-transitions.js';
@@ -37,20 +38,12 @@ export async function allocateOrderStock(
   options: AllocateOrderOptions = {},
 ): Promise<AllocationResult> {
   const open = lines.map((line) => ({ line, quantity: openQuantity(line) })).filter((x) => x.quantity > 0);
-  const address = order.shippingAddress;
   const result = await allocateLines(
     tx,
     {
       orderId: order.id,
       channelId: channel.id,
-      destination: address
-        ? {
-            countryCode: address.countryCode,
-            region: address.region ?? null,
-            latitude: address.latitude ?? null,
-            longitude: address.longitude ?? null,
-          }
-        : null,
+      destination: destinationOf(order.shippingAddress),
       lines: open.map((x) => ({
         lineId: x.line.id,
         variantId: x.line.variant.id,

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
-import { availabilityKey, planSourcing } from '../inventory/sourcing.js';
+import { availabilityKey, destinationOf, planSourcing } from '../inventory/sourcing.js';
 import { availableOf } from '../inventory/stock-level.entity.js';
 import { holdReasons } from './hold-rules.js';
 import { checkChannel, priceOrder } from './order-pricing.js';
@@ -59,14 +59,7 @@ export async function tryFastPlacement(
     lines.map((l) => ({ lineId: l.id, variantId: l.variant.id, sku: l.variant.sku, quantity: l.quantity })),
     snapshot.locations,
     available,
-    address
-      ? {
-          countryCode: address.countryCode,
-          region: address.region ?? null,
-          latitude: address.latitude ?? null,
-          longitude: address.longitude ?? null,
-        }
-      : null,
+    destinationOf(address),
   );
   if (plan.shortfall.length > 0) return null;
 
