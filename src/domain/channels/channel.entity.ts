@@ -17,7 +17,21 @@ export const ChannelSchema = defineEntity({
     enabled: p.boolean().default(true),
     stockBuffer: p.integer().default(0),
     backorderPolicy: p.enum([...BACKORDER_POLICIES]).default('backorder'),
+    /** AES-256-GCM ciphertext of the ChannelCredentials (credentials-cipher.ts); null for `direct`. */
+    credentialsCiphertext: p.text().nullable().lazy(),
+    /** Base URL override (simulator or proxy); null = the platform itself. */
+    endpoint: p.string().length(500).nullable(),
+    /** Orders updated at or after this were not pulled yet. */
+    syncCursor: p.datetime().nullable(),
+    lastSyncAt: p.datetime().nullable(),
+    lastError: p.string().length(1000).nullable(),
+    lastErrorAt: p.datetime().nullable(),
+    disconnectedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export class Channel extends ChannelSchema.class {}

@@ -1,0 +1,21 @@
+import type { ChannelCredentials } from '../domain/channels/channel-credentials.js';
+import type { ChannelKind } from '../domain/channels/channel.entity.js';
+import type { ChannelConnector } from './connector.js';
+import type { WebhookAdapter } from './webhook-adapter.js';
+
+export interface ConnectorTarget {
+  kind: ChannelKind;
+  /** A base URL override (simulator or proxy); null for the platform itself. */
+  endpoint: string | null;
+  credentials: ChannelCredentials;
+}
+
+/** The connector for a channel. */
+export function connectorFor(_target: ConnectorTarget): ChannelConnector {
+  throw new Error('connectorFor: not implemented yet');
+}
+
+/** The webhook adapter for a channel kind, or undefined when the kind takes no webhooks. */
+export function webhookAdapterFor(_kind: ChannelKind): WebhookAdapter | undefined {
+  throw new Error('webhookAdapterFor: not implemented yet');
+}

@@ -1,0 +1,68 @@
+import type { ChannelOrder } from '../domain/channels/channel-order.js';
+
+/**
+ * Every platform error, mapped in one place per connector into this closed set. Jobs decide on
+ * the kind alone: RATE_LIMITED waits `retryAfterMs` (BullMQ's rate limiter), TRANSIENT retries
+ * with backoff and jitter, AUTH and INVALID fail at once (UnrecoverableError) and mark the
+ * channel's health, NOT_FOUND is the caller's to interpret.
+ */
+export type PlatformErrorKind = 'AUTH' | 'NOT_FOUND' | 'RATE_LIMITED' | 'TRANSIENT' | 'INVALID';
+
+export class PlatformError extends Error {
+  constructor(
+    readonly kind: PlatformErrorKind,
+    message: string,
+    /** For RATE_LIMITED: how long the platform asked us to wait. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}
+
+/** One page of orders changed since a time, oldest change first. */
+export interface OrderPage {
+  orders: ChannelOrder[];
+  /** Pass back to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** One stock figure to set on the platform, with the value we believe it holds (compare-and-swap). */
+export interface StockTarget {
+  sku: string;
+  /** The platform's ids for this SKU (from the channel's listing). */
+  externalInventoryItemId: string;
+  externalLocationId: string;
+  quantity: number;
+  /** What we last pushed or read; null to set without a compare. */
+  expectedQuantity: number | null;
+}
+
+export interface StockPushResult {
+  /** SKUs whose compare failed: the platform's current figure, to retry with. */
+  stale: { sku: string; actualQuantity: number | null }[];
+}
+
+export interface FulfilmentPush {
+  externalOrderId: string;
+  lines: { externalLineId: string; quantity: number }[];
+  trackingNumber: string | null;
+  carrier: string | null;
+  trackingUrl: string | null;
+}
+
+/**
+ * What the hub needs from a platform. One implementation per platform, over the platform's own
+ * package, with every base URL and fetch injectable (simulators in tests and the sandbox).
+ * Every method throws PlatformError only.
+ */
+export interface ChannelConnector {
+  /** Orders updated at or after `since`, in pages of at most `pageSize`. */
+  pullOrders(since: Date, cursor: string | null, pageSize: number): Promise<OrderPage>;
+  /** Sets stock figures; the connector splits into calls at the platform's batch limit. */
+  pushStock(targets: StockTarget[], idempotencyKey: string): Promise<StockPushResult>;
+  /** Creates a fulfilment with tracking; returns the platform's fulfilment id. */
+  pushFulfilment(push: FulfilmentPush, idempotencyKey: string): Promise<string>;
+  /** Cancels the order on the platform (an order the hub cancelled). */
+  pushCancellation(externalOrderId: string, reason: string, idempotencyKey: string): Promise<void>;
+}
