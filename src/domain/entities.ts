@@ -1,6 +1,7 @@
 import { ApiKey } from './auth/api-key.entity.js';
 import { Product } from './catalog/product.entity.js';
 import { Variant } from './catalog/variant.entity.js';
+import { ChannelListing } from './channels/channel-listing.entity.js';
 import { Channel } from './channels/channel.entity.js';
 import { DiagnosticPing } from './diagnostics/diagnostic-ping.entity.js';
 import { ShipmentLine } from './fulfilment/shipment-line.entity.js';
@@ -22,6 +23,7 @@ export const entities = [
   ApiKey,
   DiagnosticPing,
   Channel,
+  ChannelListing,
   Product,
   Variant,
   Customer,

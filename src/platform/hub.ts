@@ -57,7 +57,8 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       );
     }
     // Created on first start so stored credentials are never encrypted under a throwaway key.
-    if (!config.encryptionKey) await loadOrCreateEmbeddedKey(config.dataDir);
+    // Kept for the channel services (credentials are encrypted and decrypted with it).
+    const encryptionKey = config.encryptionKey ?? (await loadOrCreateEmbeddedKey(config.dataDir));
 
     // The database first: with PGlite this takes the single-process lock, so a second hub on
     // the same DATA_DIR stops here, before it could touch the first one's local Redis.
@@ -123,6 +124,13 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           },
           orders: { payments: manualPaymentProvider, policy: config.orders },
           events,
+          channels: { encryptionKey, httpsOnlyEndpoints: config.isProduction },
+          // Until the channel-sync queue exists this only names the pull it would run; the jobs
+          // work replaces it with queues['channel-sync'].add(..., { jobId }) (same id scheme).
+          channelSync: {
+            requestSync: async (channelId, since) =>
+              `sync:${channelId}:${since ? since.toISOString() : 'cursor'}:${Date.now()}`,
+          },
         },
       };
     }

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { ApiKeyResolver } from './auth/api-key.resolver.js';
 import { authChecker } from './auth/auth-checker.js';
+import { ChannelResolver } from './channels/channel.resolver.js';
 import { CatalogResolver } from './catalog/catalog.resolver.js';
 import { ProductFieldsResolver, VariantFieldsResolver } from './catalog/product-fields.resolver.js';
 import { DiagnosticsResolver } from './diagnostics/diagnostics.resolver.js';
@@ -39,6 +40,7 @@ export const resolvers = [
   AllocationResolver,
   OrderStatsResolver,
   PrivacyResolver,
+  ChannelResolver,
   SubscriptionsResolver,
 ] as const;
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../domain/auth/principal.js';
 import type { OperationContext } from '../domain/context.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
+import type { ChannelDeps, ChannelSyncPort } from '../domain/channels/channel-deps.js';
 import type { PingDispatcher } from '../domain/diagnostics/diagnostics.service.js';
 import type { PlaceOrderDeps } from '../domain/orders/place-order.service.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
@@ -27,6 +28,10 @@ export interface GraphQLServices {
   orders: PlaceOrderDeps;
   /** Committed domain events (fed by the outbox relay through Redis) that subscriptions read. */
   events: EventPubSub;
+  /** The credentials key and endpoint rule for the channel services. */
+  channels: ChannelDeps;
+  /** Queues a channel pull (syncChannel); the jobs layer implements it. */
+  channelSync: ChannelSyncPort;
 }
 
 /**

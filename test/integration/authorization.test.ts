@@ -41,6 +41,21 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
   availableToSell: { query: '{ availableToSell(sku: "matrix-none", channelId: "direct") }' },
   stockMovements: { query: '{ stockMovements(sku: "matrix-none", first: 1) { totalCount } }' },
   lowStockItems: { query: '{ lowStockItems { sku suggestedReorderQuantity } }' },
+  channels: { query: '{ channels { id kind hasCredentials } }' },
+  channel: { query: '{ channel(id: "direct") { id } }' },
+  channelListings: { query: '{ channelListings(channelId: "direct", first: 1) { totalCount } }' },
+  connectChannel: {
+    query:
+      'mutation($id: String!) { connectChannel(input: { kind: SHOPIFY, id: $id, name: "matrix", credentials: { shopDomain: "matrix.myshopify.com", accessToken: "shpat_matrix", webhookSecret: "whsec" } }) { id } }',
+    variables: () => ({ id: `matrix-${Math.random().toString(36).slice(2, 10)}` }),
+  },
+  updateChannel: { query: 'mutation { updateChannel(id: "matrix-none", input: { name: "matrix" }) { id } }' },
+  disconnectChannel: { query: 'mutation { disconnectChannel(id: "matrix-none") { id } }' },
+  syncChannel: { query: 'mutation { syncChannel(id: "matrix-none") { jobId } }' },
+  mapListing: {
+    query:
+      'mutation { mapListing(input: { channelId: "matrix-none", sku: "matrix-none", externalVariantId: "1" }) { sku } }',
+  },
   createLocation: {
     query:
       'mutation($code: String!) { createLocation(input: { code: $code, name: "matrix", address: { line1: "1 Main St", city: "Austin", countryCode: "US" } }) { id } }',

@@ -1,11 +1,40 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { DomainError, ErrorCode, notFound } from '../errors.js';
 import type { ChannelCredentials } from './channel-credentials.js';
+import { sqlRows } from './sql.js';
+import { decryptCredentials, encryptCredentials } from './credentials-cipher.js';
 
 /** A channel's decrypted credentials, for a connector or the webhook inbox; never logged. */
 export async function loadChannelCredentials(
-  _em: EntityManager,
-  _key: Buffer,
-  _channelId: string,
+  em: EntityManager,
+  key: Buffer,
+  channelId: string,
 ): Promise<ChannelCredentials> {
-  throw new Error('loadChannelCredentials: not implemented yet');
+  // Read straight from the row: the column is lazy on the entity so that ordinary channel reads
+  // never carry the ciphertext around.
+  const rows = await sqlRows<{ credentials_ciphertext: string | null }>(
+    em,
+    'select credentials_ciphertext from channel where id = ?',
+    [channelId],
+  );
+  const row = rows[0];
+  if (!row) throw notFound('Channel', channelId);
+  if (!row.credentials_ciphertext)
+    throw new DomainError(ErrorCode.BAD_USER_INPUT, `Channel ${channelId} has no credentials`, { channelId });
+  return parseCredentials(decryptCredentials(key, channelId, row.credentials_ciphertext));
+}
+
+/** The stored form of a channel's credentials: JSON, encrypted for this channel under `key`. */
+export function sealCredentials(key: Buffer, channelId: string, credentials: ChannelCredentials): string {
+  return encryptCredentials(key, channelId, JSON.stringify(credentials));
+}
+
+function parseCredentials(plaintext: string): ChannelCredentials {
+  const value = JSON.parse(plaintext) as Partial<ChannelCredentials>;
+  // Only the three known fields, so nothing unexpected in the stored JSON travels further.
+  return {
+    shopDomain: String(value.shopDomain ?? ''),
+    accessToken: String(value.accessToken ?? ''),
+    webhookSecret: String(value.webhookSecret ?? ''),
+  };
 }

@@ -56,6 +56,11 @@ export interface OutboxPayloads {
     available: number;
     at: string;
   };
+  /**
+   * A channel was connected, changed, disconnected or reconnected: whoever schedules its sync
+   * re-reads the channel row (enabled, disconnectedAt) and (re)schedules or stops it.
+   */
+  'channel.changed': { channelId: string };
 }
 
 export type TopicMessage<T extends keyof OutboxPayloads> = OutboxMessage<OutboxPayloads[T]> & { topic: T };

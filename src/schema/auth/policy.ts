@@ -26,6 +26,10 @@ export const POLICY = {
   availableToSell: [],
   stockMovements: [],
   lowStockItems: [],
+  // Query: channels (a channel-scoped key sees its own channel only; endpoint is shown to admins only)
+  channels: [],
+  channel: [],
+  channelListings: [],
   // Mutation
   createApiKey: ['admin'],
   revokeApiKey: ['admin'],
@@ -58,6 +62,12 @@ export const POLICY = {
   approveReturn: ['ops', 'finance'],
   rejectReturn: ['ops', 'finance'],
   receiveReturn: ['ops', 'finance'],
+  // Mutation: channels (admin only: they hold platform credentials and drive sync)
+  connectChannel: ['admin'],
+  updateChannel: ['admin'],
+  disconnectChannel: ['admin'],
+  syncChannel: ['admin'],
+  mapListing: ['admin'],
   // Reports (a channel-scoped key gets its own channel only)
   orderStats: ['ops', 'finance', 'read_only'],
   // Privacy: data-subject requests (a channel-scoped key only for customers wholly on its channel)

@@ -1,0 +1,112 @@
+import { BACKORDER_POLICIES, type BackorderPolicy } from './channel.entity.js';
+import type { ShopifyCredentials } from './channel-credentials.js';
+import { badInput } from '../errors.js';
+
+/** A channel id: readable, usable in URLs (`/webhooks/<id>`) and in API keys' channel scope. */
+export const CHANNEL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_STOCK_BUFFER = 1_000_000;
+const MAX_SECRET_LENGTH = 1_000;
+/** Shopify shop names: letters, digits and hyphens, under .myshopify.com. */
+const MYSHOPIFY_DOMAIN = /^[a-z0-9][a-z0-9-]{0,59}\.myshopify\.com$/;
+const HOSTNAME = /^[a-z0-9.-]{1,255}(:[0-9]{1,5})?$/;
+
+/** Credentials as a client sends them; every message below names the field, never its value. */
+export interface CredentialsInput {
+  shopDomain?: string | null;
+  accessToken?: string | null;
+  webhookSecret?: string | null;
+}
+
+export interface EndpointRules {
+  /** https only (production): a plain-http endpoint would send the access token in clear. */
+  httpsOnly: boolean;
+}
+
+export function validChannelName(value: string | null | undefined): string {
+  const name = (value ?? '').trim();
+  if (!name || name.length > 200) throw badInput('name', 'must be 1 to 200 characters');
+  return name;
+}
+
+export function validStockBuffer(value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > MAX_STOCK_BUFFER)
+    throw badInput('stockBuffer', `must be a whole number from 0 to ${MAX_STOCK_BUFFER}`);
+  return value;
+}
+
+export function validBackorderPolicy(value: string): BackorderPolicy {
+  if (!(BACKORDER_POLICIES as readonly string[]).includes(value))
+    throw badInput('backorderPolicy', `must be one of ${BACKORDER_POLICIES.join(', ')}`);
+  return value as BackorderPolicy;
+}
+
+export function validChannelId(value: string): string {
+  const id = value.trim();
+  if (!CHANNEL_ID.test(id)) throw badInput('id', 'must be 1 to 64 letters, digits, _ or -');
+  return id;
+}
+
+/** A slug from the channel's name ("Shopify EU" → "shopify-eu"); the caller makes it unique. */
+export function slugOf(name: string, fallback: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 56)
+    .replace(/-+$/, '');
+  return slug || fallback;
+}
+
+/**
+ * An endpoint override: an absolute http(s) URL with no credentials or query in it (it is shown
+ * to admins and logged as the channel's target), stored without a trailing slash.
+ */
+export function validEndpoint(value: string | null | undefined, rules: EndpointRules): string | null {
+  if (value == null) return null;
+  const text = value.trim();
+  if (!text) return null;
+  if (text.length > 500) throw badInput('endpoint', 'must be at most 500 characters');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw badInput('endpoint', 'must be an absolute URL, e.g. https://proxy.example.com');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badInput('endpoint', 'must be an http(s) URL');
+  if (rules.httpsOnly && url.protocol !== 'https:') throw badInput('endpoint', 'must be https in production');
+  if (url.username || url.password) throw badInput('endpoint', 'must not contain a user name or password');
+  if (url.search || url.hash) throw badInput('endpoint', 'must not contain a query or fragment');
+  return url.toString().replace(/\/+$/, '');
+}
+
+function secretField(field: keyof CredentialsInput, value: string | null | undefined): string {
+  const text = (value ?? '').trim();
+  if (!text) throw badInput(`credentials.${field}`, 'must not be empty');
+  if (text.length > MAX_SECRET_LENGTH)
+    throw badInput(`credentials.${field}`, `must be at most ${MAX_SECRET_LENGTH} characters`);
+  return text;
+}
+
+/**
+ * Shopify credentials: a `<shop>.myshopify.com` domain (any host name when an endpoint override
+ * points at a simulator or proxy), the Admin API access token and the app's webhook secret.
+ */
+export function validShopifyCredentials(
+  input: CredentialsInput | null | undefined,
+  endpoint: string | null,
+): ShopifyCredentials {
+  if (!input)
+    throw badInput('credentials', 'are required for a SHOPIFY channel: shopDomain, accessToken, webhookSecret');
+  const shopDomain = secretField('shopDomain', input.shopDomain).toLowerCase();
+  if (endpoint === null && !MYSHOPIFY_DOMAIN.test(shopDomain))
+    throw badInput('credentials.shopDomain', 'must be <shop>.myshopify.com (or set an endpoint override)');
+  if (endpoint !== null && !HOSTNAME.test(shopDomain))
+    throw badInput('credentials.shopDomain', 'must be a host name, e.g. demo.myshopify.com');
+  return {
+    shopDomain,
+    accessToken: secretField('accessToken', input.accessToken),
+    webhookSecret: secretField('webhookSecret', input.webhookSecret),
+  };
+}
