@@ -19,6 +19,9 @@ const USAGE = `Usage: switchyard <command>
   emit-schema [file]  write the GraphQL SDL (default: schema.graphql)
   check-invariants    check stock, ledger, reservation and order invariants; exit 1 on any violation
   seed-orders         --count <n>: add n synthetic orders (3 lines each) for benchmarks and demos
+  rotate-encryption-key --new <key> [--old <key>]: re-encrypt every channel's credentials under
+                      a new key in one transaction (--old defaults to SWITCHYARD_ENCRYPTION_KEY,
+                      else DATA_DIR/encryption.key); rerunning it changes nothing
 
 Configuration comes from the environment; see .env.example.`;
 
@@ -49,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
       return invariants(config);
     case 'seed-orders':
       return seed(config, argv.slice(1));
+    case 'rotate-encryption-key':
+      return rotateKey(config, argv.slice(1));
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
       return 64;
@@ -169,6 +174,34 @@ async function createKey(config: Config, args: string[]): Promise<number> {
       { name: values.name, role: values.role.toLowerCase(), channelId: values.channel ?? null },
     );
     process.stdout.write(`created ${apiKey.role} key ${apiKey.prefix} (${apiKey.id}); shown only once:\n${token}\n`);
+    return 0;
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function rotateKey(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { old: { type: 'string' }, new: { type: 'string' } }, strict: true });
+  const { decodeKey } = await import('./config/config.js');
+  const { readEmbeddedKey } = await import('./config/embedded-encryption-key.js');
+  const newKey = values.new ? decodeKey(values.new) : undefined;
+  const oldKey = values.old ? decodeKey(values.old) : (config.encryptionKey ?? (await readEmbeddedKey(config.dataDir)));
+  if (!newKey || !oldKey) {
+    process.stderr.write(
+      'rotate-encryption-key needs --new <key> and the current key (--old <key> or SWITCHYARD_ENCRYPTION_KEY); ' +
+        'keys are 32 bytes as 64 hex characters or base64 (openssl rand -base64 32)\n',
+    );
+    return 64;
+  }
+  const { createOrm } = await import('./platform/database.js');
+  const { rotateEncryptionKey } = await import('./domain/channels/rotate-encryption-key.js');
+  const orm = await createOrm(config.database);
+  try {
+    const r = await rotateEncryptionKey(orm.em.fork(), oldKey, newKey);
+    process.stdout.write(
+      `re-encrypted ${r.rotated} channel(s) from key ${r.oldKeyId} to key ${r.newKeyId}; ${r.skipped} already under ${r.newKeyId}\n` +
+        'now set SWITCHYARD_ENCRYPTION_KEY to the new key and restart every process\n',
+    );
     return 0;
   } finally {
     await orm.close(true);

@@ -8,6 +8,16 @@ import { decodeKey } from './config.js';
  * random key under DATA_DIR (mode 0600) and reuses it on every later start, so credentials
  * encrypted yesterday still decrypt today. Production must pass the key explicitly.
  */
+/** The embedded key if one was created under DATA_DIR, without creating one. */
+export async function readEmbeddedKey(dataDir: string): Promise<Buffer | undefined> {
+  try {
+    return decodeKey((await readFile(join(dataDir, 'encryption.key'), 'utf8')).trim());
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
 export async function loadOrCreateEmbeddedKey(dataDir: string): Promise<Buffer> {
   const file = join(dataDir, 'encryption.key');
   try {
