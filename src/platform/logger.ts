@@ -1,15 +1,30 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from '../config/config.js';
 
 /** JSON logs on stdout (one line each), UTC ISO-8601 timestamps, credentials redacted. */
-export function createLogger(level: Config['logLevel']): Logger {
-  return pino({
+export function createLogger(level: Config['logLevel'], destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'switchyard', pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['authorization', '*.authorization', 'token', '*.token', 'password', '*.password'],
+      // Channel credentials are never logged by our code; these paths catch a careless `{ input }`.
+      paths: [
+        'authorization',
+        '*.authorization',
+        'token',
+        '*.token',
+        'password',
+        '*.password',
+        'credentials',
+        '*.credentials',
+        'accessToken',
+        '*.accessToken',
+        'webhookSecret',
+        '*.webhookSecret',
+      ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, ErrorCode } from '../../domain/errors.js';
+import { redactVariableValues } from './redact-variable-values.js';
 
 /** Apollo and graphql-js codes that mean "the client sent something wrong". */
 const CLIENT_FAULT_CODES = new Set([
@@ -31,17 +32,29 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     (original instanceof GraphQLError || !(original instanceof Error) || code)
   ) {
     if (code && KEPT_CODES.has(code)) {
-      return { message: formatted.message, ...location, extensions: pickSafe(formatted.extensions, code) };
+      return {
+        message: redactVariableValues(formatted.message),
+        ...location,
+        extensions: pickSafe(formatted.extensions, code),
+      };
     }
     if (code && CLIENT_FAULT_CODES.has(code)) {
-      return { message: formatted.message, ...location, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } };
+      return {
+        message: redactVariableValues(formatted.message),
+        ...location,
+        extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code },
+      };
     }
     // Errors graphql-js raises itself about the request (variable coercion, unknown fields, "Too many
     // errors processing variables") carry no code of their own; Apollo labels that last one
     // INTERNAL_SERVER_ERROR although it answers 400. Our own code's errors always arrive with an
     // originalError (graphql-js wraps what a resolver throws), so none is unmasked here.
     if ((!code || code === 'INTERNAL_SERVER_ERROR') && original instanceof GraphQLError && !original.originalError) {
-      return { message: formatted.message, ...location, extensions: { code: ErrorCode.BAD_USER_INPUT } };
+      return {
+        message: redactVariableValues(formatted.message),
+        ...location,
+        extensions: { code: ErrorCode.BAD_USER_INPUT },
+      };
     }
   }
   return { message: 'Internal server error', ...location, extensions: { code: ErrorCode.INTERNAL } };
