@@ -130,7 +130,7 @@ describe('S7: credentials never in clear', () => {
     expect(channel!.c).toMatch(/^v1:/);
     const audit = await sql(db.url, "select 1 from audit_log where subject_id = 'marked'");
     expect(audit.length).toBeGreaterThanOrEqual(2);
-    console.log(`S7 tables: ${tables.length} tables, ${rows} rows searched, ${hits.length} plaintext hits`);
+    process.stdout.write(`S7 tables: ${tables.length} tables, ${rows} rows searched, ${hits.length} plaintext hits\n`);
     expect(hits).toEqual([]);
   });
 
@@ -139,14 +139,14 @@ describe('S7: credentials never in clear', () => {
     expect(JSON.stringify(list.body)).toContain('"hasCredentials":true');
     await call('{ channel(id: "marked") { id name hasCredentials endpoint } }');
     const hits = answers.filter((a) => hitsIn(a).length > 0);
-    console.log(`S7 answers: ${answers.length} GraphQL answers searched, ${hits.length} plaintext hits`);
+    process.stdout.write(`S7 answers: ${answers.length} GraphQL answers searched, ${hits.length} plaintext hits\n`);
     expect(hits).toEqual([]);
   });
 
   it('logs none (every line at trace level)', () => {
     expect(logLines.length).toBeGreaterThan(10);
     const hits = logLines.filter((l) => hitsIn(l).length > 0);
-    console.log(`S7 logs: ${logLines.length} log lines searched, ${hits.length} plaintext hits`);
+    process.stdout.write(`S7 logs: ${logLines.length} log lines searched, ${hits.length} plaintext hits\n`);
     expect(hits).toEqual([]);
   });
 });
