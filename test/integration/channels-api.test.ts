@@ -251,6 +251,17 @@ describe('updateChannel and disconnectChannel', () => {
     expect(await changedEvents('dc')).toBe(3);
   });
 
+  it('refuses credentials copied from another channel row (the channel id is bound into the ciphertext)', async () => {
+    await connect({ kind: 'SHOPIFY', id: 'victim', name: 'Victim', credentials: creds('shpat_victim') });
+    await connect({ kind: 'SHOPIFY', id: 'thief', name: 'Thief', credentials: creds('shpat_thief') });
+    await sql(
+      t.db.url,
+      "update channel set credentials_ciphertext = (select credentials_ciphertext from channel where id = 'victim') where id = 'thief'",
+    );
+    await expect(loadChannelCredentials(orm.em.fork(), key, 'thief')).rejects.toThrow('cannot be decrypted');
+    expect((await loadChannelCredentials(orm.em.fork(), key, 'victim')).accessToken).toBe('shpat_victim');
+  });
+
   it('refuses to disconnect the direct channel or give it credentials', async () => {
     expect(codesOf(await call('mutation { disconnectChannel(id: "direct") { id } }'))).toEqual(['BAD_USER_INPUT']);
     expect(codesOf(await call(UPDATE, { id: 'direct', input: { credentials: creds() } }))).toEqual(['BAD_USER_INPUT']);
