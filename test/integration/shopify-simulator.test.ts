@@ -103,7 +103,7 @@ describe('Shopify simulator (contract)', () => {
       if (!orders.pageInfo.hasNextPage) break;
       after = orders.pageInfo.endCursor;
     }
-    console.log(`pagination: ${seen.length} orders in pages of ${pageSizes.join(', ')}`);
+    process.stdout.write(`pagination: ${seen.length} orders in pages of ${pageSizes.join(', ')}` + '\n');
     expect(seen).toEqual(ids.slice(100));
     expect(pageSizes).toEqual([250, 250, 1]);
     const tooMany = await gql('{ orders(first: 251) { nodes { id } } }');
@@ -385,7 +385,9 @@ describe('Shopify simulator (contract)', () => {
         Array.from({ length: 100 }, (_, i) => ({ url: target, topic: 'orders/create', body: `{"n":${i}}` })),
       );
       await sender.drain();
-      console.log(`webhook drops: ${sender.dropped.length} of 100 dropped, ${received.length} received`);
+      process.stdout.write(
+        `webhook drops: ${sender.dropped.length} of 100 dropped, ${received.length} received` + '\n',
+      );
       expect(sender.dropped.length).toBeGreaterThan(10);
       expect(received.length + sender.dropped.length).toBe(100);
     });
