@@ -292,8 +292,9 @@ describe('Shopify simulator (contract)', () => {
     const b = await run(7);
     expect(a.statuses).toEqual(b.statuses);
     const count = (x: number | string) => a.statuses.filter((s) => s === x).length;
-    console.log(
-      `faults over 60 calls: ${count(200)} ok, ${a.statuses.filter((s) => typeof s === 'number' && s >= 500).length} 5xx, ${count(429)} 429, ${count('hang')} hangs`,
+    process.stdout.write(
+      `faults over 60 calls: ${count(200)} ok, ${a.statuses.filter((s) => typeof s === 'number' && s >= 500).length} 5xx, ${count(429)} 429, ${count('hang')} hangs` +
+        '\n',
     );
     expect(a.statuses.some((s) => typeof s === 'number' && s >= 500)).toBe(true);
     expect(count(429)).toBeGreaterThan(0);
@@ -364,8 +365,8 @@ describe('Shopify simulator (contract)', () => {
       await sender.drain();
       const eventIds = new Set(received.map((r) => r.headers['x-shopify-event-id']));
       const webhookIds = new Set(received.map((r) => r.headers['x-shopify-webhook-id']));
-      console.log(
-        `webhook retries: ${received.length} attempts, ${webhookIds.size} deliveries, ${eventIds.size} event`,
+      process.stdout.write(
+        `webhook retries: ${received.length} attempts, ${webhookIds.size} deliveries, ${eventIds.size} event` + '\n',
       );
       expect(received).toHaveLength(4); // two copies; the first two attempts got 503
       expect(eventIds.size).toBe(1);
