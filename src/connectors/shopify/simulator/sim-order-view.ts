@@ -85,7 +85,7 @@ export function orderView(state: SimState, order: RestOrder): Json {
         title: str(li.title) ?? '',
         quantity: li.quantity,
         originalUnitPriceSet: moneyBag(li.price_set, currency),
-        variant: variant ? { id: variant.id, inventoryItem: { id: variant.inventoryItemId } } : null,
+        variant: variant ? { id: variant.id, sku: variant.sku, title: variant.title, _variant: variant } : null,
       };
     }),
     refunds: ((order.refunds as Json[] | undefined) ?? []).map((r) => {
