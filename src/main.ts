@@ -19,6 +19,7 @@ const USAGE = `Usage: switchyard <command>
   emit-schema [file]  write the GraphQL SDL (default: schema.graphql)
   check-invariants    check stock, ledger, reservation and order invariants; exit 1 on any violation
   seed-orders         --count <n>: add n synthetic orders (3 lines each) for benchmarks and demos
+  simulate shopify    [--port N] [--secret S] [--token T] [--seed N]: run the Shopify simulator alone
 
 Configuration comes from the environment; see .env.example.`;
 
@@ -34,6 +35,15 @@ async function main(argv: string[]): Promise<number> {
     await writeFile(file, renderSchemaSDL(await buildGraphQLSchema()));
     process.stdout.write(`wrote ${file}\n`);
     return 0;
+  }
+  if (command === 'simulate') {
+    // A stand-alone test double for integrators: it needs no hub configuration.
+    if (argv[1] !== 'shopify') {
+      process.stderr.write('simulate needs a platform: switchyard simulate shopify [--port N] [--secret S]\n');
+      return 64;
+    }
+    const { simulateShopify } = await import('./connectors/shopify/simulator/simulate-command.js');
+    return simulateShopify(argv.slice(2), process.stdout);
   }
   const config = loadConfig(process.env);
   switch (command) {
