@@ -303,6 +303,59 @@ describe('Shopify simulator (contract)', () => {
     expect(a.calls.every((c) => typeof c.at === 'number' && c.op === 'orders')).toBe(true);
   });
 
+  it('commits stock on new orders and restocks on a restocking cancel when asked to', async () => {
+    const s = new ShopifySimulator({ commitStockOnOrder: true });
+    await s.start();
+    try {
+      const { inventoryItemId } = s.setStock('SKU-C', 'gid://shopify/Location/1', 10);
+      const order = s.createOrder({ lines: [{ sku: 'SKU-C', quantity: 3, price: '1.00' }] });
+      expect(s.available(inventoryItemId, 'gid://shopify/Location/1')).toBe(7);
+      s.createOrder(order); // the same order again is an update, not a second commit
+      expect(s.available(inventoryItemId, 'gid://shopify/Location/1')).toBe(7);
+      const res = await fetch(`${s.url}/admin/api/${SIM_API_VERSION}/graphql.json`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Shopify-Access-Token': s.accessToken },
+        body: JSON.stringify({
+          query: `mutation($id: ID!) { orderCancel(orderId: $id, reason: INVENTORY, refundMethod: { originalPaymentMethodsRefund: true }, restock: true) { orderCancelUserErrors { code } } }`,
+          variables: { id: order.admin_graphql_api_id },
+        }),
+      });
+      expect(res.status).toBe(200);
+      expect(s.available(inventoryItemId, 'gid://shopify/Location/1')).toBe(10);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('offers the control API over HTTP under /_sim/', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${sim.url}/_sim/${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const stock = (await (
+      await post('stock', { sku: 'SKU-H', locationId: 'gid://shopify/Location/9', available: 4 })
+    ).json()) as {
+      inventoryItemId: string;
+    };
+    const created = await post('orders', { lines: [{ sku: 'SKU-H', quantity: 1, price: '2.00' }] });
+    expect(created.status).toBe(201);
+    const inventory = (await (await fetch(`${sim.url}/_sim/inventory`)).json()) as {
+      sku: string;
+      available: number;
+      inventoryItemId: string;
+    }[];
+    expect(inventory).toContainEqual(
+      expect.objectContaining({ sku: 'SKU-H', available: 4, inventoryItemId: stock.inventoryItemId }),
+    );
+    const orders = (await (await fetch(`${sim.url}/_sim/orders`)).json()) as RestOrder[];
+    expect(orders).toHaveLength(1);
+    await gql('{ orders(first: 1) { nodes { id } } }');
+    const calls = (await (await fetch(`${sim.url}/_sim/calls`)).json()) as { op: string }[];
+    expect(calls.map((c) => c.op)).toEqual(['orders']);
+  });
+
   describe('webhook sender', () => {
     let receiver: Server;
     let received: { headers: Record<string, string | string[] | undefined>; body: Buffer }[];

@@ -40,6 +40,11 @@ export interface ShopifySimulatorOptions {
   /** Clock for the bucket and timestamps (tests may pass a fake). */
   now?: () => number;
   webhooks?: Partial<Omit<WebhookSenderOptions, 'secret' | 'shopDomain' | 'apiVersion'>>;
+  /**
+   * New orders take their units out of `available`, as on Shopify (off by default, so a test's
+   * stock figures change only when it says so).
+   */
+  commitStockOnOrder?: boolean;
 }
 
 export interface SimCall {
@@ -93,6 +98,7 @@ export class ShopifySimulator {
     });
     this.schema = buildSimSchema(this.state, this.idempotency, {
       onOrderChanged: (order, topic) => this.announce(order, topic),
+      commitsStock: () => this.options.commitStockOnOrder === true,
     });
   }
 
@@ -142,7 +148,9 @@ export class ShopifySimulator {
   createOrder(input: RestOrder | OrderSpec): RestOrder {
     const rest =
       'admin_graphql_api_id' in input ? (input as RestOrder) : restOrderFromSpec(this.state, input as OrderSpec);
+    const isNew = !this.state.orders.has(rest.admin_graphql_api_id);
     const stored = this.state.putOrder(rest);
+    if (isNew && this.options.commitStockOnOrder) this.state.commitStock(stored, -1);
     this.announce(stored, 'orders/create');
     return stored;
   }

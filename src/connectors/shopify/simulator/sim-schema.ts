@@ -87,6 +87,8 @@ export interface IdempotencyRecord {
 export interface SimSchemaHooks {
   /** Called after a state change that Shopify would announce by webhook. */
   onOrderChanged(order: RestOrder, topic: 'orders/updated' | 'orders/cancelled' | 'fulfillments/create'): void;
+  /** Whether orders take their units out of `available` (and a restocking cancel puts them back). */
+  commitsStock(): boolean;
 }
 
 export function buildSimSchema(
@@ -315,6 +317,7 @@ export function buildSimSchema(
     }
     order.cancelled_at = state.isoNow();
     order.cancel_reason = String(args.reason).toLowerCase();
+    if (args.restock && hooks.commitsStock()) state.commitStock(order, 1);
     order.updated_at = state.isoNow();
     hooks.onOrderChanged(order, 'orders/cancelled');
     return { job, orderCancelUserErrors: [], userErrors: [] };

@@ -122,6 +122,25 @@ export class SimState {
     return this.levels.get(`${inventoryItemId}|${locationId}`);
   }
 
+  /**
+   * Moves an order's units out of (sign -1) or back into (sign +1) `available`, as Shopify does
+   * when an order commits stock and when a cancellation restocks it: at the first location that
+   * stocks each line's item (Shopify lets `available` go negative when overselling is allowed).
+   */
+  commitStock(order: RestOrder, sign: -1 | 1): void {
+    for (const li of order.line_items) {
+      const variant = li.sku ? this.variantBySku(li.sku) : undefined;
+      if (!variant) continue;
+      const location = [...this.locations].find((l) => this.level(variant.inventoryItemId, l) !== undefined);
+      if (location)
+        this.setLevel(
+          variant.inventoryItemId,
+          location,
+          this.level(variant.inventoryItemId, location)! + sign * li.quantity,
+        );
+    }
+  }
+
   setLevel(inventoryItemId: string, locationId: string, available: number): void {
     this.locations.add(locationId);
     this.levels.set(`${inventoryItemId}|${locationId}`, available);
