@@ -189,6 +189,58 @@ describe('Shopify connector against the simulator', () => {
     expect(auth.message).not.toContain('shpat_revoked');
   });
 
+  it('converges under 20 % 5xx, 10 % 429, 5 % hangs and THROTTLED when retried by kind: no call before Retry-After, bucket never < 0', async () => {
+    const flaky = new ShopifySimulator({
+      seed: 42,
+      bucketSize: 30,
+      restoreRate: 40,
+      hangMs: 1_000,
+      faults: { serverError: 0.2, tooManyRequests: 0.1, timeout: 0.05, retryAfterSeconds: 0.3 },
+    });
+    await flaky.start();
+    try {
+      const client = connectorOn(flaky, { timeoutMs: 150 });
+      const targets: StockTarget[] = Array.from({ length: 100 }, (_, i) => {
+        const { inventoryItemId } = flaky.setStock(`R7-${i}`, LOCATION, 50);
+        return {
+          sku: `R7-${i}`,
+          externalInventoryItemId: inventoryItemId,
+          externalLocationId: LOCATION,
+          quantity: (i * 13) % 40,
+          expectedQuantity: 50,
+        };
+      });
+      const kinds: Record<string, number> = {};
+      // What a job runner does with the kinds: wait retryAfterMs, back off on TRANSIENT.
+      for (let i = 0; i < 100; i += 5) {
+        const batch = targets.slice(i, i + 5);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            expect((await client.pushStock(batch, `r7-${i}`)).stale).toEqual([]);
+            break;
+          } catch (err) {
+            if (!(err instanceof PlatformError) || attempt > 50) throw err;
+            kinds[err.kind] = (kinds[err.kind] ?? 0) + 1;
+            await new Promise((r) => setTimeout(r, err.kind === 'RATE_LIMITED' ? err.retryAfterMs : 20));
+          }
+        }
+      }
+      const calls = flaky.calls;
+      const early = calls.filter((c, i) => c.status === 429 && calls[i + 1] && calls[i + 1]!.at < c.at + 300);
+      process.stdout.write(
+        `flaky push: ${calls.length} calls, failures by kind ${JSON.stringify(kinds)}, ${calls.filter((c) => c.throttled).length} THROTTLED, ${early.length} calls before Retry-After\n`,
+      );
+      expect(kinds.TRANSIENT).toBeGreaterThan(0);
+      expect(kinds.RATE_LIMITED).toBeGreaterThan(0);
+      expect(early).toEqual([]);
+      expect(calls.filter((c) => c.throttled).length).toBeGreaterThan(0);
+      expect(calls.every((c) => c.bucketBefore >= 0 && c.bucketAfter >= 0)).toBe(true);
+      for (const t of targets) expect(flaky.available(t.externalInventoryItemId, LOCATION)).toBe(t.quantity);
+    } finally {
+      await flaky.stop();
+    }
+  });
+
   it('pushes a fulfilment with tracking over the fulfillment orders, once even when retried', async () => {
     const order = sim.createOrder({
       lines: [
