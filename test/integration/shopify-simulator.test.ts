@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import '@shopify/shopify-api/adapters/node';
+import { ApiVersion, shopifyApi, LogSeverity } from '@shopify/shopify-api';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -402,6 +404,45 @@ describe('Shopify simulator (contract)', () => {
       expect(headers['x-shopify-event-id']).toBeTruthy();
       expect(Date.parse(String(headers['x-shopify-triggered-at']))).toBe(now);
       expect((JSON.parse(body.toString('utf8')) as RestOrder).admin_graphql_api_id).toBe(order.admin_graphql_api_id);
+    });
+
+    it("passes @shopify/shopify-api's own webhooks.validate (HMAC and required headers), and fails it with another secret", async () => {
+      const verdicts: { valid: boolean; topic?: string; domain?: string; webhookId?: string }[] = [];
+      const validator = (secret: string) =>
+        shopifyApi({
+          apiKey: 'k',
+          apiSecretKey: secret,
+          apiVersion: ApiVersion.April26,
+          hostName: 'localhost',
+          isEmbeddedApp: false,
+          logger: { level: LogSeverity.Error, log: () => Promise.resolve() },
+        });
+      const right = validator(sim.webhookSecret);
+      const wrong = validator('not-the-secret');
+      const official = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const rawBody = Buffer.concat(chunks).toString('utf8');
+          void Promise.all([
+            right.webhooks.validate({ rawBody, rawRequest: req, rawResponse: res }),
+            wrong.webhooks.validate({ rawBody, rawRequest: req, rawResponse: res }),
+          ]).then(([a, b]) => {
+            verdicts.push(a as (typeof verdicts)[number], b as (typeof verdicts)[number]);
+            res.writeHead(200).end();
+          });
+        });
+      });
+      await new Promise<void>((r) => official.listen(0, '127.0.0.1', r));
+      try {
+        sim.subscribeWebhooks(`http://127.0.0.1:${(official.address() as AddressInfo).port}/`);
+        sim.createOrder(fixture('orders-create.json').response);
+        await sim.webhooks.drain();
+      } finally {
+        await new Promise<void>((r) => official.close(() => r()));
+      }
+      expect(verdicts[0]).toMatchObject({ valid: true, topic: 'ORDERS_CREATE', domain: sim.shopDomain });
+      expect(verdicts[1]).toMatchObject({ valid: false, reason: 'invalid_hmac' });
     });
 
     it('retries a delivery that got no 2xx, and duplicates with the same event id', async () => {
