@@ -68,7 +68,7 @@ describe('Shopify connector against the simulator', () => {
       originalUnitPriceSet: { shopMoney: { amount: '3.50' } },
     });
     expect(node.lineItems.nodes[0]!.variant?.inventoryItem.id).toMatch(/^gid:\/\/shopify\/InventoryItem\//);
-    expect(sim.calls.every((c) => c.status === 200 && c.op === 'orders')).toBe(true);
+    expect(sim.calls.every((c) => c.status === 200 && c.op === 'orders' && c.apiVersion === '2026-04')).toBe(true);
     expect(connector.throttleStatus).toMatchObject({ maximumAvailable: 1000, restoreRate: 50 });
   });
 

@@ -49,6 +49,8 @@ export interface ShopifySimulatorOptions {
 
 export interface SimCall {
   at: number;
+  /** The API version in the request path (null for a call outside the GraphQL route). */
+  apiVersion: string | null;
   op: string;
   status: number;
   fault: Fault['kind'];
@@ -59,6 +61,8 @@ export interface SimCall {
   bucketAfter: number;
   idempotencyKey: string | null;
 }
+
+type CallTarget = { op: string; apiVersion: string | null };
 
 export const SIM_API_VERSION = '2026-04';
 const VERSION_PATH = /^\/admin\/api\/(\d{4}-\d{2}|unstable)\/graphql\.json$/;
@@ -221,9 +225,11 @@ export class ShopifySimulator {
     const body = await readBody(req);
     const path = (req.url ?? '/').split('?')[0]!;
     if (path.startsWith('/_sim/')) return this.control(req.method ?? 'GET', path, body, res);
-    if (req.method !== 'POST' || !VERSION_PATH.test(path)) return json(res, 404, { errors: 'Not Found' });
+    const version = VERSION_PATH.exec(path)?.[1];
+    if (req.method !== 'POST' || !version) return json(res, 404, { errors: 'Not Found' });
+    res.setHeader('X-Shopify-API-Version', version);
     if (req.headers['x-shopify-access-token'] !== this.accessToken) {
-      this.log('unauthenticated', 401, { kind: 'none' }, null, null, false, null);
+      this.log({ op: 'unauthenticated', apiVersion: version }, 401, { kind: 'none' }, null, null, false, null);
       return json(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
     }
     let payload: { query?: unknown; variables?: unknown; operationName?: unknown };
@@ -257,7 +263,7 @@ export class ShopifySimulator {
     if (fault.kind !== 'none') {
       const bucket = this.bucket.status().currentlyAvailable;
       this.log(
-        op,
+        { op, apiVersion: version },
         fault.kind === '5xx' ? fault.status : fault.kind === '429' ? 429 : 0,
         fault,
         null,
@@ -281,7 +287,8 @@ export class ShopifySimulator {
 
     const isMutation = operation.operation === 'mutation';
     const before = this.bucket.status().currentlyAvailable;
-    if (isMutation && !this.bucket.take(MUTATION_COST)) return this.throttled(res, op, MUTATION_COST, before, key);
+    if (isMutation && !this.bucket.take(MUTATION_COST))
+      return this.throttled(res, { op, apiVersion: version }, MUTATION_COST, before, key);
     const result = await execute({
       schema: this.schema,
       document,
@@ -289,9 +296,10 @@ export class ShopifySimulator {
       operationName: operation.name?.value,
     });
     const cost = isMutation ? MUTATION_COST : objectCost(result.data ?? null);
-    if (!isMutation && !this.bucket.take(cost)) return this.throttled(res, op, cost, before, key);
+    if (!isMutation && !this.bucket.take(cost))
+      return this.throttled(res, { op, apiVersion: version }, cost, before, key);
     const after = this.bucket.status();
-    this.log(op, 200, fault, cost, cost, false, key, before, after.currentlyAvailable);
+    this.log({ op, apiVersion: version }, 200, fault, cost, cost, false, key, before, after.currentlyAvailable);
     return json(res, 200, {
       ...(result.errors ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
       data: result.data ?? null,
@@ -299,9 +307,9 @@ export class ShopifySimulator {
     });
   }
 
-  private throttled(res: ServerResponse, op: string, cost: number, before: number, key: string | null): void {
+  private throttled(res: ServerResponse, target: CallTarget, cost: number, before: number, key: string | null): void {
     const status = this.bucket.status();
-    this.log(op, 200, { kind: 'none' }, cost, null, true, key, before, status.currentlyAvailable);
+    this.log(target, 200, { kind: 'none' }, cost, null, true, key, before, status.currentlyAvailable);
     json(res, 200, {
       errors: [
         {
@@ -331,7 +339,7 @@ export class ShopifySimulator {
   }
 
   private log(
-    op: string,
+    target: CallTarget,
     status: number,
     fault: Fault,
     requestedCost: number | null,
@@ -343,7 +351,8 @@ export class ShopifySimulator {
   ): void {
     this.calls.push({
       at: this.now(),
-      op,
+      apiVersion: target.apiVersion,
+      op: target.op,
       status,
       fault: fault.kind,
       throttled,
