@@ -22,6 +22,7 @@ const USAGE = `Usage: switchyard <command>
   rotate-encryption-key --new <key> [--old <key>]: re-encrypt every channel's credentials under
                       a new key in one transaction (--old defaults to SWITCHYARD_ENCRYPTION_KEY,
                       else DATA_DIR/encryption.key); rerunning it changes nothing
+  simulate shopify    [--port N] [--secret S] [--token T] [--seed N]: run the Shopify simulator alone
 
 Configuration comes from the environment; see .env.example.`;
 
@@ -37,6 +38,15 @@ async function main(argv: string[]): Promise<number> {
     await writeFile(file, renderSchemaSDL(await buildGraphQLSchema()));
     process.stdout.write(`wrote ${file}\n`);
     return 0;
+  }
+  if (command === 'simulate') {
+    // A stand-alone test double for integrators: it needs no hub configuration.
+    if (argv[1] !== 'shopify') {
+      process.stderr.write('simulate needs a platform: switchyard simulate shopify [--port N] [--secret S]\n');
+      return 64;
+    }
+    const { simulateShopify } = await import('./connectors/shopify/simulator/simulate-command.js');
+    return simulateShopify(argv.slice(2), process.stdout);
   }
   const config = loadConfig(process.env);
   switch (command) {

@@ -1,6 +1,7 @@
 import type { ChannelCredentials } from '../domain/channels/channel-credentials.js';
 import type { ChannelKind } from '../domain/channels/channel.entity.js';
 import type { ChannelConnector } from './connector.js';
+import { ShopifyConnector } from './shopify/shopify.connector.js';
 import type { WebhookAdapter } from './webhook-adapter.js';
 
 export interface ConnectorTarget {
@@ -11,8 +12,13 @@ export interface ConnectorTarget {
 }
 
 /** The connector for a channel. */
-export function connectorFor(_target: ConnectorTarget): ChannelConnector {
-  throw new Error('connectorFor: not implemented yet');
+export function connectorFor(target: ConnectorTarget): ChannelConnector {
+  switch (target.kind) {
+    case 'shopify':
+      return new ShopifyConnector({ credentials: target.credentials, endpoint: target.endpoint });
+    default:
+      throw new Error(`No connector for channel kind "${String(target.kind)}": it has no platform to sync with`);
+  }
 }
 
 /** The webhook adapter for a channel kind, or undefined when the kind takes no webhooks. */

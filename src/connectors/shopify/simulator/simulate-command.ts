@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { ShopifySimulator, SIM_API_VERSION } from './shopify-simulator.js';
+
+/** Products the stand-alone simulator starts with, stocked at two locations. */
+const STARTER_STOCK = [
+  { sku: 'TSHIRT-BLK-M', available: [25, 10] },
+  { sku: 'TSHIRT-WHT-M', available: [18, 6] },
+  { sku: 'MUG-LOGO', available: [40, 0] },
+  { sku: 'CAP-NAVY', available: [12, 12] },
+];
+const LOCATIONS = ['gid://shopify/Location/1', 'gid://shopify/Location/2'];
+
+/**
+ * `switchyard simulate shopify [--port N] [--secret S] [--token T] [--seed N]`: runs the Shopify
+ * simulator alone for integrators and prints how to connect a channel to it. Runs until SIGINT
+ * or SIGTERM.
+ */
+export async function simulateShopify(args: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      secret: { type: 'string' },
+      token: { type: 'string' },
+      seed: { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    process.stderr.write('simulate shopify: --port must be a port number\n');
+    return 64;
+  }
+  const sim = new ShopifySimulator({
+    port,
+    webhookSecret: values.secret,
+    accessToken: values.token,
+    seed: values.seed === undefined ? undefined : Number(values.seed),
+  });
+  for (const item of STARTER_STOCK) {
+    item.available.forEach((n, i) => sim.setStock(item.sku, LOCATIONS[i]!, n));
+  }
+  const url = await sim.start();
+  out.write(
+    [
+      '',
+      `  Shopify simulator (Admin API ${SIM_API_VERSION}) is listening on ${url}`,
+      `    GraphQL:        POST ${url}/admin/api/${SIM_API_VERSION}/graphql.json`,
+      `    shop domain:    ${sim.shopDomain}`,
+      `    access token:   ${sim.accessToken}`,
+      `    webhook secret: ${sim.webhookSecret}`,
+      `    control:        GET ${url}/_sim/calls, GET ${url}/_sim/inventory, POST ${url}/_sim/orders,`,
+      `                    POST ${url}/_sim/stock {sku, locationId, available}, POST ${url}/_sim/webhooks {url}`,
+      `    locations:      ${LOCATIONS.join(', ')}`,
+      '',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await sim.stop();
+  return 0;
+}
