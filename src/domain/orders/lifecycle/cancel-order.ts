@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/core';
 import type { OperationContext } from '../../context.js';
 import { ORDER_STATUSES, canTransition } from '../order-status.js';
 import { recordOrderEvent, transitionOrder } from '../order-transitions.js';
@@ -5,7 +6,7 @@ import type { Order } from '../order.entity.js';
 import { handFreedStock } from './freed-stock.js';
 import { settleFulfilmentStatus } from './fulfilment-status.js';
 import { checkLineQuantities, optionalVersion, requiredText, type LineQuantity } from './lifecycle-input.js';
-import { changeOrder, claimOrder, openUnits, requireStatus } from './order-change.js';
+import { changeOrder, claimOrder, openUnits, requireStatus, type ClaimedOrder } from './order-change.js';
 import { givePaymentBack, type LifecycleDeps } from './order-payment.js';
 import { OrderStock } from './order-stock.js';
 import { recomputeTotals, totalsOf } from './order-totals.js';
@@ -36,9 +37,28 @@ export async function cancelOrder(
 ): Promise<Order> {
   const reason = requiredText('reason', input.reason);
   const expectedVersion = optionalVersion(input.expectedVersion);
-  const whole = input.lines === null || input.lines === undefined;
   return changeOrder(ctx, async (tx) => {
     const claimed = await claimOrder(tx, ctx, orderId, expectedVersion);
+    await cancelClaimedOrder(tx, ctx, deps, claimed, { reason, lines: input.lines });
+    await tx.flush();
+    return claimed.order;
+  });
+}
+
+/**
+ * The cancellation itself, in the caller's transaction on an order it has claimed: the one code
+ * path behind `cancelOrder` and a cancellation a channel reports (ingest-channel-orders.ts).
+ */
+export async function cancelClaimedOrder(
+  tx: EntityManager,
+  ctx: OperationContext,
+  deps: LifecycleDeps,
+  claimed: ClaimedOrder,
+  input: { reason: string; lines?: LineQuantity[] | null },
+): Promise<void> {
+  const reason = input.reason;
+  const whole = input.lines === null || input.lines === undefined;
+  {
     const { order, lines } = claimed;
     requireStatus(order, CANCELLABLE_STATUSES, whole ? 'cancelOrder' : 'cancelOrder (of some lines)');
     const targets = whole
@@ -83,7 +103,5 @@ export async function cancelOrder(
       key: 'cancel',
     });
     await handFreedStock(tx, ctx, freed, `stock freed by cancelling on order ${order.number}`);
-    await tx.flush();
-    return order;
-  });
+  }
 }
