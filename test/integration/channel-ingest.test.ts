@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { mapShopifyWebhookOrder } from '../../src/connectors/shopify/shopify-order.mapper.js';
 import type { ChannelOrder, ChannelOrderLine } from '../../src/domain/channels/channel-order.js';
 import { ingestChannelOrders, type IngestOutcome } from '../../src/domain/channels/ingest-channel-orders.js';
@@ -9,6 +10,11 @@ import { ADDRESS, createLocations, createSku, seeded, shuffle, stock } from '../
 import { contextFor } from '../support/context.js';
 import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
 import { stockOf, timelineOf } from '../support/order-lifecycle.js';
+
+/** The shared workspace's Shopify fixture, next to the repository (or at /work/shared). */
+const FIXTURE = [join(process.cwd(), '../shared'), '/work/shared']
+  .map((dir) => join(dir, 'fixtures/shopify/orders-create.json'))
+  .find((file) => existsSync(file))!;
 
 let db: TestDatabase;
 let orm: Orm;
@@ -150,7 +156,7 @@ describe('ingestChannelOrders', () => {
   });
 
   it('maps and ingests the Shopify fixture: already cancelled, never allocated, cancelled with the reason', async () => {
-    const fixture = JSON.parse(readFileSync('/work/shared/fixtures/shopify/orders-create.json', 'utf8')) as {
+    const fixture = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
       response: unknown;
     };
     const co = mapShopifyWebhookOrder(fixture.response);

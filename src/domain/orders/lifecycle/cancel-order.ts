@@ -58,50 +58,48 @@ export async function cancelClaimedOrder(
 ): Promise<void> {
   const reason = input.reason;
   const whole = input.lines === null || input.lines === undefined;
-  {
-    const { order, lines } = claimed;
-    requireStatus(order, CANCELLABLE_STATUSES, whole ? 'cancelOrder' : 'cancelOrder (of some lines)');
-    const targets = whole
-      ? lines.filter((l) => openUnits(l) > 0).map((line) => ({ line, quantity: openUnits(line) }))
-      : checkLineQuantities('lines', input.lines, lines, openUnits, 'units neither shipped nor cancelled');
+  const { order, lines } = claimed;
+  requireStatus(order, CANCELLABLE_STATUSES, whole ? 'cancelOrder' : 'cancelOrder (of some lines)');
+  const targets = whole
+    ? lines.filter((l) => openUnits(l) > 0).map((line) => ({ line, quantity: openUnits(line) }))
+    : checkLineQuantities('lines', input.lines, lines, openUnits, 'units neither shipped nor cancelled');
 
-    const before = totalsOf(order);
-    const stock = await OrderStock.load(tx, order, lines);
-    let released = 0;
-    const cancelledShipments: string[] = [];
-    for (const { line, quantity } of targets) {
-      const dropped = stock.dropOpenUnits(line, quantity, `cancelled: ${reason}`);
-      released += dropped.released;
-      cancelledShipments.push(...dropped.cancelledShipments.map((s) => s.id));
-      line.quantityCancelled += quantity;
-    }
-    const shipped = lines.reduce((n, l) => n + l.quantityShipped, 0);
-    const nothingLeft = lines.every((l) => openUnits(l) === 0);
-    const after = recomputeTotals(order, lines, { clampDiscount: true, zeroCharges: shipped === 0 && nothingLeft });
-    const freed = await stock.apply(ctx.actor.id);
-
-    recordOrderEvent(tx, order, ctx.actor, whole ? 'order_cancelled' : 'lines_cancelled', reason, {
-      lines: targets.map(({ line, quantity }) => ({ lineId: line.id, sku: line.sku, quantity })),
-      releasedUnits: released,
-      cancelledShipments,
-      totals: { before, after },
-    });
-    if (whole || (nothingLeft && shipped === 0)) {
-      order.holdReason = null;
-      order.heldFromStatus = null;
-      transitionOrder(tx, order, 'CANCELLED', ctx.actor, reason);
-    } else {
-      settleFulfilmentStatus(
-        tx,
-        order,
-        lines,
-        ctx.actor,
-        `after cancelling ${targets.map(({ line, quantity }) => `${quantity}× ${line.sku}`).join(', ')}`,
-      );
-    }
-    await givePaymentBack(tx, ctx, deps, claimed, before.total - after.total, `cancelled: ${reason}`, {
-      key: 'cancel',
-    });
-    await handFreedStock(tx, ctx, freed, `stock freed by cancelling on order ${order.number}`);
+  const before = totalsOf(order);
+  const stock = await OrderStock.load(tx, order, lines);
+  let released = 0;
+  const cancelledShipments: string[] = [];
+  for (const { line, quantity } of targets) {
+    const dropped = stock.dropOpenUnits(line, quantity, `cancelled: ${reason}`);
+    released += dropped.released;
+    cancelledShipments.push(...dropped.cancelledShipments.map((s) => s.id));
+    line.quantityCancelled += quantity;
   }
+  const shipped = lines.reduce((n, l) => n + l.quantityShipped, 0);
+  const nothingLeft = lines.every((l) => openUnits(l) === 0);
+  const after = recomputeTotals(order, lines, { clampDiscount: true, zeroCharges: shipped === 0 && nothingLeft });
+  const freed = await stock.apply(ctx.actor.id);
+
+  recordOrderEvent(tx, order, ctx.actor, whole ? 'order_cancelled' : 'lines_cancelled', reason, {
+    lines: targets.map(({ line, quantity }) => ({ lineId: line.id, sku: line.sku, quantity })),
+    releasedUnits: released,
+    cancelledShipments,
+    totals: { before, after },
+  });
+  if (whole || (nothingLeft && shipped === 0)) {
+    order.holdReason = null;
+    order.heldFromStatus = null;
+    transitionOrder(tx, order, 'CANCELLED', ctx.actor, reason);
+  } else {
+    settleFulfilmentStatus(
+      tx,
+      order,
+      lines,
+      ctx.actor,
+      `after cancelling ${targets.map(({ line, quantity }) => `${quantity}× ${line.sku}`).join(', ')}`,
+    );
+  }
+  await givePaymentBack(tx, ctx, deps, claimed, before.total - after.total, `cancelled: ${reason}`, {
+    key: 'cancel',
+  });
+  await handFreedStock(tx, ctx, freed, `stock freed by cancelling on order ${order.number}`);
 }
