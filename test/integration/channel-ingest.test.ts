@@ -212,6 +212,9 @@ describe('ingestChannelOrders', () => {
     expect(await orderRow(created!.orderId)).toMatchObject({ status: 'ON_HOLD' });
     const changed = (await timelineOf(db.url, created!.orderId)).find((e) => e.type === 'channel_lines_changed');
     expect(changed!.data).toMatchObject({ platform: [{ quantity: 5 }], held: [{ quantity: 2 }] });
+    // a hold ingestion did not take for its own reasons stays until a person lifts it
+    expect((await ingest('shop-a', [later(v2, 1)]))[0]!.result).toBe('updated');
+    expect(await orderRow(created!.orderId)).toMatchObject({ status: 'ON_HOLD' });
   });
 
   it('cancels through the lifecycle, releasing stock; a later cancelled version is unchanged', async () => {
@@ -267,6 +270,12 @@ describe('ingestChannelOrders', () => {
       [a, 1],
       [unknown, 2],
     ]);
+    // what the hold waited for arrived: the order goes on as a release would, on the channel's capture
+    // (the new SKU has no stock yet: the known line is reserved, the order waits for the rest)
+    expect(await orderRow(created!.orderId)).toMatchObject({ status: 'BACKORDERED', hold_reason: null });
+    expect(await stockOf(db.url, a, loc.AUS!)).toEqual({ onHand: 5, reserved: 1 });
+    const statuses = (await timelineOf(db.url, created!.orderId)).map((e) => e.to_status).filter(Boolean);
+    expect(statuses.slice(-4)).toEqual(['ON_HOLD', 'CONFIRMED', 'PAYMENT_AUTHORIZED', 'BACKORDERED']);
   });
 
   it('holds an order with no shipping address, and one priced in another currency', async () => {
@@ -281,6 +290,36 @@ describe('ingestChannelOrders', () => {
     expect(await stockOf(db.url, a, loc.AUS!)).toEqual({ onHand: 5, reserved: 0 });
     const heldEvent = (await timelineOf(db.url, euro!.orderId)).find((e) => e.to_status === 'ON_HOLD');
     expect(heldEvent!.reason).toMatch(/currency EUR/);
+
+    // a newer version with an address lifts ingestion's own hold and allocates
+    const [first] = await sql<{ external_id: string }>(db.url, 'select external_id from "order" where id = $1', [
+      noAddress!.orderId,
+    ]);
+    const base = channelOrder({ externalId: first!.external_id, lines: [line(a, 1)], shippingAddress: null });
+    expect((await ingest('shop-a', [later(base, 1, { shippingAddress: ADDRESS })]))[0]!.result).toBe('updated');
+    expect(await orderRow(noAddress!.orderId)).toMatchObject({ status: 'ALLOCATED', hold_reason: null });
+    expect(await stockOf(db.url, a, loc.AUS!)).toEqual({ onHand: 5, reserved: 1 });
+    // the currency hold stays while the platform still sends EUR
+    expect(
+      (
+        await ingest('shop-a', [
+          later(
+            {
+              ...base,
+              externalId: (
+                await sql<{ external_id: string }>(db.url, 'select external_id from "order" where id = $1', [
+                  euro!.orderId,
+                ])
+              )[0]!.external_id,
+              currency: 'EUR',
+            },
+            1,
+            { shippingAddress: ADDRESS },
+          ),
+        ])
+      )[0]!.result,
+    ).toBe('held');
+    expect(await orderRow(euro!.orderId)).toMatchObject({ status: 'ON_HOLD' });
   });
 
   it('holds rather than refuses a short order on a channel that takes no backorders', async () => {

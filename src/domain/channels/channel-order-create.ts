@@ -1,10 +1,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import type { OperationContext } from '../context.js';
-import { allocateOrderStock } from '../orders/allocate-order.js';
-import { holdReasons, joinHoldReasons, type HoldPolicy } from '../orders/hold-rules.js';
+import type { HoldPolicy } from '../orders/hold-rules.js';
 import { recomputeTotals } from '../orders/lifecycle/order-totals.js';
-import { putOnHold } from '../orders/order-hold.js';
 import { OrderLine } from '../orders/order-line.entity.js';
 import { checkOrderTotals } from '../orders/order-total-limit.js';
 import { recordOrderEvent, transitionOrder } from '../orders/order-transitions.js';
@@ -14,10 +12,8 @@ import type { Channel } from './channel.entity.js';
 import { describeLine, matchChannelLines, type ListingSkuLookup, type MatchedLine } from './channel-line-match.js';
 import type { ChannelOrder } from './channel-order.js';
 import { applyChannelCancellation, paymentData, recordChannelRefunds } from './channel-order-effects.js';
+import { allocateChannelOrder, holdForIngestion, ingestHoldReasons } from './channel-order-holds.js';
 import type { IngestResult } from './ingest-channel-orders.js';
-
-/** The hold reason column's length. */
-const MAX_HOLD_REASON = 500;
 
 /**
  * First sighting of a platform order: written as placement writes an order (PENDING → CONFIRMED
@@ -97,35 +93,16 @@ export async function createChannelOrder(
       paymentData(order, co),
     );
   }
-  const reasons = ingestHoldReasons(order, matched, co);
-  reasons.push(
-    ...holdReasons(
-      {
-        total: order.totalAmount,
-        currency: co.currency,
-        shippingAddress: co.shippingAddress,
-        billingAddress: co.billingAddress,
-      },
-      deps.policy,
-    ),
-  );
+  const reasons = ingestHoldReasons(order, matched, co, deps.policy);
   const unknown = matched.filter((m) => m.variant === null);
   if (unknown.length > 0) recordUnmatched(tx, ctx, order, unknown);
   let result: IngestResult = 'created';
   // Seen first already cancelled: recorded and cancelled below, never held or allocated.
   if (reasons.length > 0 && !co.cancelledAt) {
-    putOnHold(tx, order, ctx.actor, joinHoldReasons(reasons).slice(0, MAX_HOLD_REASON));
+    holdForIngestion(tx, ctx, order, reasons);
     result = 'held';
   } else if (!co.cancelledAt) {
-    // A platform order is already sold: a channel that refuses backorders gets the order held
-    // for a person instead of refused (refusing would drop an order the buyer has paid for).
-    const reject = channel.backorderPolicy === 'reject';
-    const policyChannel = reject ? ({ id: channel.id, backorderPolicy: 'backorder' } as Channel) : channel;
-    await allocateOrderStock(tx, ctx, order, lines, policyChannel);
-    if (reject && order.status === 'BACKORDERED') {
-      putOnHold(tx, order, ctx.actor, `not enough stock, and channel ${channel.id} takes no backorders`);
-      result = 'held';
-    }
+    if (await allocateChannelOrder(tx, ctx, order, lines, channel)) result = 'held';
   }
   await tx.flush();
   await recordChannelRefunds(tx, ctx, order, lines, co);
@@ -151,23 +128,6 @@ export function buildLines(tx: EntityManager, order: Order, matched: MatchedLine
         lineTotalAmount: line.unitPriceAmount * line.quantity,
       }),
     );
-}
-
-/** Why ingestion must hold the order: unknown SKUs, no address to ship to, another currency, not paid. */
-export function ingestHoldReasons(order: Order, matched: MatchedLine[], co: ChannelOrder): string[] {
-  const reasons: string[] = [];
-  const unknown = matched.filter((m) => m.variant === null).map((m) => describeLine(m.line));
-  if (unknown.length > 0) reasons.push(`unknown SKU${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`);
-  if (!co.shippingAddress && matched.some((m) => m.variant?.requiresShipping !== false))
-    reasons.push('missing shipping address');
-  const foreign = matched.filter((m) => m.variant !== null && m.variant.currency !== co.currency);
-  if (foreign.length > 0) {
-    reasons.push(
-      `currency ${co.currency} differs from the catalogue's: ${foreign.map((m) => `${m.variant!.sku} in ${m.variant!.currency}`).join(', ')}`,
-    );
-  }
-  if (co.paidAmount === 0 && !co.cancelledAt) reasons.push(`not paid on channel ${order.channel.id} yet`);
-  return reasons;
 }
 
 /** Platform lines the hub cannot make order lines of, kept on the timeline with what the platform said. */

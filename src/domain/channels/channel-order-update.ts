@@ -9,7 +9,10 @@ import { checkOrderTotals } from '../orders/order-total-limit.js';
 import { recordOrderEvent } from '../orders/order-transitions.js';
 import type { OrderLine } from '../orders/order-line.entity.js';
 import { buildLines, recordUnmatched } from './channel-order-create.js';
-import { describeLine, matchChannelLines, type ListingSkuLookup } from './channel-line-match.js';
+import { describeLine, matchChannelLines, type ListingSkuLookup, type MatchedLine } from './channel-line-match.js';
+import { reviewIngestionHold } from './channel-order-holds.js';
+import { Channel } from './channel.entity.js';
+import type { HoldPolicy } from '../orders/hold-rules.js';
 import type { ChannelOrder } from './channel-order.js';
 import { applyChannelCancellation, recordChannelPayment, recordChannelRefunds } from './channel-order-effects.js';
 import type { IngestResult } from './ingest-channel-orders.js';
@@ -28,7 +31,7 @@ import type { IngestResult } from './ingest-channel-orders.js';
 export async function updateChannelOrder(
   tx: EntityManager,
   ctx: OperationContext,
-  deps: { listingSkus?: ListingSkuLookup },
+  deps: { policy: HoldPolicy; listingSkus?: ListingSkuLookup },
   orderId: string,
   co: ChannelOrder,
 ): Promise<IngestResult> {
@@ -68,6 +71,7 @@ export async function updateChannelOrder(
   }
 
   let result: IngestResult = 'updated';
+  let matched: MatchedLine[] | null = null;
   const platformLines = signature(co.lines.map((l) => [describeLine(l), l.quantity, l.unitPriceAmount]));
   const heldLines = signature(
     lines
@@ -77,7 +81,7 @@ export async function updateChannelOrder(
   if (order.status !== 'CANCELLED' && platformLines !== heldLines) {
     const allocated = lines.some((l) => l.quantityAllocated > 0 || l.quantityShipped > 0);
     if (!allocated && ['PENDING', 'CONFIRMED', 'PAYMENT_AUTHORIZED', 'ON_HOLD'].includes(order.status)) {
-      await replaceLines(tx, ctx, deps, order, lines, co);
+      matched = await replaceLines(tx, ctx, deps, order, lines, co);
       changes.push('lines');
     } else {
       recordOrderEvent(
@@ -117,6 +121,13 @@ export async function updateChannelOrder(
       changes.push('payment');
     }
   }
+  if (order.status === 'ON_HOLD' && result !== 'held') {
+    matched ??= await matchChannelLines(tx, order.channel.id, co.lines, deps.listingSkus);
+    const channel = await tx.findOneOrFail(Channel, { id: order.channel.id });
+    const review = await reviewIngestionHold(tx, ctx, order, lines, matched, co, deps.policy, channel);
+    if (review === 'released') changes.push('hold released');
+    if (review === 'held') result = 'held';
+  }
   if ((await recordChannelRefunds(tx, ctx, order, lines, co)) > 0) changes.push('refunds');
   // A cancelled order's later versions (the platform touches cancelled orders too) change
   // nothing here but the version held.
@@ -142,7 +153,7 @@ async function replaceLines(
   order: Parameters<typeof recomputeTotals>[0],
   lines: OrderLine[],
   co: ChannelOrder,
-): Promise<void> {
+): Promise<MatchedLine[]> {
   const before = totalsOf(order);
   const matched = await matchChannelLines(tx, order.channel.id, co.lines, deps.listingSkus);
   for (const line of lines) line.quantityCancelled = line.quantity;
@@ -160,6 +171,7 @@ async function replaceLines(
     platformTotal: co.totalAmount,
   });
   if (unknown.length > 0) recordUnmatched(tx, ctx, order, unknown);
+  return matched;
 }
 
 function signature(lines: [string, number, number][]): string {
