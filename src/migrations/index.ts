@@ -11,6 +11,7 @@ import { Migration20261129020000_placement_guard } from './Migration202611290200
 import { Migration20261206010000_order_held_from } from './Migration20261206010000_order_held_from.js';
 import { Migration20261207000000_channel_connection } from './Migration20261207000000_channel_connection.js';
 import { Migration20261207010000_channel_listings } from './Migration20261207010000_channel_listings.js';
+import { Migration20261207020000_channel_order_versions } from './Migration20261207020000_channel_order_versions.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -29,4 +30,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206010000_order_held_from', class: Migration20261206010000_order_held_from },
   { name: 'Migration20261207000000_channel_connection', class: Migration20261207000000_channel_connection },
   { name: 'Migration20261207010000_channel_listings', class: Migration20261207010000_channel_listings },
+  { name: 'Migration20261207020000_channel_order_versions', class: Migration20261207020000_channel_order_versions },
 ];

@@ -13,12 +13,18 @@ export const RESUMED_AFTER_HOLD: readonly OrderStatus[] = ['ALLOCATED', 'BACKORD
 
 /**
  * Puts an order ON_HOLD through the lifecycle table (ILLEGAL_TRANSITION from a status with no
- * hold edge) and remembers where from, for `releaseOrderHold`. Reservations, shipments being
+ * hold edge) and remembers where from, for `releaseOrderHold`. `data` goes on the timeline entry. Reservations, shipments being
  * prepared and payment are left as they are.
  */
-export function putOnHold(tx: EntityManager, order: Order, actor: Principal, reason: string): void {
+export function putOnHold(
+  tx: EntityManager,
+  order: Order,
+  actor: Principal,
+  reason: string,
+  data: Record<string, unknown> | null = null,
+): void {
   const from = order.status;
-  transitionOrder(tx, order, 'ON_HOLD', actor, reason);
+  transitionOrder(tx, order, 'ON_HOLD', actor, reason, data);
   order.holdReason = reason;
   order.heldFromStatus = from;
 }

@@ -32,6 +32,12 @@ export const OrderSchema = defineEntity({
     number: p.string().length(64),
     channel: () => p.manyToOne(Channel),
     externalId: p.string().length(128),
+    /** Channel orders: the platform's updatedAt of the version held (ingest-channel-orders.ts); null for direct orders. */
+    externalUpdatedAt: p.datetime().nullable(),
+    /** Channel orders: the platform's own name for the order ("#1001"). */
+    externalName: p.string().length(128).nullable(),
+    /** The buyer's note as the channel last sent it. */
+    note: p.string().length(5000).nullable(),
     status: p.enum([...ORDER_STATUSES]),
     source: p.enum([...ORDER_SOURCES]),
     purchaseOrderNumber: p.string().length(64).nullable(),

@@ -17,7 +17,7 @@ export const MAX_ERASURE_REASON = 500;
 /**
  * Erases a customer's personal data (GDPR art. 17) in one transaction, keeping the financial
  * record anonymised: the customer's name, email, phone and addresses are blanked and `erasedAt`
- * set; each of their orders loses its email and keeps only the country of its shipping and
+ * set; each of their orders loses its email and buyer's note and keeps only the country of its shipping and
  * billing addresses; timeline entries, hold reasons, return notes and undelivered or delivered
  * outbox payloads of those orders keep their facts (ids, amounts, statuses) with every known
  * personal value replaced. Orders, lines, totals and statuses are untouched. Erasing again
@@ -60,7 +60,7 @@ export async function eraseCustomer(ctx: OperationContext, customerId: string, r
       await tx
         .getConnection()
         .execute(
-          `update "order" set email = null, shipping_address = ?::jsonb, billing_address = ?::jsonb, hold_reason = ?, version = version + 1, updated_at = now() where id = ?`,
+          `update "order" set email = null, note = null, shipping_address = ?::jsonb, billing_address = ?::jsonb, hold_reason = ?, version = version + 1, updated_at = now() where id = ?`,
           [
             address ? JSON.stringify(address) : null,
             billing ? JSON.stringify(billing) : null,
