@@ -20,6 +20,7 @@ import { OrderFieldsResolver } from './orders/order-fields.resolver.js';
 import { OrderResolver } from './orders/order.resolver.js';
 import { PrivacyResolver } from './privacy/privacy.resolver.js';
 import { OrderStatsResolver } from './reports/order-stats.resolver.js';
+import { WebhookDeliveryResolver } from './webhooks/webhook-delivery.resolver.js';
 
 export const resolvers = [
   ApiKeyResolver,
@@ -40,6 +41,7 @@ export const resolvers = [
   OrderStatsResolver,
   PrivacyResolver,
   SubscriptionsResolver,
+  WebhookDeliveryResolver,
 ] as const;
 
 /**

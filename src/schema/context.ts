@@ -5,6 +5,7 @@ import type { OperationContext } from '../domain/context.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import type { PingDispatcher } from '../domain/diagnostics/diagnostics.service.js';
 import type { PlaceOrderDeps } from '../domain/orders/place-order.service.js';
+import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
 import type { EventPubSub } from './events/event-pubsub.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -27,6 +28,8 @@ export interface GraphQLServices {
   orders: PlaceOrderDeps;
   /** Committed domain events (fed by the outbox relay through Redis) that subscriptions read. */
   events: EventPubSub;
+  /** The webhook queue, for replays; absent where no queue is configured. */
+  webhooks?: { dispatcher: WebhookDispatcher; leaseSeconds: number };
 }
 
 /**
