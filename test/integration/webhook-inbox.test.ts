@@ -88,6 +88,27 @@ describe('POST /webhooks/:channelId', () => {
     expect(job?.data).toEqual({ deliveryId: res.body.id });
   });
 
+  it('acknowledges within milliseconds: 400 deliveries from 20 senders, every one stored once', async () => {
+    const before = await rowCount();
+    const latencies: number[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, sender) => {
+        for (let i = 0; i < 20; i++) {
+          const res = await post(inbox.base, 'shop-a', signedDelivery(SECRET, ORDER(1000 + sender * 20 + i)));
+          expect(res.status).toBe(200);
+          latencies.push(res.ms);
+        }
+      }),
+    );
+    latencies.sort((a, b) => a - b);
+    const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(1);
+    process.stdout.write(`webhook acks: ${latencies.length} from 20 senders, p50 ${p(0.5)} ms, p99 ${p(0.99)} ms\n`);
+    expect(await rowCount()).toBe(before + 400);
+    // Only Shopify's own limit is asserted (it gives up after 5 s): test machines are shared and
+    // loaded, so the figure is printed; docs/BENCHMARKS.md is where the ack p99 is measured.
+    expect(Number(p(0.99))).toBeLessThan(5_000);
+  });
+
   it('dedupes on the event id, else the webhook id: 20 concurrent copies store one row', async () => {
     const before = await rowCount();
     const signed = signedDelivery(SECRET, ORDER(1), { eventId: 'ev-dup' });
