@@ -76,6 +76,7 @@ const envSchema = z.object({
     .default(0),
   AUTH_CACHE_TTL_MS: positiveInt(3_600_000).default(30_000),
   JOB_LOCK_MS: positiveInt(3_600_000).default(30_000),
+  WEBHOOK_RETENTION_DAYS: positiveInt(3650).default(30),
   ORDER_HOLD_TOTAL_ABOVE: z.coerce
     .number({ error: 'must be a whole, non-negative amount in minor units (e.g. cents)' })
     .int('must be a whole, non-negative amount in minor units (e.g. cents)')
@@ -121,6 +122,8 @@ export interface Config {
   authCacheTtlMs: number;
   /** How long a worker's lock on a job lasts; a job whose worker died is rerun about this long after. */
   jobLockMs: number;
+  /** Processed and ignored webhook deliveries older than this many days are pruned (failed ones stay). */
+  webhooks: { retentionDays: number };
   /**
    * Order hold rules: orders whose total (minor units) is above `holdTotalAbove` go ON_HOLD (null:
    * never); so do orders whose billing address differs from the shipping address as
@@ -188,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     jobLockMs: e.JOB_LOCK_MS,
+    webhooks: { retentionDays: e.WEBHOOK_RETENTION_DAYS },
     orders: {
       holdTotalAbove: e.ORDER_HOLD_TOTAL_ABOVE ?? null,
       holdOnAddressMismatch: e.ORDER_HOLD_ON_ADDRESS_MISMATCH,

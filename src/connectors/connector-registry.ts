@@ -2,6 +2,7 @@ import type { ChannelCredentials } from '../domain/channels/channel-credentials.
 import type { ChannelKind } from '../domain/channels/channel.entity.js';
 import type { ChannelConnector } from './connector.js';
 import { ShopifyConnector } from './shopify/shopify.connector.js';
+import { shopifyWebhookAdapter } from './shopify/shopify-webhook.js';
 import type { WebhookAdapter } from './webhook-adapter.js';
 
 export interface ConnectorTarget {
@@ -22,6 +23,12 @@ export function connectorFor(target: ConnectorTarget): ChannelConnector {
 }
 
 /** The webhook adapter for a channel kind, or undefined when the kind takes no webhooks. */
-export function webhookAdapterFor(_kind: ChannelKind): WebhookAdapter | undefined {
-  throw new Error('webhookAdapterFor: not implemented yet');
+export function webhookAdapterFor(kind: ChannelKind): WebhookAdapter | undefined {
+  switch (kind) {
+    case 'shopify':
+      return shopifyWebhookAdapter;
+    default:
+      // Amazon (SQS notifications) and eBay come with the next channels issue; direct takes none.
+      return undefined;
+  }
 }

@@ -17,6 +17,7 @@ import { Order } from './orders/order.entity.js';
 import { OutboxEvent } from './outbox/outbox-event.entity.js';
 import { ReturnLine } from './returns/return-line.entity.js';
 import { ReturnRequest } from './returns/return-request.entity.js';
+import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 
 /** Every entity the ORM must know about. */
 export const entities = [
@@ -39,4 +40,5 @@ export const entities = [
   ShipmentLine,
   ReturnRequest,
   ReturnLine,
+  WebhookDelivery,
 ];

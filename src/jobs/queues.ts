@@ -8,9 +8,13 @@ import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 export interface QueuePayloads {
   /** Diagnostic pings: proves API → queue → worker → database end to end. */
   diagnostics: { pingId: string };
+  /** One stored webhook delivery to process (job id = the delivery row's id). */
+  webhooks: { deliveryId: string };
+  /** The scheduled pruning of old processed webhook deliveries. */
+  'webhook-prune': Record<string, never>;
 }
 export type QueueName = keyof QueuePayloads;
-export const QUEUE_NAMES: QueueName[] = ['diagnostics'];
+export const QUEUE_NAMES: QueueName[] = ['diagnostics', 'webhooks', 'webhook-prune'];
 
 /**
  * Retries with exponential backoff and jitter; failed jobs are kept (never silently dropped)

@@ -12,6 +12,7 @@ import { Migration20261206010000_order_held_from } from './Migration202612060100
 import { Migration20261207000000_channel_connection } from './Migration20261207000000_channel_connection.js';
 import { Migration20261207010000_channel_listings } from './Migration20261207010000_channel_listings.js';
 import { Migration20261207020000_channel_order_versions } from './Migration20261207020000_channel_order_versions.js';
+import { Migration20261207030000_webhook_inbox } from './Migration20261207030000_webhook_inbox.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -31,4 +32,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207000000_channel_connection', class: Migration20261207000000_channel_connection },
   { name: 'Migration20261207010000_channel_listings', class: Migration20261207010000_channel_listings },
   { name: 'Migration20261207020000_channel_order_versions', class: Migration20261207020000_channel_order_versions },
+  { name: 'Migration20261207030000_webhook_inbox', class: Migration20261207030000_webhook_inbox },
 ];

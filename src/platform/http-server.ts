@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { createHttpApp } from '../http/app.js';
@@ -25,6 +26,8 @@ interface Options {
   readiness: ReadinessProbe;
   /** Present for the api role; a worker-only process serves health and metrics alone. */
   graphql?: { orm: Orm; services: GraphQLServices };
+  /** The webhook inbox routes (API roles). */
+  webhooks?: Router;
 }
 
 export async function startHttpServer(options: Options): Promise<HttpServer> {
@@ -39,6 +42,7 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
     orderCsvExport: options.graphql
       ? orderCsvExportRoute({ orm: options.graphql.orm, authenticator: options.graphql.services.authenticator, logger })
       : undefined,
+    webhooks: options.webhooks,
   });
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;

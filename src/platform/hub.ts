@@ -15,6 +15,13 @@ import { createRedisEventFeed } from './event-feed.js';
 import { startHttpServer, type HttpServer } from './http-server.js';
 import { printInitialAdminKey } from './initial-admin-key.js';
 import { startLocalRedis } from './local-redis.js';
+import {
+  startWebhookMaintenance,
+  webhookDispatcher,
+  webhookInboxRoutes,
+  webhookLeaseSeconds,
+  webhookProcessors,
+} from './webhook-inbox.js';
 import { redactUrl } from './redact-url.js';
 import { createRedis, pingRedis, waitForRedis } from './redis.js';
 
@@ -131,16 +138,21 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
             requestSync: async (channelId, since) =>
               `sync:${channelId}:${since ? since.toISOString() : 'cursor'}:${Date.now()}`,
           },
+          webhooks: { dispatcher: webhookDispatcher(queues), leaseSeconds: webhookLeaseSeconds(config) },
         },
       };
     }
-    http = await startHttpServer({ config, logger, metrics, readiness, graphql });
+    const webhooks = role === 'worker' ? undefined : webhookInboxRoutes({ orm, queues, config, logger, encryptionKey });
+    http = await startHttpServer({ config, logger, metrics, readiness, graphql, webhooks });
 
     if (role === 'worker' || role === 'all') {
       const workerConnection: Redis = createRedis(redisUrl, 'worker');
       closers.push({ name: 'redis worker', close: () => quit(workerConnection) });
       const workers = startWorkers(
-        { diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 } },
+        {
+          diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 },
+          ...webhookProcessors(orm, config, logger),
+        },
         workerConnection,
         config.queuePrefix,
         logger,
@@ -148,6 +160,9 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       );
       closers.push({ name: 'workers', close: () => workers.close(config.shutdownTimeoutMs) });
       logger.info({ queues: workers.workers.map((w) => w.name) }, 'workers started');
+      // Re-enqueues deliveries stored while Redis was away; schedules the pruning of old ones.
+      const webhookMaintenance = await startWebhookMaintenance(orm, queues, logger);
+      closers.push({ name: 'webhook sweeper', close: () => webhookMaintenance.stop() });
       // Committed outbox rows to Redis pub/sub; one relay publishes at a time across processes.
       const relay = new OutboxRelay(orm, redisOutboxPublisher(producer, config.queuePrefix), {
         logger,

@@ -21,6 +21,7 @@ import { OrderFieldsResolver } from './orders/order-fields.resolver.js';
 import { OrderResolver } from './orders/order.resolver.js';
 import { PrivacyResolver } from './privacy/privacy.resolver.js';
 import { OrderStatsResolver } from './reports/order-stats.resolver.js';
+import { WebhookDeliveryResolver } from './webhooks/webhook-delivery.resolver.js';
 
 export const resolvers = [
   ApiKeyResolver,
@@ -42,6 +43,7 @@ export const resolvers = [
   PrivacyResolver,
   ChannelResolver,
   SubscriptionsResolver,
+  WebhookDeliveryResolver,
 ] as const;
 
 /**

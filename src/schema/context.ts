@@ -6,6 +6,7 @@ import { DomainError, ErrorCode } from '../domain/errors.js';
 import type { ChannelDeps, ChannelSyncPort } from '../domain/channels/channel-deps.js';
 import type { PingDispatcher } from '../domain/diagnostics/diagnostics.service.js';
 import type { PlaceOrderDeps } from '../domain/orders/place-order.service.js';
+import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
 import type { EventPubSub } from './events/event-pubsub.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -32,6 +33,8 @@ export interface GraphQLServices {
   channels: ChannelDeps;
   /** Queues a channel pull (syncChannel); the jobs layer implements it. */
   channelSync: ChannelSyncPort;
+  /** The webhook queue, for replays; absent where no queue is configured. */
+  webhooks?: { dispatcher: WebhookDispatcher; leaseSeconds: number };
 }
 
 /**

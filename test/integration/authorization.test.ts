@@ -146,6 +146,10 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
   },
   stockLevelChanged: { query: 'subscription { stockLevelChanged { eventId available } }' },
   lowStockAlerts: { query: 'subscription { lowStockAlerts { eventId available } }' },
+  webhookDeliveries: { query: '{ webhookDeliveries(first: 1) { totalCount } }' },
+  replayWebhookDelivery: {
+    query: 'mutation { replayWebhookDelivery(id: "00000000-0000-4000-8000-000000000000") { id status } }',
+  },
 };
 
 let t: TestHub;

@@ -11,6 +11,8 @@ export const POLICY = {
   me: [],
   apiKeys: ['admin'],
   diagnosticPing: ['ops'],
+  // Query: the webhook inbox (an integration key sees its own channel's deliveries only)
+  webhookDeliveries: ['ops', 'integration'],
   // Query: catalog, orders, customers (a channel-scoped key sees its own channel only)
   product: [],
   variant: [],
@@ -34,6 +36,7 @@ export const POLICY = {
   createApiKey: ['admin'],
   revokeApiKey: ['admin'],
   requestDiagnosticPing: ['ops'],
+  replayWebhookDelivery: ['admin'],
   // Mutation: catalog and orders (placeOrder checks an integration key's channel itself)
   createProduct: ['ops'],
   updateProduct: ['ops'],

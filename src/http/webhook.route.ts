@@ -1,0 +1,133 @@
+import express, { Router, type Request, type Response } from 'express';
+import type { EntityManager } from '@mikro-orm/core';
+import type { Logger } from 'pino';
+import type { WebhookAdapter, WebhookVerdict } from '../connectors/webhook-adapter.js';
+import type { Channel, ChannelKind } from '../domain/channels/channel.entity.js';
+import { recordDelivery, webhookChannel } from '../domain/webhooks/record-delivery.js';
+import { errorBody } from './errors.js';
+
+export interface WebhookRouteDeps {
+  /** A fresh EntityManager per request. */
+  em: () => EntityManager;
+  /** The channel's webhook secret (hub: decrypted from its credentials). */
+  secretFor: (channel: Channel) => Promise<string>;
+  adapterFor: (kind: ChannelKind) => WebhookAdapter | undefined;
+  /** Topics still taken from a disabled or disconnected channel (data-protection requests). */
+  topicsWhileOff?: ReadonlySet<string>;
+  /** Hands a stored delivery to the queue; may fail (Redis down): the sweeper catches up. */
+  enqueue: (deliveryId: string) => Promise<void>;
+  logger: Logger;
+  /** Larger bodies are refused with 413 before anything else. */
+  bodyLimitBytes: number;
+  /** The database gets this long per request before the answer is 503 (Shopify waits 5 s). */
+  databaseTimeoutMs?: number;
+}
+
+class DatabaseTimeout extends Error {}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseTimeout(`no answer from the database within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The verdict for a channel that is off, or undefined when its secret cannot be had (then the refusal stands). */
+async function verifyQuietly(
+  adapter: WebhookAdapter,
+  raw: Buffer,
+  headers: Request['headers'],
+  secret: () => Promise<string>,
+): Promise<WebhookVerdict | undefined> {
+  try {
+    return adapter.verify(raw, headers, await secret());
+  } catch {
+    return undefined;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function refuse(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json(errorBody(message, code));
+}
+
+/**
+ * POST /webhooks/:channelId, the inbox. In order: the raw body (capped), the channel (404
+ * unknown or direct, 410 disconnected, 409 disabled, except for `topicsWhileOff`), the signature over the raw bytes before
+ * anything is parsed (401, nothing stored, the body never echoed), the topic (422), the body as
+ * UTF-8 JSON (400), then one insert that dedupes on the platform's delivery id (a duplicate is
+ * 200 and nothing else), the answer, and only then the job, so the answer never waits for Redis.
+ * Any database failure or slowness is 503 (the platform retries), never 2xx without a stored row
+ * and never 500.
+ */
+export function webhookRoutes(deps: WebhookRouteDeps): Router {
+  const router = Router();
+  const dbTimeoutMs = deps.databaseTimeoutMs ?? 4_000;
+  router.post(
+    '/webhooks/:channelId',
+    // Every content type is read as bytes: the signature is over exactly what was sent.
+    express.raw({ type: () => true, limit: deps.bodyLimitBytes }),
+    async (req: Request<{ channelId: string }>, res: Response) => {
+      const channelId = req.params.channelId;
+      const raw: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const log = deps.logger.child({ requestId: req.id, channelId: channelId.slice(0, 64) });
+      try {
+        const em = deps.em();
+        const found = await within(webhookChannel(em, channelId), dbTimeoutMs);
+        const { channel, refusal } = found;
+        if (!channel) return refuse(res, refusal.status, refusal.code, refusal.message);
+        const adapter = deps.adapterFor(channel.kind);
+        if (!adapter) return refuse(res, 404, 'NOT_FOUND', `Channel ${channel.id} takes no webhooks`);
+        if (refusal) {
+          // Off, but the platform's data-protection requests must still land: verify, then decide.
+          const verdict = await verifyQuietly(adapter, raw, req.headers, () =>
+            within(deps.secretFor(channel), dbTimeoutMs),
+          );
+          if (!verdict?.ok || !deps.topicsWhileOff?.has(verdict.delivery.topic))
+            return refuse(res, refusal.status, refusal.code, refusal.message);
+        }
+        const secret = await within(deps.secretFor(channel), dbTimeoutMs);
+        const verdict = adapter.verify(raw, req.headers, secret);
+        if (!verdict.ok) {
+          log.warn({ status: verdict.status, reason: verdict.reason }, 'webhook refused');
+          return refuse(
+            res,
+            verdict.status,
+            verdict.status === 401 ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT',
+            verdict.reason,
+          );
+        }
+        let body: string;
+        try {
+          body = utf8.decode(raw);
+          JSON.parse(body);
+        } catch {
+          return refuse(res, 400, 'BAD_USER_INPUT', 'Webhook body is not valid UTF-8 JSON');
+        }
+        const { deliveryId, topic, triggeredAt } = verdict.delivery;
+        const stored = await within(
+          recordDelivery(em, { channelId: channel.id, deliveryId, topic, triggeredAt, body }),
+          dbTimeoutMs,
+        );
+        if (stored.duplicate) {
+          res.status(200).json({ status: 'duplicate' });
+          return;
+        }
+        res.status(200).json({ status: 'accepted', id: stored.id });
+        // After the answer and after the insert committed (it ran outside any transaction).
+        deps
+          .enqueue(stored.id)
+          .catch((err: Error) =>
+            log.warn({ deliveryId: stored.id, err: err.message }, 'webhook stored but not enqueued; the sweeper will'),
+          );
+      } catch (error) {
+        log.error({ err: (error as Error).message }, 'webhook inbox unavailable');
+        if (!res.headersSent)
+          refuse(res, 503, 'UNAVAILABLE', 'The inbox cannot store deliveries right now; send it again later');
+      }
+    },
+  );
+  return router;
+}

@@ -1,0 +1,58 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
+import type { OperationContext } from '../domain/context.js';
+import { claimDelivery, markDelivery, markDeliveryError } from '../domain/webhooks/delivery-claims.js';
+import type { Orm } from '../platform/database.js';
+import type { QueuePayloads } from './queues.js';
+import { handleShopifyDelivery, type WebhookHandlerDeps } from './shopify-webhook-topics.js';
+
+export interface WebhookWorkerDeps extends WebhookHandlerDeps {
+  orm: Orm;
+  logger: Logger;
+  /** How long a claim holds a delivery before another worker may take it (a dead worker's). */
+  leaseSeconds: number;
+}
+
+/** Thrown when another worker holds the delivery: BullMQ retries the job later. */
+class DeliveryBusy extends Error {}
+
+/**
+ * Processes one stored delivery: claim it (a duplicate job or a delivery a batch already took
+ * is a no-op), dispatch by topic, record the outcome on the row. Errors go on the row too:
+ * back to pending while BullMQ retries, `failed` after the last attempt or at once for an
+ * error no retry can fix (UnrecoverableError); failed rows stay listed and replayable.
+ */
+export const webhookProcessor =
+  (deps: WebhookWorkerDeps) =>
+  async (job: Job<QueuePayloads['webhooks']>): Promise<string> => {
+    const em = deps.orm.em.fork();
+    const claim = await claimDelivery(em, job.data.deliveryId, deps.leaseSeconds);
+    if ('missing' in claim) return 'missing (pruned)';
+    if ('done' in claim) return `already ${claim.done}`;
+    if ('busy' in claim) throw new DeliveryBusy(`delivery ${job.data.deliveryId} is held by another worker`);
+    const delivery = claim.claimed;
+    const ctx: OperationContext = {
+      actor: SYSTEM_PRINCIPAL,
+      requestId: `webhook-${delivery.id}`,
+      em: deps.orm.em.fork(),
+      logger: deps.logger.child({ deliveryId: delivery.id, channelId: delivery.channelId, topic: delivery.topic }),
+    };
+    try {
+      const results = await handleShopifyDelivery(ctx, deps, delivery);
+      for (const r of results) {
+        if (r.error !== undefined) await markDeliveryError(em, r.id, r.error, true);
+        else await markDelivery(em, r.id, r.status, r.outcome);
+      }
+      const own = results.find((r) => r.id === delivery.id);
+      if (own?.error !== undefined) throw new UnrecoverableError(own.error);
+      return own && own.error === undefined ? `${own.status}: ${own.outcome}` : 'processed';
+    } catch (error) {
+      const message = (error as Error).message;
+      const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await markDeliveryError(em, delivery.id, message, final).catch((err: Error) =>
+        ctx.logger.warn({ err: err.message }, 'could not record the webhook error'),
+      );
+      throw error;
+    }
+  };

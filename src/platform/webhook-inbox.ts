@@ -1,0 +1,96 @@
+import type { Job } from 'bullmq';
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { webhookAdapterFor } from '../connectors/connector-registry.js';
+import { SHOPIFY_WEBHOOK_TOPICS } from '../connectors/shopify/shopify-webhook.js';
+import { loadChannelCredentials } from '../domain/channels/channel-secrets.js';
+import { pruneWebhookDeliveries } from '../domain/webhooks/delivery-maintenance.js';
+import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
+import { webhookRoutes } from '../http/webhook.route.js';
+import type { QueueRegistry } from '../jobs/queues.js';
+import { enqueueWebhookDelivery } from '../jobs/webhook-queue.js';
+import { WebhookSweeper } from '../jobs/webhook-sweeper.js';
+import { webhookProcessor } from '../jobs/webhook.worker.js';
+import type { ProcessorMap } from '../jobs/worker-runner.js';
+import type { Orm } from './database.js';
+
+/**
+ * The webhook inbox's wiring, kept out of hub.ts: the route (API roles), the processors, the
+ * sweeper and the pruning schedule (worker roles).
+ */
+
+/** A claim outlives the job lock (which BullMQ renews) by a margin, so only a dead worker's lapses. */
+export const webhookLeaseSeconds = (config: Config) => Math.max(60, Math.ceil((2 * config.jobLockMs) / 1000));
+
+/** Order deliveries of one channel a job ingests together. */
+const BATCH_SIZE = 50;
+const PRUNE_EVERY_MS = 3_600_000;
+
+export function webhookDispatcher(queues: QueueRegistry): WebhookDispatcher {
+  return { dispatch: (id) => enqueueWebhookDelivery(queues.webhooks, id, true) };
+}
+
+export function webhookInboxRoutes(deps: {
+  orm: Orm;
+  queues: QueueRegistry;
+  config: Config;
+  logger: Logger;
+  encryptionKey: Buffer;
+}): Router {
+  return webhookRoutes({
+    em: () => deps.orm.em.fork(),
+    secretFor: async (channel) =>
+      (await loadChannelCredentials(deps.orm.em.fork(), deps.encryptionKey, channel.id)).webhookSecret,
+    adapterFor: webhookAdapterFor,
+    // A disabled or disconnected store must still be able to send the GDPR requests.
+    topicsWhileOff: new Set<string>(
+      SHOPIFY_WEBHOOK_TOPICS.filter((t) => t.includes('redact') || t.includes('data_request')),
+    ),
+    enqueue: (id) => enqueueWebhookDelivery(deps.queues.webhooks, id),
+    logger: deps.logger,
+    bodyLimitBytes: Math.min(deps.config.http.bodyLimitBytes, 1024 * 1024),
+  });
+}
+
+export function webhookProcessors(orm: Orm, config: Config, logger: Logger): ProcessorMap {
+  return {
+    webhooks: {
+      process: webhookProcessor({
+        orm,
+        logger,
+        leaseSeconds: webhookLeaseSeconds(config),
+        batchSize: BATCH_SIZE,
+        ingest: { policy: config.orders },
+      }),
+      concurrency: 10,
+    },
+    'webhook-prune': {
+      process: async (_job: Job) => {
+        const pruned = await pruneWebhookDeliveries(orm.em.fork(), config.webhooks.retentionDays);
+        if (pruned > 0) logger.info({ pruned }, 'pruned old webhook deliveries');
+        return pruned;
+      },
+      concurrency: 1,
+    },
+  };
+}
+
+/** Starts the sweeper and (idempotently) the hourly pruning schedule; returns the sweeper's stop. */
+export async function startWebhookMaintenance(
+  orm: Orm,
+  queues: QueueRegistry,
+  logger: Logger,
+): Promise<{ stop: () => Promise<void> }> {
+  await queues['webhook-prune'].upsertJobScheduler(
+    'webhook-prune',
+    { every: PRUNE_EVERY_MS },
+    { name: 'prune', data: {} },
+  );
+  const sweeper = new WebhookSweeper(orm, {
+    enqueue: (id) => enqueueWebhookDelivery(queues.webhooks, id, true),
+    logger,
+  });
+  sweeper.start();
+  return sweeper;
+}
