@@ -8,9 +8,23 @@ import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 export interface QueuePayloads {
   /** Diagnostic pings: proves API → queue → worker → database end to end. */
   diagnostics: { pingId: string };
+  /** Pull a channel's orders since its cursor (`pull`), or a whole window again (`reconcile`). */
+  'channel-sync': { channelId: string; mode: 'pull' | 'reconcile'; since?: string };
+  /** Push the channel's dirty SKUs (channel_stock_dirty) at the platform's batch limit. */
+  'stock-push': { channelId: string };
+  /** Push a shipped shipment's tracking to the order's channel. */
+  'fulfilment-push': { shipmentId: string };
+  /** Cancel on the platform an order the hub cancelled. */
+  'cancellation-push': { orderId: string };
 }
 export type QueueName = keyof QueuePayloads;
-export const QUEUE_NAMES: QueueName[] = ['diagnostics'];
+export const QUEUE_NAMES: QueueName[] = [
+  'diagnostics',
+  'channel-sync',
+  'stock-push',
+  'fulfilment-push',
+  'cancellation-push',
+];
 
 /**
  * Retries with exponential backoff and jitter; failed jobs are kept (never silently dropped)

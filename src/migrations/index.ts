@@ -10,6 +10,7 @@ import { Migration20261129010000_billing_address } from './Migration202611290100
 import { Migration20261129020000_placement_guard } from './Migration20261129020000_placement_guard.js';
 import { Migration20261206010000_order_held_from } from './Migration20261206010000_order_held_from.js';
 import { Migration20261207000000_channel_connection } from './Migration20261207000000_channel_connection.js';
+import { Migration20261207040000_channel_push_state } from './Migration20261207040000_channel_push_state.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -27,4 +28,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129020000_placement_guard', class: Migration20261129020000_placement_guard },
   { name: 'Migration20261206010000_order_held_from', class: Migration20261206010000_order_held_from },
   { name: 'Migration20261207000000_channel_connection', class: Migration20261207000000_channel_connection },
+  { name: 'Migration20261207040000_channel_push_state', class: Migration20261207040000_channel_push_state },
 ];
