@@ -14,6 +14,8 @@ interface AppDeps {
   graphql?: () => RequestHandler | undefined;
   /** GET /exports/orders.csv, on API roles only (it authenticates like /graphql). */
   orderCsvExport?: RequestHandler;
+  /** The queue dashboard at /admin/queues (admin keys only), on API roles. */
+  queueDashboard?: RequestHandler;
 }
 
 export function createHttpApp(deps: AppDeps): express.Express {
@@ -41,6 +43,7 @@ export function createHttpApp(deps: AppDeps): express.Express {
     });
   }
   if (deps.orderCsvExport) app.get('/exports/orders.csv', deps.orderCsvExport);
+  if (deps.queueDashboard) app.use('/admin/queues', deps.queueDashboard);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { DIRECT_CHANNEL_ID } from '../domain/channels/channel.entity.js';
 import type { OutboxMessage, OutboxPayloads } from '../domain/outbox/outbox-message.js';
-import { markVariantsDirty, unpushedShippedShipments } from './channel-push.store.js';
+import { listingsTableExists, markVariantsDirty, unpushedShippedShipments } from './channel-push.store.js';
 import type { OutboxPublisher } from './outbox-relay.js';
 import type { QueueRegistry } from './queues.js';
 
@@ -47,6 +47,7 @@ export function stockPushJob(channelId: string, now: number, intervalMs: number)
  */
 export function channelJobDispatcher(deps: ChannelJobDispatcherDeps): OutboxPublisher {
   const now = deps.now ?? Date.now;
+  let listings = false;
   return {
     async publish(messages: readonly OutboxMessage[]) {
       const variantIds = new Set<string>();
@@ -67,7 +68,7 @@ export function channelJobDispatcher(deps: ChannelJobDispatcherDeps): OutboxPubl
         }
       }
       const em = deps.orm.em.fork();
-      if (variantIds.size > 0) {
+      if (variantIds.size > 0 && (listings ||= await listingsTableExists(em))) {
         const channels = await markVariantsDirty(em, [...variantIds]);
         if (channels.length > 0) {
           const at = now();

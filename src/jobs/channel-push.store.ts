@@ -46,6 +46,16 @@ export async function markVariantsDirty(em: EntityManager, variantIds: readonly 
   return rows.map((r) => r.channel_id);
 }
 
+/**
+ * Whether channel_listing exists yet. It is the channels work's table, built in parallel; until
+ * its migration is merged the stock coalescing has nothing to read and must not fail the relay.
+ * (The integrator may drop this check once both are on main.)
+ */
+export async function listingsTableExists(em: EntityManager): Promise<boolean> {
+  const rows = await query<{ found: boolean }>(em, `select to_regclass('channel_listing') is not null as found`);
+  return rows[0]?.found === true;
+}
+
 /** Marks every listed SKU of a channel dirty (reconciliation: re-push whatever drifted). */
 export async function markChannelListingsDirty(em: EntityManager, channelId: string): Promise<number> {
   const rows = await query<{ n: string | number }>(

@@ -17,6 +17,7 @@ import { OrderLifecycleResolver } from './orders/lifecycle/order-lifecycle.resol
 import { ReturnResolver } from './orders/lifecycle/return.resolver.js';
 import { ShipmentResolver } from './orders/lifecycle/shipment.resolver.js';
 import { OrderFieldsResolver } from './orders/order-fields.resolver.js';
+import { JobResolver } from './jobs/job.resolver.js';
 import { OrderResolver } from './orders/order.resolver.js';
 import { PrivacyResolver } from './privacy/privacy.resolver.js';
 import { OrderStatsResolver } from './reports/order-stats.resolver.js';
@@ -24,6 +25,7 @@ import { OrderStatsResolver } from './reports/order-stats.resolver.js';
 export const resolvers = [
   ApiKeyResolver,
   DiagnosticsResolver,
+  JobResolver,
   CatalogResolver,
   ProductFieldsResolver,
   VariantFieldsResolver,

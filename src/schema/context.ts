@@ -7,6 +7,7 @@ import type { PingDispatcher } from '../domain/diagnostics/diagnostics.service.j
 import type { PlaceOrderDeps } from '../domain/orders/place-order.service.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
 import type { EventPubSub } from './events/event-pubsub.js';
+import type { JobInspector } from './jobs/job-inspector.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 /** What resolvers may use: the caller, a forked EntityManager and the adapters the domain needs. */
@@ -27,6 +28,8 @@ export interface GraphQLServices {
   orders: PlaceOrderDeps;
   /** Committed domain events (fed by the outbox relay through Redis) that subscriptions read. */
   events: EventPubSub;
+  /** Failed jobs and their retry (failedJobs, retryJob); absent where no queues are wired. */
+  jobs?: JobInspector;
 }
 
 /**

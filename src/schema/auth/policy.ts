@@ -11,6 +11,7 @@ export const POLICY = {
   me: [],
   apiKeys: ['admin'],
   diagnosticPing: ['ops'],
+  failedJobs: ['ops'],
   // Query: catalog, orders, customers (a channel-scoped key sees its own channel only)
   product: [],
   variant: [],
@@ -30,6 +31,7 @@ export const POLICY = {
   createApiKey: ['admin'],
   revokeApiKey: ['admin'],
   requestDiagnosticPing: ['ops'],
+  retryJob: ['admin'],
   // Mutation: catalog and orders (placeOrder checks an integration key's channel itself)
   createProduct: ['ops'],
   updateProduct: ['ops'],
