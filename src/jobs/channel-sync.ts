@@ -1,7 +1,13 @@
+import type { EntityManager } from '@mikro-orm/core';
 import type { ChannelConnector } from '../connectors/connector.js';
+import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
+import type { DomainLogger } from '../domain/context.js';
+import { DomainError, ErrorCode, notFound } from '../domain/errors.js';
+import type { SyncProgress } from '../domain/channels/sync-progress.js';
+import type { ConnectorSource } from './channel-connectors.js';
 import type { OperationContext } from '../domain/context.js';
 import { ingestChannelOrders, type IngestDeps } from '../domain/channels/ingest-channel-orders.js';
-import { advanceSyncCursor } from './channel-push.store.js';
+import { advanceSyncCursor, channelForJob, markChannelSynced } from './channel-push.store.js';
 
 /** Shopify's connections return at most 250 nodes a page (CONNECTORS.md §1). */
 export const PULL_PAGE_SIZE = 250;
@@ -15,16 +21,6 @@ export const CURSOR_OVERLAP_MS = 60_000;
 export const FIRST_PULL_LOOKBACK_MS = 60 * 24 * 3600_000;
 /** Reconciliation re-reads the last day unless told a time. */
 export const RECONCILE_WINDOW_MS = 24 * 3600_000;
-
-export interface SyncProgress {
-  channelId: string;
-  pulled: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  held: number;
-  done: boolean;
-}
 
 /**
  * Pulls every order the platform changed since `since`, page by page, ingests each page (the
@@ -72,4 +68,37 @@ export function pullStart(
   if (since) return new Date(since);
   if (mode === 'reconcile') return new Date(now - RECONCILE_WINDOW_MS);
   return cursor ?? new Date(now - FIRST_PULL_LOOKBACK_MS);
+}
+
+/**
+ * `switchyard sync <channelId> [--since]`: the pull a `channel-sync` job runs, in this process
+ * (a backfill an operator watches). Without `--since` it starts at the cursor and moves it.
+ */
+export async function backfillChannel(
+  em: EntityManager,
+  deps: { connectors: ConnectorSource; ingest: IngestDeps; logger: DomainLogger },
+  channelId: string,
+  since: Date | undefined,
+  onProgress: (progress: SyncProgress) => void,
+): Promise<SyncProgress> {
+  const channel = await channelForJob(em, channelId);
+  if (!channel) throw notFound('Channel', channelId);
+  if (!channel.active)
+    throw new DomainError(ErrorCode.CONFLICT, `Channel ${channelId} is not connected and enabled`, { channelId });
+  const { connector } = await deps.connectors(em, channelId);
+  const ctx = { actor: SYSTEM_PRINCIPAL, requestId: 'cli-sync', em, logger: deps.logger };
+  const start = since ?? pullStart('pull', undefined, channel.syncCursor, Date.now());
+  const progress = await pullChannelOrders(ctx, { connector, ingest: deps.ingest }, channelId, start, {
+    advanceCursor: !since,
+    onProgress,
+  });
+  await markChannelSynced(em, channelId);
+  return progress;
+}
+
+/** One line of CLI progress (the total is unknown while paging, so counts and a rate). */
+export function syncProgressLine(p: SyncProgress, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? Math.round((p.pulled / elapsedMs) * 1000) : 0;
+  const spinner = p.done ? '#' : '|/-\\'[Math.floor(elapsedMs / 250) % 4];
+  return `[${spinner}] ${p.pulled.toLocaleString('en')} orders pulled (${p.created} created, ${p.updated} updated, ${p.unchanged} unchanged, ${p.held} held), ${rate.toLocaleString('en')}/s`;
 }

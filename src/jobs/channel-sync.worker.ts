@@ -6,15 +6,18 @@ import type { IngestDeps } from '../domain/channels/ingest-channel-orders.js';
 import type { Orm } from '../platform/database.js';
 import type { ConnectorSource } from './channel-connectors.js';
 import { channelForJob, markChannelError, markChannelListingsDirty, markChannelSynced } from './channel-push.store.js';
-import { pullChannelOrders, pullStart, type SyncProgress } from './channel-sync.js';
+import type { SyncProgress } from '../domain/channels/sync-progress.js';
+import { pullChannelOrders, pullStart } from './channel-sync.js';
 import { eventChannel } from './outbox-relay.js';
 import { applyPlatformErrorPolicy } from './platform-error-policy.js';
 import { platformGate } from './platform-gate.js';
 import type { QueuePayloads, QueueRegistry } from './queues.js';
 import type { JobRuntime } from './worker-runner.js';
+import { SYNC_PROGRESS_TOPIC } from '../domain/channels/sync-progress.js';
 
-/** The Redis channel `syncProgress` subscriptions read (progress is transient: not an outbox row). */
-export const SYNC_PROGRESS_TOPIC = 'channel.sync_progress';
+/** Progress messages carry ids unique enough for the feed's redelivery check (not outbox ids). */
+let progressSeq = 0;
+const progressId = () => Date.now() * 1_000 + (progressSeq++ % 1_000);
 
 export interface ChannelSyncDeps {
   orm: Pick<Orm, 'em'>;
@@ -52,7 +55,15 @@ export const channelSyncProcessor =
           advanceCursor: mode === 'pull' && !since,
           onProgress: async (p) => {
             await job.updateProgress({ ...p });
-            await deps.redis.publish(eventChannel(deps.prefix, SYNC_PROGRESS_TOPIC), JSON.stringify(p));
+            // Shaped like an outbox message so the API's event feed carries it to syncProgress.
+            const message = {
+              id: progressId(),
+              topic: SYNC_PROGRESS_TOPIC,
+              aggregateId: channelId,
+              payload: p,
+              createdAt: new Date().toISOString(),
+            };
+            await deps.redis.publish(eventChannel(deps.prefix, SYNC_PROGRESS_TOPIC), JSON.stringify(message));
           },
         },
       );

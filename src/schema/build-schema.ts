@@ -18,6 +18,7 @@ import { ReturnResolver } from './orders/lifecycle/return.resolver.js';
 import { ShipmentResolver } from './orders/lifecycle/shipment.resolver.js';
 import { OrderFieldsResolver } from './orders/order-fields.resolver.js';
 import { JobResolver } from './jobs/job.resolver.js';
+import { SyncProgressResolver } from './jobs/sync-progress.resolver.js';
 import { OrderResolver } from './orders/order.resolver.js';
 import { PrivacyResolver } from './privacy/privacy.resolver.js';
 import { OrderStatsResolver } from './reports/order-stats.resolver.js';
@@ -42,6 +43,7 @@ export const resolvers = [
   OrderStatsResolver,
   PrivacyResolver,
   SubscriptionsResolver,
+  SyncProgressResolver,
 ] as const;
 
 /**

@@ -133,6 +133,7 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
   },
   stockLevelChanged: { query: 'subscription { stockLevelChanged { eventId available } }' },
   lowStockAlerts: { query: 'subscription { lowStockAlerts { eventId available } }' },
+  syncProgress: { query: 'subscription { syncProgress(channelId: "matrix-none") { pulled } }' },
 };
 
 let t: TestHub;

@@ -70,6 +70,7 @@ export const POLICY = {
   orderEvents: [],
   stockLevelChanged: [],
   lowStockAlerts: ['ops', 'integration'],
+  syncProgress: ['ops'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type OperationName = keyof typeof POLICY;
