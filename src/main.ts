@@ -23,6 +23,8 @@ const USAGE = `Usage: switchyard <command>
                       a new key in one transaction (--old defaults to SWITCHYARD_ENCRYPTION_KEY,
                       else DATA_DIR/encryption.key); rerunning it changes nothing
   simulate shopify    [--port N] [--secret S] [--token T] [--seed N]: run the Shopify simulator alone
+  sync <channelId>    [--since <date>]: pull the channel's orders now (since its cursor, or the date),
+                      in this process, with progress and a summary
 
 Configuration comes from the environment; see .env.example.`;
 
@@ -64,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
       return seed(config, argv.slice(1));
     case 'rotate-encryption-key':
       return rotateKey(config, argv.slice(1));
+    case 'sync':
+      return sync(config, argv.slice(1));
     default:
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
       return 64;
@@ -154,6 +158,45 @@ async function seed(config: Config, args: string[]): Promise<number> {
     await seedOrders(orm, count, (p) => process.stderr.write(`\r${progressBar(p)}`));
     process.stderr.write(
       `\nseeded ${count.toLocaleString('en')} orders in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+    return 0;
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function sync(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { since: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const channelId = positionals[0];
+  const since = values.since ? new Date(values.since) : undefined;
+  if (!channelId || positionals.length > 1 || (since && Number.isNaN(since.getTime()))) {
+    process.stderr.write('sync needs a channel id and takes --since <date>, e.g. sync shopify-eu --since 2026-11-01\n');
+    return 64;
+  }
+  const { createOrm } = await import('./platform/database.js');
+  const { createLogger } = await import('./platform/logger.js');
+  const { loadOrCreateEmbeddedKey } = await import('./config/embedded-encryption-key.js');
+  const { backfillChannel, syncProgressLine } = await import('./jobs/channel-sync.js');
+  const { platformConnectorSource } = await import('./jobs/channel-connectors.js');
+  const orm = await createOrm(config.database);
+  try {
+    const key = config.encryptionKey ?? (await loadOrCreateEmbeddedKey(config.dataDir));
+    const started = Date.now();
+    const summary = await backfillChannel(
+      orm.em.fork(),
+      { connectors: platformConnectorSource(key), ingest: { policy: config.orders }, logger: createLogger('warn') },
+      channelId,
+      since,
+      (p) => void process.stderr.write(`\r${syncProgressLine(p, Date.now() - started)}`),
+    );
+    process.stderr.write(
+      `\nsynced ${channelId} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.pulled} pulled, ` +
+        `${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.held} held\n`,
     );
     return 0;
   } finally {

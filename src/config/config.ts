@@ -77,6 +77,9 @@ const envSchema = z.object({
   AUTH_CACHE_TTL_MS: positiveInt(3_600_000).default(30_000),
   JOB_LOCK_MS: positiveInt(3_600_000).default(30_000),
   WEBHOOK_RETENTION_DAYS: positiveInt(3650).default(30),
+  CHANNEL_PULL_EVERY_MS: positiveInt(86_400_000).default(5 * 60_000),
+  CHANNEL_RECONCILE_EVERY_MS: positiveInt(86_400_000).default(15 * 60_000),
+  CHANNEL_STOCK_PUSH_INTERVAL_MS: positiveInt(3_600_000).default(1_000),
   ORDER_HOLD_TOTAL_ABOVE: z.coerce
     .number({ error: 'must be a whole, non-negative amount in minor units (e.g. cents)' })
     .int('must be a whole, non-negative amount in minor units (e.g. cents)')
@@ -124,6 +127,11 @@ export interface Config {
   jobLockMs: number;
   /** Processed and ignored webhook deliveries older than this many days are pruned (failed ones stay). */
   webhooks: { retentionDays: number };
+  /**
+   * Channel jobs: the periodic pull and reconciliation per channel, and the time slice stock
+   * changes of one channel are coalesced over (at most one stock push job per slice).
+   */
+  channelJobs: { pullEveryMs: number; reconcileEveryMs: number; stockPushIntervalMs: number };
   /**
    * Order hold rules: orders whose total (minor units) is above `holdTotalAbove` go ON_HOLD (null:
    * never); so do orders whose billing address differs from the shipping address as
@@ -192,6 +200,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     jobLockMs: e.JOB_LOCK_MS,
     webhooks: { retentionDays: e.WEBHOOK_RETENTION_DAYS },
+    channelJobs: {
+      pullEveryMs: e.CHANNEL_PULL_EVERY_MS,
+      reconcileEveryMs: e.CHANNEL_RECONCILE_EVERY_MS,
+      stockPushIntervalMs: e.CHANNEL_STOCK_PUSH_INTERVAL_MS,
+    },
     orders: {
       holdTotalAbove: e.ORDER_HOLD_TOTAL_ABOVE ?? null,
       holdOnAddressMismatch: e.ORDER_HOLD_ON_ADDRESS_MISMATCH,

@@ -16,6 +16,8 @@ interface AppDeps {
   orderCsvExport?: RequestHandler;
   /** POST /webhooks/:channelId, the webhook inbox (webhook.route.ts), on API roles. */
   webhooks?: Router;
+  /** The queue dashboard at /admin/queues (admin keys only), on API roles. */
+  queueDashboard?: RequestHandler;
 }
 
 export function createHttpApp(deps: AppDeps): express.Express {
@@ -44,6 +46,7 @@ export function createHttpApp(deps: AppDeps): express.Express {
     });
   }
   if (deps.orderCsvExport) app.get('/exports/orders.csv', deps.orderCsvExport);
+  if (deps.queueDashboard) app.use('/admin/queues', deps.queueDashboard);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

@@ -48,6 +48,12 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** …this often (and once this long after start). */
   retentionEveryMs?: number;
+  /**
+   * Further consumers of each claimed batch (e.g. the channel job dispatcher), called after the
+   * publisher and before the rows are marked published: if one throws, the batch is claimed
+   * again, so each must be idempotent.
+   */
+  consumers?: OutboxPublisher[];
   /** Called with the number of rows of each published batch (metrics). */
   onPublished?: (count: number) => void;
 }
@@ -114,6 +120,7 @@ export class OutboxRelay {
       const messages = await claimUnpublished(tx, this.options.batchSize);
       if (messages.length === 0) return 0;
       await this.publisher.publish(messages);
+      for (const consumer of this.options.consumers ?? []) await consumer.publish(messages);
       await markPublished(
         tx,
         messages.map((m) => m.id),

@@ -12,9 +12,25 @@ export interface QueuePayloads {
   webhooks: { deliveryId: string };
   /** The scheduled pruning of old processed webhook deliveries. */
   'webhook-prune': Record<string, never>;
+  /** Pull a channel's orders since its cursor (`pull`), or a whole window again (`reconcile`). */
+  'channel-sync': { channelId: string; mode: 'pull' | 'reconcile'; since?: string };
+  /** Push the channel's dirty SKUs (channel_stock_dirty) at the platform's batch limit. */
+  'stock-push': { channelId: string };
+  /** Push a shipped shipment's tracking to the order's channel. */
+  'fulfilment-push': { shipmentId: string };
+  /** Cancel on the platform an order the hub cancelled. */
+  'cancellation-push': { orderId: string };
 }
 export type QueueName = keyof QueuePayloads;
-export const QUEUE_NAMES: QueueName[] = ['diagnostics', 'webhooks', 'webhook-prune'];
+export const QUEUE_NAMES: QueueName[] = [
+  'diagnostics',
+  'webhooks',
+  'webhook-prune',
+  'channel-sync',
+  'stock-push',
+  'fulfilment-push',
+  'cancellation-push',
+];
 
 /**
  * Retries with exponential backoff and jitter; failed jobs are kept (never silently dropped)

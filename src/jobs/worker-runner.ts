@@ -1,9 +1,17 @@
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job, type RateLimiterOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { QueueName, QueuePayloads } from './queues.js';
 
-export type Processor<N extends QueueName> = (job: Job<QueuePayloads[N]>) => Promise<unknown>;
-export type ProcessorMap = { [N in QueueName]?: { process: Processor<N>; concurrency: number } };
+/** What a processor may need of the worker running it: BullMQ's rate limiter and the job's lock token. */
+export interface JobRuntime {
+  worker: Worker;
+  token: string | undefined;
+}
+
+export type Processor<N extends QueueName> = (job: Job<QueuePayloads[N]>, runtime: JobRuntime) => Promise<unknown>;
+export type ProcessorMap = {
+  [N in QueueName]?: { process: Processor<N>; concurrency: number; limiter?: RateLimiterOptions };
+};
 
 export interface WorkerRunner {
   workers: Worker[];
@@ -21,18 +29,23 @@ export function startWorkers(
   const workers: Worker[] = [];
   for (const [name, spec] of Object.entries(processors) as [
     QueueName,
-    { process: Processor<QueueName>; concurrency: number },
+    { process: Processor<QueueName>; concurrency: number; limiter?: RateLimiterOptions },
   ][]) {
-    const worker = new Worker<QueuePayloads[QueueName]>(name, spec.process, {
-      connection,
-      prefix,
-      concurrency: spec.concurrency,
-      // A job whose worker dies is taken back once its lock expires and the stalled check runs,
-      // then rerun; processors are idempotent, so a rerun is safe.
-      lockDuration: lockMs,
-      stalledInterval: lockMs,
-      maxStalledCount: 2,
-    });
+    const worker: Worker = new Worker<QueuePayloads[QueueName]>(
+      name,
+      (job, token) => spec.process(job, { worker, token }),
+      {
+        connection,
+        prefix,
+        concurrency: spec.concurrency,
+        ...(spec.limiter ? { limiter: spec.limiter } : {}),
+        // A job whose worker dies is taken back once its lock expires and the stalled check runs,
+        // then rerun; processors are idempotent, so a rerun is safe.
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
+        maxStalledCount: 2,
+      },
+    );
     worker.on('failed', (job, err) =>
       logger.warn({ queue: name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed'),
     );

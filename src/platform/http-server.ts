@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Router } from 'express';
@@ -8,6 +9,7 @@ import { createGraphQLEndpoint, type GraphQLEndpoint } from '../http/graphql-ser
 import type { ReadinessProbe } from '../http/health.routes.js';
 import type { Metrics } from '../http/metrics.js';
 import { orderCsvExportRoute } from '../http/order-export.route.js';
+import { queueDashboardRoute } from '../http/queue-dashboard.route.js';
 import { buildGraphQLSchema } from '../schema/build-schema.js';
 import type { GraphQLServices } from '../schema/context.js';
 import type { Orm } from './database.js';
@@ -28,6 +30,8 @@ interface Options {
   graphql?: { orm: Orm; services: GraphQLServices };
   /** The webhook inbox routes (API roles). */
   webhooks?: Router;
+  /** The queues the dashboard at /admin/queues shows (with graphql only: it authenticates with its keys). */
+  dashboardQueues?: Queue[];
 }
 
 export async function startHttpServer(options: Options): Promise<HttpServer> {
@@ -43,6 +47,13 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
       ? orderCsvExportRoute({ orm: options.graphql.orm, authenticator: options.graphql.services.authenticator, logger })
       : undefined,
     webhooks: options.webhooks,
+    queueDashboard:
+      options.graphql && options.dashboardQueues
+        ? queueDashboardRoute({
+            authenticator: options.graphql.services.authenticator,
+            queues: options.dashboardQueues,
+          })
+        : undefined,
   });
   const server: Server = createServer(app);
   server.keepAliveTimeout = 65_000;

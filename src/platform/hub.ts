@@ -4,7 +4,16 @@ import type { Config } from '../config/config.js';
 import { loadOrCreateEmbeddedKey } from '../config/embedded-encryption-key.js';
 import { manualPaymentProvider } from '../domain/payments/payment-provider.js';
 import { Metrics } from '../http/metrics.js';
+import { platformConnectorSource } from '../jobs/channel-connectors.js';
+import { channelJobDispatcher } from '../jobs/channel-job-dispatcher.js';
+import { cancellationPushProcessor, fulfilmentPushProcessor } from '../jobs/channel-push.worker.js';
+import { ChannelSchedules } from '../jobs/channel-schedules.js';
+import { queuedChannelSync } from '../jobs/channel-sync-requests.js';
+import { channelSyncProcessor } from '../jobs/channel-sync.worker.js';
 import { diagnosticsProcessor } from '../jobs/diagnostics.worker.js';
+import { bullJobInspector } from '../jobs/job-inspector.js';
+import { PLATFORM_QUEUE_LIMITER } from '../jobs/platform-error-policy.js';
+import { stockPushProcessor } from '../jobs/stock-push.worker.js';
 import { OutboxRelay, redisOutboxPublisher } from '../jobs/outbox-relay.js';
 import { outboxLagSeconds } from '../jobs/outbox-store.js';
 import { closeQueueRegistry, createQueueRegistry } from '../jobs/queues.js';
@@ -64,7 +73,6 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       );
     }
     // Created on first start so stored credentials are never encrypted under a throwaway key.
-    // Kept for the channel services (credentials are encrypted and decrypted with it).
     const encryptionKey = config.encryptionKey ?? (await loadOrCreateEmbeddedKey(config.dataDir));
 
     // The database first: with PGlite this takes the single-process lock, so a second hub on
@@ -132,26 +140,52 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           orders: { payments: manualPaymentProvider, policy: config.orders },
           events,
           channels: { encryptionKey, httpsOnlyEndpoints: config.isProduction },
-          // Until the channel-sync queue exists this only names the pull it would run; the jobs
-          // work replaces it with queues['channel-sync'].add(..., { jobId }) (same id scheme).
-          channelSync: {
-            requestSync: async (channelId, since) =>
-              `sync:${channelId}:${since ? since.toISOString() : 'cursor'}:${Date.now()}`,
-          },
+          channelSync: queuedChannelSync(queues),
           webhooks: { dispatcher: webhookDispatcher(queues), leaseSeconds: webhookLeaseSeconds(config) },
+          jobs: bullJobInspector(queues),
         },
       };
     }
     const webhooks = role === 'worker' ? undefined : webhookInboxRoutes({ orm, queues, config, logger, encryptionKey });
-    http = await startHttpServer({ config, logger, metrics, readiness, graphql, webhooks });
+    http = await startHttpServer({
+      config,
+      logger,
+      metrics,
+      readiness,
+      graphql,
+      webhooks,
+      dashboardQueues: Object.values(queues),
+    });
 
     if (role === 'worker' || role === 'all') {
       const workerConnection: Redis = createRedis(redisUrl, 'worker');
       closers.push({ name: 'redis worker', close: () => quit(workerConnection) });
+      const connectors = platformConnectorSource(encryptionKey);
+      const channelDeps = { orm, connectors, redis: producer, prefix: config.queuePrefix };
       const workers = startWorkers(
         {
           diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 },
           ...webhookProcessors(orm, config, logger),
+          'channel-sync': {
+            process: channelSyncProcessor({ ...channelDeps, ingest: { policy: config.orders }, queues, logger }),
+            concurrency: 2,
+            limiter: PLATFORM_QUEUE_LIMITER,
+          },
+          'stock-push': {
+            process: stockPushProcessor({ ...channelDeps, leaseMs: config.jobLockMs }),
+            concurrency: 2,
+            limiter: PLATFORM_QUEUE_LIMITER,
+          },
+          'fulfilment-push': {
+            process: fulfilmentPushProcessor(channelDeps),
+            concurrency: 2,
+            limiter: PLATFORM_QUEUE_LIMITER,
+          },
+          'cancellation-push': {
+            process: cancellationPushProcessor(channelDeps),
+            concurrency: 2,
+            limiter: PLATFORM_QUEUE_LIMITER,
+          },
         },
         workerConnection,
         config.queuePrefix,
@@ -164,9 +198,24 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       const webhookMaintenance = await startWebhookMaintenance(orm, queues, logger);
       closers.push({ name: 'webhook sweeper', close: () => webhookMaintenance.stop() });
       // Committed outbox rows to Redis pub/sub; one relay publishes at a time across processes.
+      // Per channel: a periodic pull and a reconciliation pass, kept in step with the channels.
+      const schedules = new ChannelSchedules(orm, queues['channel-sync'], config.channelJobs, logger);
+      await schedules
+        .syncAll()
+        .catch((err: Error) => logger.warn({ err: err.message }, 'could not set up channel sync schedules'));
       const relay = new OutboxRelay(orm, redisOutboxPublisher(producer, config.queuePrefix), {
         logger,
         onPublished: (n) => metrics.outboxPublished.inc(n),
+        // Outbound channel effects from the same committed events (stock, fulfilments, cancellations).
+        consumers: [
+          channelJobDispatcher({
+            orm,
+            queues,
+            stockPushIntervalMs: config.channelJobs.stockPushIntervalMs,
+            onChannelChanged: (ids) => schedules.sync(ids),
+            logger,
+          }),
+        ],
       });
       relay.start();
       closers.push({ name: 'outbox relay', close: () => relay.stop() });

@@ -18,6 +18,8 @@ import { OrderLifecycleResolver } from './orders/lifecycle/order-lifecycle.resol
 import { ReturnResolver } from './orders/lifecycle/return.resolver.js';
 import { ShipmentResolver } from './orders/lifecycle/shipment.resolver.js';
 import { OrderFieldsResolver } from './orders/order-fields.resolver.js';
+import { JobResolver } from './jobs/job.resolver.js';
+import { SyncProgressResolver } from './jobs/sync-progress.resolver.js';
 import { OrderResolver } from './orders/order.resolver.js';
 import { PrivacyResolver } from './privacy/privacy.resolver.js';
 import { OrderStatsResolver } from './reports/order-stats.resolver.js';
@@ -26,6 +28,7 @@ import { WebhookDeliveryResolver } from './webhooks/webhook-delivery.resolver.js
 export const resolvers = [
   ApiKeyResolver,
   DiagnosticsResolver,
+  JobResolver,
   CatalogResolver,
   ProductFieldsResolver,
   VariantFieldsResolver,
@@ -44,6 +47,7 @@ export const resolvers = [
   ChannelResolver,
   SubscriptionsResolver,
   WebhookDeliveryResolver,
+  SyncProgressResolver,
 ] as const;
 
 /**

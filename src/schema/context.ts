@@ -9,6 +9,7 @@ import type { PlaceOrderDeps } from '../domain/orders/place-order.service.js';
 import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
 import type { EventPubSub } from './events/event-pubsub.js';
+import type { JobInspector } from './jobs/job-inspector.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 /** What resolvers may use: the caller, a forked EntityManager and the adapters the domain needs. */
@@ -35,6 +36,8 @@ export interface GraphQLServices {
   channelSync: ChannelSyncPort;
   /** The webhook queue, for replays; absent where no queue is configured. */
   webhooks?: { dispatcher: WebhookDispatcher; leaseSeconds: number };
+  /** Failed jobs and their retry (failedJobs, retryJob); absent where no queues are wired. */
+  jobs?: JobInspector;
 }
 
 /**

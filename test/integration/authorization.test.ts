@@ -17,6 +17,8 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
     variables: () => ({ id: victimKeyId }),
   },
   requestDiagnosticPing: { query: 'mutation { requestDiagnosticPing { id } }' },
+  failedJobs: { query: '{ failedJobs(queue: STOCK_PUSH, first: 1) { id } }' },
+  retryJob: { query: 'mutation { retryJob(queue: STOCK_PUSH, id: "matrix-none") { id } }' },
   product: { query: '{ product(id: "00000000-0000-4000-8000-000000000000") { id } }' },
   variant: { query: '{ variant(sku: "matrix-none") { id } }' },
   products: { query: '{ products(first: 1) { totalCount } }' },
@@ -150,6 +152,7 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
   replayWebhookDelivery: {
     query: 'mutation { replayWebhookDelivery(id: "00000000-0000-4000-8000-000000000000") { id status } }',
   },
+  syncProgress: { query: 'subscription { syncProgress(channelId: "matrix-none") { pulled } }' },
 };
 
 let t: TestHub;

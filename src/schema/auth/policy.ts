@@ -13,6 +13,7 @@ export const POLICY = {
   diagnosticPing: ['ops'],
   // Query: the webhook inbox (an integration key sees its own channel's deliveries only)
   webhookDeliveries: ['ops', 'integration'],
+  failedJobs: ['ops'],
   // Query: catalog, orders, customers (a channel-scoped key sees its own channel only)
   product: [],
   variant: [],
@@ -37,6 +38,7 @@ export const POLICY = {
   revokeApiKey: ['admin'],
   requestDiagnosticPing: ['ops'],
   replayWebhookDelivery: ['admin'],
+  retryJob: ['admin'],
   // Mutation: catalog and orders (placeOrder checks an integration key's channel itself)
   createProduct: ['ops'],
   updateProduct: ['ops'],
@@ -81,6 +83,7 @@ export const POLICY = {
   orderEvents: [],
   stockLevelChanged: [],
   lowStockAlerts: ['ops', 'integration'],
+  syncProgress: ['ops'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type OperationName = keyof typeof POLICY;

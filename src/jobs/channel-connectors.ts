@@ -1,0 +1,33 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { connectorFor } from '../connectors/connector-registry.js';
+import type { ChannelConnector } from '../connectors/connector.js';
+import { Channel, type ChannelKind } from '../domain/channels/channel.entity.js';
+import { loadChannelCredentials } from '../domain/channels/channel-secrets.js';
+
+/** A channel's connector with the limits the jobs plan by. */
+export interface ResolvedConnector {
+  connector: ChannelConnector;
+  /** Most stock figures one push job sends per connector call (the platform's input-array cap). */
+  stockBatchLimit: number;
+}
+
+/** Finds the connector of a channel; injectable so tests and benchmarks can stand in for a platform. */
+export type ConnectorSource = (em: EntityManager, channelId: string) => Promise<ResolvedConnector>;
+
+/** Shopify caps every input array at 250 (CONNECTORS.md §1); the others come with their issue. */
+export const STOCK_BATCH_LIMITS: Record<ChannelKind, number> = { shopify: 250, amazon: 250, ebay: 25, direct: 1 };
+
+/**
+ * The real connectors: the channel's row (kind, endpoint) and its decrypted credentials, read
+ * per job and never put in job data.
+ */
+export function platformConnectorSource(encryptionKey: Buffer): ConnectorSource {
+  return async (em, channelId) => {
+    const channel = await em.findOneOrFail(Channel, { id: channelId });
+    const credentials = await loadChannelCredentials(em, encryptionKey, channelId);
+    return {
+      connector: connectorFor({ kind: channel.kind, endpoint: channel.endpoint ?? null, credentials }),
+      stockBatchLimit: STOCK_BATCH_LIMITS[channel.kind],
+    };
+  };
+}

@@ -1,0 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** Deletes the lease only if it is still ours (it may have expired and been taken by another worker). */
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+/**
+ * One holder at a time per key, across processes: a Redis key set with NX and an expiry (so a
+ * worker that dies cannot hold it for longer than `ttlMs`). Two stock pushes of one channel
+ * must not interleave, or each would compare against a figure the other just replaced.
+ * Returns a release function, or null when someone else holds it.
+ */
+export async function tryLease(redis: Redis, key: string, ttlMs: number): Promise<(() => Promise<void>) | null> {
+  const token = randomUUID();
+  const ok = await redis.set(key, token, 'PX', ttlMs, 'NX');
+  if (ok !== 'OK') return null;
+  return async () => {
+    await redis.eval(RELEASE, 1, key, token);
+  };
+}

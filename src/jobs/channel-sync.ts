@@ -1,0 +1,104 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { ChannelConnector } from '../connectors/connector.js';
+import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
+import type { DomainLogger } from '../domain/context.js';
+import { DomainError, ErrorCode, notFound } from '../domain/errors.js';
+import type { SyncProgress } from '../domain/channels/sync-progress.js';
+import type { ConnectorSource } from './channel-connectors.js';
+import type { OperationContext } from '../domain/context.js';
+import { ingestChannelOrders, type IngestDeps } from '../domain/channels/ingest-channel-orders.js';
+import { advanceSyncCursor, channelForJob, markChannelSynced } from './channel-push.store.js';
+
+/** Shopify's connections return at most 250 nodes a page (CONNECTORS.md §1). */
+export const PULL_PAGE_SIZE = 250;
+/**
+ * The cursor is stored this far behind the newest change seen: orders committed on the platform
+ * with an `updatedAt` just before another's may be listed after it, so the next pull looks back
+ * a little (ingestion is idempotent: a re-pulled order is `unchanged`).
+ */
+export const CURSOR_OVERLAP_MS = 60_000;
+/** A first pull with no cursor looks back this far (Shopify shows 60 days without read_all_orders). */
+export const FIRST_PULL_LOOKBACK_MS = 60 * 24 * 3600_000;
+/** Reconciliation re-reads the last day unless told a time. */
+export const RECONCILE_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * Pulls every order the platform changed since `since`, page by page, ingests each page (the
+ * one domain operation webhooks use too), and reports progress after each. With
+ * `advanceCursor`, the channel's cursor moves to the newest change seen (minus the overlap)
+ * after every page, so a pull cut short resumes about where it stopped.
+ */
+export async function pullChannelOrders(
+  ctx: OperationContext,
+  deps: { connector: ChannelConnector; ingest: IngestDeps },
+  channelId: string,
+  since: Date,
+  options: { advanceCursor: boolean; onProgress?: (progress: SyncProgress) => Promise<void> | void },
+): Promise<SyncProgress> {
+  const progress: SyncProgress = { channelId, pulled: 0, created: 0, updated: 0, unchanged: 0, held: 0, done: false };
+  let cursor: string | null = null;
+  do {
+    const page = await deps.connector.pullOrders(since, cursor, PULL_PAGE_SIZE);
+    const outcomes = await ingestChannelOrders(ctx, deps.ingest, channelId, page.orders);
+    progress.pulled += page.orders.length;
+    for (const o of outcomes) {
+      if (o.result === 'created') progress.created++;
+      else if (o.result === 'unchanged') progress.unchanged++;
+      else if (o.result === 'held') progress.held++;
+      else progress.updated++;
+    }
+    const newest = Math.max(...page.orders.map((o) => o.updatedAt.getTime()));
+    if (options.advanceCursor && Number.isFinite(newest))
+      await advanceSyncCursor(ctx.em, channelId, new Date(newest - CURSOR_OVERLAP_MS));
+    cursor = page.nextCursor;
+    if (cursor) await options.onProgress?.({ ...progress });
+  } while (cursor);
+  progress.done = true;
+  await options.onProgress?.({ ...progress });
+  return progress;
+}
+
+/** Where a pull starts: the time asked for, else the channel's cursor, else the platform's horizon. */
+export function pullStart(
+  mode: 'pull' | 'reconcile',
+  since: string | undefined,
+  cursor: Date | null,
+  now: number,
+): Date {
+  if (since) return new Date(since);
+  if (mode === 'reconcile') return new Date(now - RECONCILE_WINDOW_MS);
+  return cursor ?? new Date(now - FIRST_PULL_LOOKBACK_MS);
+}
+
+/**
+ * `switchyard sync <channelId> [--since]`: the pull a `channel-sync` job runs, in this process
+ * (a backfill an operator watches). Without `--since` it starts at the cursor and moves it.
+ */
+export async function backfillChannel(
+  em: EntityManager,
+  deps: { connectors: ConnectorSource; ingest: IngestDeps; logger: DomainLogger },
+  channelId: string,
+  since: Date | undefined,
+  onProgress: (progress: SyncProgress) => void,
+): Promise<SyncProgress> {
+  const channel = await channelForJob(em, channelId);
+  if (!channel) throw notFound('Channel', channelId);
+  if (!channel.active)
+    throw new DomainError(ErrorCode.CONFLICT, `Channel ${channelId} is not connected and enabled`, { channelId });
+  const { connector } = await deps.connectors(em, channelId);
+  const ctx = { actor: SYSTEM_PRINCIPAL, requestId: 'cli-sync', em, logger: deps.logger };
+  const start = since ?? pullStart('pull', undefined, channel.syncCursor, Date.now());
+  const progress = await pullChannelOrders(ctx, { connector, ingest: deps.ingest }, channelId, start, {
+    advanceCursor: !since,
+    onProgress,
+  });
+  await markChannelSynced(em, channelId);
+  return progress;
+}
+
+/** One line of CLI progress (the total is unknown while paging, so counts and a rate). */
+export function syncProgressLine(p: SyncProgress, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? Math.round((p.pulled / elapsedMs) * 1000) : 0;
+  const spinner = p.done ? '#' : '|/-\\'[Math.floor(elapsedMs / 250) % 4];
+  return `[${spinner}] ${p.pulled.toLocaleString('en')} orders pulled (${p.created} created, ${p.updated} updated, ${p.unchanged} unchanged, ${p.held} held), ${rate.toLocaleString('en')}/s`;
+}

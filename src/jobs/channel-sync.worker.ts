@@ -1,0 +1,82 @@
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
+import type { IngestDeps } from '../domain/channels/ingest-channel-orders.js';
+import type { Orm } from '../platform/database.js';
+import type { ConnectorSource } from './channel-connectors.js';
+import { channelForJob, markChannelError, markChannelListingsDirty, markChannelSynced } from './channel-push.store.js';
+import type { SyncProgress } from '../domain/channels/sync-progress.js';
+import { pullChannelOrders, pullStart } from './channel-sync.js';
+import { eventChannel } from './outbox-relay.js';
+import { applyPlatformErrorPolicy } from './platform-error-policy.js';
+import { platformGate } from './platform-gate.js';
+import type { QueuePayloads, QueueRegistry } from './queues.js';
+import type { JobRuntime } from './worker-runner.js';
+import { SYNC_PROGRESS_TOPIC } from '../domain/channels/sync-progress.js';
+
+/** Progress messages carry ids unique enough for the feed's redelivery check (not outbox ids). */
+let progressSeq = 0;
+const progressId = () => Date.now() * 1_000 + (progressSeq++ % 1_000);
+
+export interface ChannelSyncDeps {
+  orm: Pick<Orm, 'em'>;
+  connectors: ConnectorSource;
+  ingest: IngestDeps;
+  redis: Redis;
+  prefix: string;
+  queues: Pick<QueueRegistry, 'stock-push'>;
+  logger: Logger;
+}
+
+/**
+ * Thin: pulls a channel's orders (mode `pull`: since its cursor, moving it; `reconcile`: a
+ * window again, so orders whose webhooks were lost are ingested, and every listed SKU marked
+ * dirty so drifted stock is pushed again), reporting progress on the job and on Redis.
+ */
+export const channelSyncProcessor =
+  (deps: ChannelSyncDeps) =>
+  async (job: Job<QueuePayloads['channel-sync']>, runtime: JobRuntime): Promise<SyncProgress | null> => {
+    const { channelId, mode, since } = job.data;
+    const em = deps.orm.em.fork();
+    const gate = platformGate(deps.redis, deps.prefix, channelId);
+    try {
+      const channel = await channelForJob(em, channelId);
+      if (!channel?.active) return null;
+      await gate.pass(runtime);
+      const { connector } = await deps.connectors(em, channelId);
+      const ctx = { actor: SYSTEM_PRINCIPAL, requestId: `job-${job.id ?? 'sync'}`, em, logger: deps.logger };
+      const progress = await pullChannelOrders(
+        ctx,
+        { connector, ingest: deps.ingest },
+        channelId,
+        pullStart(mode, since, channel.syncCursor, Date.now()),
+        {
+          advanceCursor: mode === 'pull' && !since,
+          onProgress: async (p) => {
+            await job.updateProgress({ ...p });
+            // Shaped like an outbox message so the API's event feed carries it to syncProgress.
+            const message = {
+              id: progressId(),
+              topic: SYNC_PROGRESS_TOPIC,
+              aggregateId: channelId,
+              payload: p,
+              createdAt: new Date().toISOString(),
+            };
+            await deps.redis.publish(eventChannel(deps.prefix, SYNC_PROGRESS_TOPIC), JSON.stringify(message));
+          },
+        },
+      );
+      if (mode === 'reconcile' && (await markChannelListingsDirty(em, channelId)) > 0) {
+        const jobId = `stock-push.${channelId}.reconcile.${job.id ?? Date.now()}`.replaceAll(':', '_');
+        await deps.queues['stock-push'].add('push', { channelId }, { jobId });
+      }
+      await markChannelSynced(em, channelId);
+      return progress;
+    } catch (error) {
+      return await applyPlatformErrorPolicy(error, runtime, {
+        gate,
+        markError: (message) => markChannelError(em, channelId, message),
+      });
+    }
+  };
