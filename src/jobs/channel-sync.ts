@@ -30,7 +30,7 @@ export const RECONCILE_WINDOW_MS = 24 * 3600_000;
  */
 export async function pullChannelOrders(
   ctx: OperationContext,
-  deps: { connector: ChannelConnector; ingest: IngestDeps },
+  deps: { connector: ChannelConnector; ingest: IngestDeps; ingestOrders?: typeof ingestChannelOrders },
   channelId: string,
   since: Date,
   options: { advanceCursor: boolean; onProgress?: (progress: SyncProgress) => Promise<void> | void },
@@ -39,7 +39,7 @@ export async function pullChannelOrders(
   let cursor: string | null = null;
   do {
     const page = await deps.connector.pullOrders(since, cursor, PULL_PAGE_SIZE);
-    const outcomes = await ingestChannelOrders(ctx, deps.ingest, channelId, page.orders);
+    const outcomes = await (deps.ingestOrders ?? ingestChannelOrders)(ctx, deps.ingest, channelId, page.orders);
     progress.pulled += page.orders.length;
     for (const o of outcomes) {
       if (o.result === 'created') progress.created++;

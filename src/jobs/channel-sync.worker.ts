@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
-import type { IngestDeps } from '../domain/channels/ingest-channel-orders.js';
+import type { IngestDeps, ingestChannelOrders } from '../domain/channels/ingest-channel-orders.js';
 import type { Orm } from '../platform/database.js';
 import type { ConnectorSource } from './channel-connectors.js';
 import { channelForJob, markChannelError, markChannelListingsDirty, markChannelSynced } from './channel-push.store.js';
@@ -23,6 +23,8 @@ export interface ChannelSyncDeps {
   orm: Pick<Orm, 'em'>;
   connectors: ConnectorSource;
   ingest: IngestDeps;
+  /** The ingestion operation; the domain's ingestChannelOrders unless a test stands in for it. */
+  ingestOrders?: typeof ingestChannelOrders;
   redis: Redis;
   prefix: string;
   queues: Pick<QueueRegistry, 'stock-push'>;
@@ -48,7 +50,7 @@ export const channelSyncProcessor =
       const ctx = { actor: SYSTEM_PRINCIPAL, requestId: `job-${job.id ?? 'sync'}`, em, logger: deps.logger };
       const progress = await pullChannelOrders(
         ctx,
-        { connector, ingest: deps.ingest },
+        { connector, ingest: deps.ingest, ingestOrders: deps.ingestOrders },
         channelId,
         pullStart(mode, since, channel.syncCursor, Date.now()),
         {
