@@ -19,7 +19,8 @@ const USAGE = `Usage: switchyard <command>
   emit-schema [file]  write the GraphQL SDL (default: schema.graphql)
   check-invariants    check stock, ledger, reservation and order invariants; exit 1 on any violation
   seed-orders         --count <n>: add n synthetic orders (3 lines each) for benchmarks and demos
-  simulate shopify    [--port N] [--secret S] [--token T] [--seed N]: run the Shopify simulator alone
+  simulate shopify    [--port N] [--secret S] [--token T] [--seed N] [--webhook-url U] [--order-every-ms N]:
+                      run the Shopify simulator alone (optionally sending webhooks to U, placing orders)
 
 Configuration comes from the environment; see .env.example.`;
 

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ShopifySimulator, SIM_API_VERSION } from '../../src/connectors/shopify/simulator/shopify-simulator.js';
 import type { RestOrder } from '../../src/connectors/shopify/simulator/sim-state.js';
 import { WebhookSender } from '../../src/connectors/shopify/simulator/webhook-sender.js';
+import { startOrderTrickle } from '../../src/connectors/shopify/simulator/order-trickle.js';
 
 const FIXTURES = new URL('../../../shared/fixtures/shopify/', import.meta.url);
 function fixture(name: string): { response: RestOrder } {
@@ -356,6 +357,27 @@ describe('Shopify simulator (contract)', () => {
     await gql('{ orders(first: 1) { nodes { id } } }');
     const calls = (await (await fetch(`${sim.url}/_sim/calls`)).json()) as { op: string }[];
     expect(calls.map((c) => c.op)).toEqual(['orders']);
+  });
+
+  it('places a seeded trickle of orders over the catalogue until stopped', async () => {
+    const stop = startOrderTrickle(sim, {
+      catalogue: [
+        { sku: 'TEE', price: '20.00' },
+        { sku: 'MUG', price: '9.50' },
+      ],
+      everyMs: 10,
+      seed: 5,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    stop();
+    const placed = sim.state.orders.size;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sim.state.orders.size).toBe(placed);
+    expect(placed).toBeGreaterThan(5);
+    for (const order of sim.state.orders.values()) {
+      expect(order.line_items.length).toBeGreaterThan(0);
+      expect(order.line_items.every((li) => li.sku === 'TEE' || li.sku === 'MUG')).toBe(true);
+    }
   });
 
   describe('webhook sender', () => {
