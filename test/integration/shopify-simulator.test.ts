@@ -467,6 +467,35 @@ describe('Shopify simulator (contract)', () => {
       expect(verdicts[1]).toMatchObject({ valid: false, reason: 'invalid_hmac' });
     });
 
+    it('announces changes made through the control API: orders/create, refunds/create, orders/updated, orders/cancelled', async () => {
+      sim.subscribeWebhooks(target);
+      const order = sim.createOrder({ lines: [{ sku: 'SKU-W', quantity: 2, price: '10.00' }] });
+      now += 1000;
+      sim.refundOrder(order.admin_graphql_api_id, '5.00', 'scratched');
+      now += 1000;
+      sim.cancelOrder(order.admin_graphql_api_id);
+      await sim.webhooks.drain();
+      expect(received.map((r) => r.headers['x-shopify-topic']).sort()).toEqual(
+        ['orders/cancelled', 'orders/create', 'orders/updated', 'refunds/create'].sort(),
+      );
+      const refund = received.find((r) => r.headers['x-shopify-topic'] === 'refunds/create')!;
+      expect(JSON.parse(refund.body.toString('utf8'))).toMatchObject({
+        note: 'scratched',
+        transactions: [{ kind: 'refund', amount: '5.00' }],
+      });
+      const view = await gql(
+        `query($id: ID!) { order(id: $id) { displayFinancialStatus cancelledAt refunds(first: 5) { note totalRefundedSet { shopMoney { amount } } } } }`,
+        {
+          id: order.admin_graphql_api_id,
+        },
+      );
+      expect(view.body.data!.order).toMatchObject({
+        displayFinancialStatus: 'PARTIALLY_REFUNDED',
+        cancelledAt: expect.any(String),
+        refunds: [{ note: 'scratched', totalRefundedSet: { shopMoney: { amount: '5.00' } } }],
+      });
+    });
+
     it('retries a delivery that got no 2xx, and duplicates with the same event id', async () => {
       let calls = 0;
       answer = () => (++calls <= 2 ? 503 : 200);
