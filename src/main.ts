@@ -22,7 +22,8 @@ const USAGE = `Usage: switchyard <command>
   rotate-encryption-key --new <key> [--old <key>]: re-encrypt every channel's credentials under
                       a new key in one transaction (--old defaults to SWITCHYARD_ENCRYPTION_KEY,
                       else DATA_DIR/encryption.key); rerunning it changes nothing
-  simulate shopify    [--port N] [--secret S] [--token T] [--seed N]: run the Shopify simulator alone
+  simulate shopify    [--port N] [--secret S] [--token T] [--seed N] [--webhook-url U] [--order-every-ms N]:
+                      run the Shopify simulator alone (optionally sending webhooks to U, placing orders)
   sync <channelId>    [--since <date>]: pull the channel's orders now (since its cursor, or the date),
                       in this process, with progress and a summary
 

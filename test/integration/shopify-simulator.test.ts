@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ShopifySimulator, SIM_API_VERSION } from '../../src/connectors/shopify/simulator/shopify-simulator.js';
 import type { RestOrder } from '../../src/connectors/shopify/simulator/sim-state.js';
 import { WebhookSender } from '../../src/connectors/shopify/simulator/webhook-sender.js';
+import { startOrderTrickle } from '../../src/connectors/shopify/simulator/order-trickle.js';
 
 const FIXTURES = new URL('../../../shared/fixtures/shopify/', import.meta.url);
 function fixture(name: string): { response: RestOrder } {
@@ -358,6 +359,27 @@ describe('Shopify simulator (contract)', () => {
     expect(calls.map((c) => c.op)).toEqual(['orders']);
   });
 
+  it('places a seeded trickle of orders over the catalogue until stopped', async () => {
+    const stop = startOrderTrickle(sim, {
+      catalogue: [
+        { sku: 'TEE', price: '20.00' },
+        { sku: 'MUG', price: '9.50' },
+      ],
+      everyMs: 10,
+      seed: 5,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    stop();
+    const placed = sim.state.orders.size;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sim.state.orders.size).toBe(placed);
+    expect(placed).toBeGreaterThan(5);
+    for (const order of sim.state.orders.values()) {
+      expect(order.line_items.length).toBeGreaterThan(0);
+      expect(order.line_items.every((li) => li.sku === 'TEE' || li.sku === 'MUG')).toBe(true);
+    }
+  });
+
   describe('webhook sender', () => {
     let receiver: Server;
     let received: { headers: Record<string, string | string[] | undefined>; body: Buffer }[];
@@ -443,6 +465,35 @@ describe('Shopify simulator (contract)', () => {
       }
       expect(verdicts[0]).toMatchObject({ valid: true, topic: 'ORDERS_CREATE', domain: sim.shopDomain });
       expect(verdicts[1]).toMatchObject({ valid: false, reason: 'invalid_hmac' });
+    });
+
+    it('announces changes made through the control API: orders/create, refunds/create, orders/updated, orders/cancelled', async () => {
+      sim.subscribeWebhooks(target);
+      const order = sim.createOrder({ lines: [{ sku: 'SKU-W', quantity: 2, price: '10.00' }] });
+      now += 1000;
+      sim.refundOrder(order.admin_graphql_api_id, '5.00', 'scratched');
+      now += 1000;
+      sim.cancelOrder(order.admin_graphql_api_id);
+      await sim.webhooks.drain();
+      expect(received.map((r) => r.headers['x-shopify-topic']).sort()).toEqual(
+        ['orders/cancelled', 'orders/create', 'orders/updated', 'refunds/create'].sort(),
+      );
+      const refund = received.find((r) => r.headers['x-shopify-topic'] === 'refunds/create')!;
+      expect(JSON.parse(refund.body.toString('utf8'))).toMatchObject({
+        note: 'scratched',
+        transactions: [{ kind: 'refund', amount: '5.00' }],
+      });
+      const view = await gql(
+        `query($id: ID!) { order(id: $id) { displayFinancialStatus cancelledAt refunds(first: 5) { note totalRefundedSet { shopMoney { amount } } } } }`,
+        {
+          id: order.admin_graphql_api_id,
+        },
+      );
+      expect(view.body.data!.order).toMatchObject({
+        displayFinancialStatus: 'PARTIALLY_REFUNDED',
+        cancelledAt: expect.any(String),
+        refunds: [{ note: 'scratched', totalRefundedSet: { shopMoney: { amount: '5.00' } } }],
+      });
     });
 
     it('retries a delivery that got no 2xx, and duplicates with the same event id', async () => {

@@ -175,6 +175,50 @@ export class ShopifySimulator {
     return order;
   }
 
+  /**
+   * Records a refund on an order (REST shape: a refund with one `refund` transaction), announces
+   * `refunds/create` (the refund, with `order_id`) and `orders/updated`.
+   */
+  refundOrder(id: string, amount: string, note: string | null = null): Record<string, unknown> {
+    const order = this.mustOrder(id);
+    const refundId = this.state.nextId();
+    const now = this.state.isoNow();
+    const orderNumericId = Number(order.admin_graphql_api_id.split('/').pop());
+    const refund = {
+      id: refundId,
+      admin_graphql_api_id: `gid://shopify/Refund/${refundId}`,
+      order_id: orderNumericId,
+      created_at: now,
+      processed_at: now,
+      note,
+      restock: false,
+      refund_line_items: [],
+      transactions: [
+        {
+          id: this.state.nextId(),
+          kind: 'refund',
+          status: 'success',
+          amount,
+          currency: order.currency,
+          order_id: orderNumericId,
+        },
+      ],
+    };
+    const refunds = ((order.refunds as unknown[] | undefined) ?? []).concat(refund);
+    const refunded = refunds
+      .flatMap((r) => (r as { transactions?: { amount: string }[] }).transactions ?? [])
+      .reduce((sum, t) => sum + Math.round(Number(t.amount) * 100), 0);
+    const total = Math.round(Number((order.total_price as string | undefined) ?? '0') * 100);
+    Object.assign(order, {
+      refunds,
+      financial_status: refunded >= total ? 'refunded' : 'partially_refunded',
+      updated_at: now,
+    });
+    this.announceBody('refunds/create', JSON.stringify(refund));
+    this.announce(order, 'orders/updated');
+    return refund;
+  }
+
   getOrder(id: string): RestOrder | undefined {
     return this.state.orders.get(id);
   }
@@ -216,8 +260,12 @@ export class ShopifySimulator {
   }
 
   private announce(order: RestOrder, topic: string): void {
+    this.announceBody(topic, JSON.stringify(order));
+  }
+
+  private announceBody(topic: string, body: string): void {
     for (const url of this.webhookTargets) {
-      void this.webhooks.send({ url, topic, body: JSON.stringify(order), triggeredAt: new Date(this.now()) });
+      void this.webhooks.send({ url, topic, body, triggeredAt: new Date(this.now()) });
     }
   }
 

@@ -1,19 +1,21 @@
 import { parseArgs } from 'node:util';
+import { startOrderTrickle } from './order-trickle.js';
 import { ShopifySimulator, SIM_API_VERSION } from './shopify-simulator.js';
 
 /** Products the stand-alone simulator starts with, stocked at two locations. */
 const STARTER_STOCK = [
-  { sku: 'TSHIRT-BLK-M', available: [25, 10] },
-  { sku: 'TSHIRT-WHT-M', available: [18, 6] },
-  { sku: 'MUG-LOGO', available: [40, 0] },
-  { sku: 'CAP-NAVY', available: [12, 12] },
+  { sku: 'TSHIRT-BLK-M', price: '24.00', available: [25, 10] },
+  { sku: 'TSHIRT-WHT-M', price: '24.00', available: [18, 6] },
+  { sku: 'MUG-LOGO', price: '12.50', available: [40, 0] },
+  { sku: 'CAP-NAVY', price: '19.99', available: [12, 12] },
 ];
 const LOCATIONS = ['gid://shopify/Location/1', 'gid://shopify/Location/2'];
 
 /**
- * `switchyard simulate shopify [--port N] [--secret S] [--token T] [--seed N]`: runs the Shopify
- * simulator alone for integrators and prints how to connect a channel to it. Runs until SIGINT
- * or SIGTERM.
+ * `switchyard simulate shopify [--port N] [--secret S] [--token T] [--seed N] [--webhook-url U]
+ * [--order-every-ms N]`: runs the Shopify simulator alone for integrators and prints how to
+ * connect a channel to it; optionally sends its webhooks to U and places an order every ~N ms.
+ * Runs until SIGINT or SIGTERM.
  */
 export async function simulateShopify(args: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
@@ -23,6 +25,8 @@ export async function simulateShopify(args: string[], out: NodeJS.WritableStream
       secret: { type: 'string' },
       token: { type: 'string' },
       seed: { type: 'string' },
+      'webhook-url': { type: 'string' },
+      'order-every-ms': { type: 'string' },
     },
     strict: true,
   });
@@ -41,6 +45,10 @@ export async function simulateShopify(args: string[], out: NodeJS.WritableStream
     item.available.forEach((n, i) => sim.setStock(item.sku, LOCATIONS[i]!, n));
   }
   const url = await sim.start();
+  if (values['webhook-url']) sim.subscribeWebhooks(values['webhook-url']);
+  const everyMs = Number(values['order-every-ms'] ?? 0);
+  const stopTrickle =
+    everyMs > 0 ? startOrderTrickle(sim, { catalogue: STARTER_STOCK, everyMs, seed: sim.state.nextId() }) : () => {};
   out.write(
     [
       '',
@@ -60,6 +68,7 @@ export async function simulateShopify(args: string[], out: NodeJS.WritableStream
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  stopTrickle();
   await sim.stop();
   return 0;
 }
