@@ -5,6 +5,8 @@ import { mapShopifyWebhookOrder } from '../../src/connectors/shopify/shopify-ord
 import type { ChannelOrder, ChannelOrderLine } from '../../src/domain/channels/channel-order.js';
 import { ingestChannelOrders, type IngestOutcome } from '../../src/domain/channels/ingest-channel-orders.js';
 import { checkInvariants } from '../../src/domain/invariants/invariants.js';
+import { releaseOrderHold } from '../../src/domain/orders/lifecycle/release-order-hold.js';
+import { manualPaymentProvider } from '../../src/domain/payments/payment-provider.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { ADDRESS, createLocations, createSku, seeded, shuffle, stock } from '../support/commerce.js';
 import { contextFor } from '../support/context.js';
@@ -215,6 +217,18 @@ describe('ingestChannelOrders', () => {
     // a hold ingestion did not take for its own reasons stays until a person lifts it
     expect((await ingest('shop-a', [later(v2, 1)]))[0]!.result).toBe('updated');
     expect(await orderRow(created!.orderId)).toMatchObject({ status: 'ON_HOLD' });
+    // reviewed and released by a person: the same difference in a later version is not raised again
+    await releaseOrderHold(ctx(), { payments: manualPaymentProvider }, created!.orderId, {
+      reason: 'checked with the buyer',
+    });
+    expect((await ingest('shop-a', [later(v2, 2)]))[0]!.result).toBe('updated');
+    expect(await orderRow(created!.orderId)).toMatchObject({ status: 'ALLOCATED' });
+    const reported = (await timelineOf(db.url, created!.orderId)).filter((e) => e.type === 'channel_lines_changed');
+    expect(reported).toHaveLength(1);
+    // a different change is
+    expect((await ingest('shop-a', [later(v1, 4, { lines: [{ ...v1.lines[0]!, quantity: 1 }] })]))[0]!.result).toBe(
+      'held',
+    );
   });
 
   it('cancels through the lifecycle, releasing stock; a later cancelled version is unchanged', async () => {
