@@ -336,6 +336,29 @@ describe('ingestChannelOrders', () => {
     expect(await orderRow(euro!.orderId)).toMatchObject({ status: 'ON_HOLD' });
   });
 
+  it('matches a line through the listing hook when the platform SKU differs from ours', async () => {
+    const a = await sku(5);
+    const listed = { ...line('THEIR-SKU', 2), externalVariantId: 'gid://shopify/ProductVariant/77' };
+    const listingSkus = async (_tx: unknown, channelId: string, ids: readonly string[]) =>
+      new Map(
+        channelId === 'shop-a' && ids.includes('gid://shopify/ProductVariant/77')
+          ? [['gid://shopify/ProductVariant/77', a]]
+          : [],
+      );
+    const co = channelOrder({ lines: [listed] });
+    const [outcome] = await ingestChannelOrders(ctx(), { ...deps, listingSkus }, 'shop-a', [co]);
+    expect(outcome!.result).toBe('created');
+    expect(await lineRows(outcome!.orderId)).toMatchObject([{ sku: a, quantity: 2, quantity_allocated: 2 }]);
+    // without the hook the same platform line is unknown
+    const [plain] = await ingest('shop-a', [channelOrder({ lines: [{ ...listed, externalLineId: 'x' }] })]);
+    expect(plain!.result).toBe('held');
+    // a newer version with the same lines is no change of lines (compared by our SKU)
+    expect((await ingestChannelOrders(ctx(), { ...deps, listingSkus }, 'shop-a', [later(co, 1)]))[0]!.result).toBe(
+      'updated',
+    );
+    expect(await orderRow(outcome!.orderId)).toMatchObject({ status: 'ALLOCATED' });
+  });
+
   it('holds rather than refuses a short order on a channel that takes no backorders', async () => {
     const a = await sku(1);
     const [held] = await ingest('shop-r', [channelOrder({ lines: [line(a, 3)] })]);
