@@ -5,6 +5,8 @@ import { mapShopifyWebhookOrder } from '../../src/connectors/shopify/shopify-ord
 import type { ChannelOrder, ChannelOrderLine } from '../../src/domain/channels/channel-order.js';
 import { ingestChannelOrders, type IngestOutcome } from '../../src/domain/channels/ingest-channel-orders.js';
 import { checkInvariants } from '../../src/domain/invariants/invariants.js';
+import { releaseOrderHold } from '../../src/domain/orders/lifecycle/release-order-hold.js';
+import { manualPaymentProvider } from '../../src/domain/payments/payment-provider.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { ADDRESS, createLocations, createSku, seeded, shuffle, stock } from '../support/commerce.js';
 import { contextFor } from '../support/context.js';
@@ -215,6 +217,18 @@ describe('ingestChannelOrders', () => {
     // a hold ingestion did not take for its own reasons stays until a person lifts it
     expect((await ingest('shop-a', [later(v2, 1)]))[0]!.result).toBe('updated');
     expect(await orderRow(created!.orderId)).toMatchObject({ status: 'ON_HOLD' });
+    // reviewed and released by a person: the same difference in a later version is not raised again
+    await releaseOrderHold(ctx(), { payments: manualPaymentProvider }, created!.orderId, {
+      reason: 'checked with the buyer',
+    });
+    expect((await ingest('shop-a', [later(v2, 2)]))[0]!.result).toBe('updated');
+    expect(await orderRow(created!.orderId)).toMatchObject({ status: 'ALLOCATED' });
+    const reported = (await timelineOf(db.url, created!.orderId)).filter((e) => e.type === 'channel_lines_changed');
+    expect(reported).toHaveLength(1);
+    // a different change is
+    expect((await ingest('shop-a', [later(v1, 4, { lines: [{ ...v1.lines[0]!, quantity: 1 }] })]))[0]!.result).toBe(
+      'held',
+    );
   });
 
   it('cancels through the lifecycle, releasing stock; a later cancelled version is unchanged', async () => {
@@ -320,6 +334,29 @@ describe('ingestChannelOrders', () => {
       )[0]!.result,
     ).toBe('held');
     expect(await orderRow(euro!.orderId)).toMatchObject({ status: 'ON_HOLD' });
+  });
+
+  it('matches a line through the listing hook when the platform SKU differs from ours', async () => {
+    const a = await sku(5);
+    const listed = { ...line('THEIR-SKU', 2), externalVariantId: 'gid://shopify/ProductVariant/77' };
+    const listingSkus = async (_tx: unknown, channelId: string, ids: readonly string[]) =>
+      new Map(
+        channelId === 'shop-a' && ids.includes('gid://shopify/ProductVariant/77')
+          ? [['gid://shopify/ProductVariant/77', a]]
+          : [],
+      );
+    const co = channelOrder({ lines: [listed] });
+    const [outcome] = await ingestChannelOrders(ctx(), { ...deps, listingSkus }, 'shop-a', [co]);
+    expect(outcome!.result).toBe('created');
+    expect(await lineRows(outcome!.orderId)).toMatchObject([{ sku: a, quantity: 2, quantity_allocated: 2 }]);
+    // without the hook the same platform line is unknown
+    const [plain] = await ingest('shop-a', [channelOrder({ lines: [{ ...listed, externalLineId: 'x' }] })]);
+    expect(plain!.result).toBe('held');
+    // a newer version with the same lines is no change of lines (compared by our SKU)
+    expect((await ingestChannelOrders(ctx(), { ...deps, listingSkus }, 'shop-a', [later(co, 1)]))[0]!.result).toBe(
+      'updated',
+    );
+    expect(await orderRow(outcome!.orderId)).toMatchObject({ status: 'ALLOCATED' });
   });
 
   it('holds rather than refuses a short order on a channel that takes no backorders', async () => {

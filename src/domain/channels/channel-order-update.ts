@@ -9,7 +9,9 @@ import { checkOrderTotals } from '../orders/order-total-limit.js';
 import { recordOrderEvent } from '../orders/order-transitions.js';
 import type { OrderLine } from '../orders/order-line.entity.js';
 import { buildLines, recordUnmatched } from './channel-order-create.js';
-import { describeLine, matchChannelLines, type ListingSkuLookup, type MatchedLine } from './channel-line-match.js';
+import { matchChannelLines, type ListingSkuLookup, type MatchedLine } from './channel-line-match.js';
+import { OrderEvent } from '../orders/order-event.entity.js';
+import type { Order } from '../orders/order.entity.js';
 import { reviewIngestionHold } from './channel-order-holds.js';
 import { Channel } from './channel.entity.js';
 import type { HoldPolicy } from '../orders/hold-rules.js';
@@ -71,8 +73,12 @@ export async function updateChannelOrder(
   }
 
   let result: IngestResult = 'updated';
-  let matched: MatchedLine[] | null = null;
-  const platformLines = signature(co.lines.map((l) => [describeLine(l), l.quantity, l.unitPriceAmount]));
+  // Compared by our SKUs (a listing may map a platform SKU that differs); platform lines no
+  // variant matches are on the timeline already and cannot be order lines either way.
+  const matched = await matchChannelLines(tx, order.channel.id, co.lines, deps.listingSkus);
+  const platformLines = signature(
+    matched.filter((m) => m.variant !== null).map((m) => [m.variant!.sku, m.line.quantity, m.line.unitPriceAmount]),
+  );
   const heldLines = signature(
     lines
       .filter((l) => openUnits(l) + l.quantityShipped > 0)
@@ -81,8 +87,12 @@ export async function updateChannelOrder(
   if (order.status !== 'CANCELLED' && platformLines !== heldLines) {
     const allocated = lines.some((l) => l.quantityAllocated > 0 || l.quantityShipped > 0);
     if (!allocated && ['PENDING', 'CONFIRMED', 'PAYMENT_AUTHORIZED', 'ON_HOLD'].includes(order.status)) {
-      matched = await replaceLines(tx, ctx, deps, order, lines, co);
+      replaceLines(tx, ctx, order, lines, matched, co);
       changes.push('lines');
+    } else if (await alreadyReported(tx, order.id, platformLines)) {
+      // The same difference was reported (and held for) on an earlier version: a person may
+      // have reviewed and released it since; it is not raised again.
+      changes.push('lines (kept)');
     } else {
       recordOrderEvent(
         tx,
@@ -98,6 +108,7 @@ export async function updateChannelOrder(
             unitPriceAmount: l.unitPriceAmount,
           })),
           held: lines.map((l) => ({ lineId: l.id, sku: l.sku, quantity: l.quantity - l.quantityCancelled })),
+          signature: platformLines,
         },
       );
       changes.push('lines (kept)');
@@ -122,7 +133,6 @@ export async function updateChannelOrder(
     }
   }
   if (order.status === 'ON_HOLD' && result !== 'held') {
-    matched ??= await matchChannelLines(tx, order.channel.id, co.lines, deps.listingSkus);
     const channel = await tx.findOneOrFail(Channel, { id: order.channel.id });
     const review = await reviewIngestionHold(tx, ctx, order, lines, matched, co, deps.policy, channel);
     if (review === 'released') changes.push('hold released');
@@ -146,16 +156,15 @@ export async function updateChannelOrder(
 }
 
 /** Before allocation the platform's lines replace the order's: old ones cancelled, new ones added. */
-async function replaceLines(
+function replaceLines(
   tx: EntityManager,
   ctx: OperationContext,
-  deps: { listingSkus?: ListingSkuLookup },
-  order: Parameters<typeof recomputeTotals>[0],
+  order: Order,
   lines: OrderLine[],
+  matched: MatchedLine[],
   co: ChannelOrder,
-): Promise<MatchedLine[]> {
+): void {
   const before = totalsOf(order);
-  const matched = await matchChannelLines(tx, order.channel.id, co.lines, deps.listingSkus);
   for (const line of lines) line.quantityCancelled = line.quantity;
   const position = lines.reduce((max, l) => Math.max(max, l.position), -1) + 1;
   lines.push(...buildLines(tx, order, matched, position));
@@ -171,7 +180,16 @@ async function replaceLines(
     platformTotal: co.totalAmount,
   });
   if (unknown.length > 0) recordUnmatched(tx, ctx, order, unknown);
-  return matched;
+}
+
+/** Whether the newest `channel_lines_changed` entry reported exactly these platform lines. */
+async function alreadyReported(tx: EntityManager, orderId: string, platformLines: string): Promise<boolean> {
+  const [last] = await tx.find(
+    OrderEvent,
+    { order: orderId, type: 'channel_lines_changed' },
+    { orderBy: { id: 'desc' }, limit: 1 },
+  );
+  return last?.data?.signature === platformLines;
 }
 
 function signature(lines: [string, number, number][]): string {

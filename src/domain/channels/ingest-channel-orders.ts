@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { OperationContext } from '../context.js';
 import { badInput, DomainError, ErrorCode, notFound } from '../errors.js';
 import { emailAddress } from '../input-formats.js';
-import { checkAmount, MAX_ORDER_TOTAL } from '../input-limits.js';
+import { checkAmount, MAX_LINE_QUANTITY, MAX_ORDER_TOTAL, MAX_UNIT_PRICE } from '../input-limits.js';
+import { MAX_ORDER_LINES } from '../orders/place-order.input.js';
 import type { HoldPolicy } from '../orders/hold-rules.js';
 import { inTransaction } from '../transaction.js';
 import type { ListingSkuLookup } from './channel-line-match.js';
@@ -158,7 +159,20 @@ export function checkChannelOrder(field: string, co: ChannelOrder): ChannelOrder
   }
   for (const key of ['shippingAmount', 'taxAmount', 'discountAmount', 'totalAmount', 'paidAmount'] as const)
     checkAmount(`${field}.${key}`, co[key], MAX_ORDER_TOTAL);
-  co.refunds.forEach((r, i) => checkAmount(`${field}.refunds[${i}].amount`, r.amount, MAX_ORDER_TOTAL));
+  co.refunds.forEach((r, i) => {
+    checkAmount(`${field}.refunds[${i}].amount`, r.amount, MAX_ORDER_TOTAL);
+    if (!r.externalRefundId?.trim()) throw badInput(`${field}.refunds[${i}].externalRefundId`, 'is required');
+  });
+  if (co.lines.length > MAX_ORDER_LINES)
+    throw badInput(`${field}.lines`, `must hold at most ${MAX_ORDER_LINES} lines`, { max: MAX_ORDER_LINES });
+  co.lines.forEach((l, i) => {
+    if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > MAX_LINE_QUANTITY)
+      throw badInput(`${field}.lines[${i}].quantity`, `must be a whole number from 1 to ${MAX_LINE_QUANTITY}`, {
+        min: 1,
+        max: MAX_LINE_QUANTITY,
+      });
+    checkAmount(`${field}.lines[${i}].unitPriceAmount`, l.unitPriceAmount, MAX_UNIT_PRICE);
+  });
   let email: string | null = null;
   if (co.email) {
     try {

@@ -66,6 +66,7 @@ async function collect(tx: EntityManager, customer: Customer) {
       source: o.source,
       purchaseOrderNumber: o.purchaseOrderNumber ?? null,
       email: o.email ?? null,
+      note: o.note ?? null,
       shippingAddress: o.shippingAddress ?? null,
       billingAddress: o.billingAddress ?? null,
       currency: o.currency,
