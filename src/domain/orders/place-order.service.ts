@@ -210,7 +210,10 @@ async function placeInTransaction(
   return order;
 }
 
-export async function upsertCustomer(tx: EntityManager, c: NonNullable<ValidPlaceOrderInput['customer']>): Promise<Customer> {
+export async function upsertCustomer(
+  tx: EntityManager,
+  c: NonNullable<ValidPlaceOrderInput['customer']>,
+): Promise<Customer> {
   if (c.email) {
     const existing = await tx.findOne(Customer, { email: c.email });
     if (existing) {
