@@ -1,7 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
 import { mapShopifyWebhookOrder } from '../connectors/shopify/shopify-order.mapper.js';
+import { mapShopifyRefundWebhook } from '../connectors/shopify/shopify-refund.mapper.js';
 import type { ChannelOrder } from '../domain/channels/channel-order.js';
 import { ingestChannelOrders, type IngestDeps } from '../domain/channels/ingest-channel-orders.js';
+import { recordChannelRefund } from '../domain/channels/record-channel-refund.js';
 import type { OperationContext } from '../domain/context.js';
 import { claimChannelBatch, markDeliveryError, type ClaimedDelivery } from '../domain/webhooks/delivery-claims.js';
 import { newestVersions } from '../domain/webhooks/newest-versions.js';
@@ -14,15 +16,10 @@ import {
   redactDeliveryBodies,
 } from '../domain/webhooks/platform-requests.js';
 
-/** refunds/create: the refund payload onto the order it belongs to (ingest's to implement). */
-export type RefundHandler = (ctx: OperationContext, channelId: string, payload: unknown) => Promise<string>;
-
 export interface WebhookHandlerDeps {
   ingest: IngestDeps;
   /** How many waiting order deliveries of one channel one job ingests together. */
   batchSize: number;
-  /** Absent until refund ingestion exists: refunds/create deliveries then fail, visibly and replayably. */
-  refunds?: RefundHandler;
 }
 
 /** What became of one delivery (the one claimed, or one drained with it into a batch). */
@@ -57,8 +54,16 @@ export async function handleShopifyDelivery(
     case 'orders/cancelled':
       return ingestOrderBatch(ctx, deps, delivery);
     case 'refunds/create': {
-      if (!deps.refunds) throw new UnrecoverableError('refunds/create is not ingested yet (no refund handler wired)');
-      return one('processed', await deps.refunds(ctx, delivery.channelId, parse(delivery)));
+      let refund;
+      try {
+        refund = mapShopifyRefundWebhook(delivery.body, parse(delivery));
+      } catch (error) {
+        throw new UnrecoverableError(`payload does not map: ${(error as Error).message}`);
+      }
+      return one(
+        'processed',
+        await recordChannelRefund(ctx, delivery.channelId, refund.externalOrderId, refund.refund, refund.currency),
+      );
     }
     case 'app/uninstalled':
       return one('processed', await disableUninstalledChannel(ctx.em, delivery.channelId));

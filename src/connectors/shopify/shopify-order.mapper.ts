@@ -14,6 +14,7 @@ import {
   type OrderNode,
   type RestAddress,
   type RestOrder,
+  type RestRefund,
 } from './shopify-order.schemas.js';
 
 /*
@@ -117,36 +118,7 @@ function mapRest(o: RestOrder): ChannelOrder {
     paidAmount: paid ? Math.max(0, total - outstanding) : 0,
     cancelledAt: o.cancelled_at ? new Date(o.cancelled_at) : null,
     cancelReason: blank(o.cancel_reason),
-    refunds: o.refunds.map((r, i): ChannelRefund => {
-      // The money that went back is the refund's successful refund transactions; a refund with
-      // none (restock only, or a payload without transactions) counts its line subtotals.
-      const transactions = r.transactions.filter(
-        (t) => t.kind.toLowerCase() === 'refund' && (t.status ?? 'success').toLowerCase() === 'success',
-      );
-      const amount =
-        transactions.length > 0
-          ? transactions.reduce(
-              (sum, t, j) =>
-                sum +
-                minor(
-                  `refunds.${i}.transactions.${j}.amount`,
-                  { amount: t.amount, currency: t.currency ?? currency },
-                  currency,
-                ),
-              0,
-            )
-          : r.refund_line_items.reduce(
-              (sum, li, j) =>
-                sum + minor(`refunds.${i}.refund_line_items.${j}.subtotal_set`, rest(li.subtotal_set), currency),
-              0,
-            );
-      return {
-        externalRefundId: r.admin_graphql_api_id,
-        amount,
-        createdAt: new Date(r.created_at),
-        note: blank(r.note),
-      };
-    }),
+    refunds: o.refunds.map((r, i) => mapRestRefund(r, `refunds.${i}`, currency)),
     note: blank(o.note),
   };
 }
@@ -199,6 +171,40 @@ function lineQuantity(field: string, quantity: number): number {
   if (quantity > MAX_LINE_QUANTITY)
     throw new DomainError('BAD_USER_INPUT', `${field}: ${quantity} is above ${MAX_LINE_QUANTITY}`, { field });
   return quantity;
+}
+
+/**
+ * One REST refund (inside an order payload, or the whole `refunds/create` payload) in the
+ * order's currency. `field` prefixes the names in errors.
+ */
+export function mapRestRefund(r: RestRefund, field: string, currency: string): ChannelRefund {
+  // The money that went back is the refund's successful refund transactions; a refund with
+  // none (restock only, or a payload without transactions) counts its line subtotals.
+  const transactions = r.transactions.filter(
+    (t) => t.kind.toLowerCase() === 'refund' && (t.status ?? 'success').toLowerCase() === 'success',
+  );
+  const amount =
+    transactions.length > 0
+      ? transactions.reduce(
+          (sum, t, j) =>
+            sum +
+            minor(
+              `${field}.transactions.${j}.amount`,
+              { amount: t.amount, currency: t.currency ?? currency },
+              currency,
+            ),
+          0,
+        )
+      : r.refund_line_items.reduce(
+          (sum, li, j) => sum + minor(`${field}.refund_line_items.${j}.subtotal_set`, rest(li.subtotal_set), currency),
+          0,
+        );
+  return {
+    externalRefundId: r.admin_graphql_api_id,
+    amount,
+    createdAt: new Date(r.created_at),
+    note: blank(r.note),
+  };
 }
 
 function blank(value: string | null | undefined): string | null {

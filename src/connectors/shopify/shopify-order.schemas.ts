@@ -29,7 +29,7 @@ export const restAddressSchema = z
   })
   .nullish();
 
-const restRefundSchema = z.object({
+export const restRefundSchema = z.object({
   admin_graphql_api_id: z.string().min(1),
   created_at: timestamp,
   note: text,
@@ -80,6 +80,7 @@ export const restOrderSchema = z.object({
   refunds: z.array(restRefundSchema).default([]),
 });
 export type RestOrder = z.infer<typeof restOrderSchema>;
+export type RestRefund = z.infer<typeof restRefundSchema>;
 export type RestAddress = z.infer<typeof restAddressSchema>;
 
 const moneyBag = z.object({ shopMoney: z.object({ amount: z.string(), currencyCode: z.string() }) });

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Variant } from '../catalog/variant.entity.js';
+import { skusForExternalVariants } from './channel-listing.service.js';
 import type { ChannelOrderLine } from './channel-order.js';
 
 /**
- * Where a channel's listings say a platform variant is one of our SKUs (the channel listings
- * table, built by the channels work). Until it is wired, ingestion matches by SKU alone.
- * HOOK: pass the listing lookup as IngestDeps.listingSkus.
+ * Where a channel's listings say a platform variant is one of our SKUs. By default the channel
+ * listings table (channel-listing.service.ts); a caller may pass another lookup.
  */
 export type ListingSkuLookup = (
   tx: EntityManager,
@@ -27,10 +27,10 @@ export async function matchChannelLines(
   tx: EntityManager,
   channelId: string,
   lines: readonly ChannelOrderLine[],
-  listingSkus?: ListingSkuLookup,
+  listingSkus: ListingSkuLookup = skusForExternalVariants,
 ): Promise<MatchedLine[]> {
   const externalIds = [...new Set(lines.map((l) => l.externalVariantId).filter((id): id is string => id !== null))];
-  const listed = listingSkus && externalIds.length > 0 ? await listingSkus(tx, channelId, externalIds) : new Map();
+  const listed = externalIds.length > 0 ? await listingSkus(tx, channelId, externalIds) : new Map();
   const skuOf = (l: ChannelOrderLine): string | null =>
     (l.externalVariantId !== null ? listed.get(l.externalVariantId) : undefined) ?? l.sku;
   const skus = [...new Set(lines.map(skuOf).filter((s): s is string => s !== null))];

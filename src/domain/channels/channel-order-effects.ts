@@ -47,7 +47,7 @@ export async function recordChannelRefunds(
   ctx: OperationContext,
   order: Order,
   lines: OrderLine[],
-  co: ChannelOrder,
+  co: Pick<ChannelOrder, 'refunds'>,
 ): Promise<number> {
   if (co.refunds.length === 0) return 0;
   const known = await tx.find(OrderEvent, { order: order.id, type: 'payment_refunded' });
