@@ -6,6 +6,7 @@ import { memoryBenchmark } from './memory.bench.js';
 import { ordersListBenchmark } from './orders-list.bench.js';
 import { placeOrderBenchmark } from './place-order.bench.js';
 import { reserveBenchmark } from './reserve.bench.js';
+import { stockPropagationBenchmark } from './stock-propagation.bench.js';
 import { webhookAcksBenchmark } from './webhook-acks.bench.js';
 
 /** Every benchmark `npm run bench -- <name>` can run, by name. */
@@ -17,5 +18,6 @@ export const benchmarks: Record<string, Benchmark> = {
   'orders-list': ordersListBenchmark,
   'place-order': placeOrderBenchmark,
   reserve: reserveBenchmark,
+  'stock-propagation': stockPropagationBenchmark,
   'webhook-acks': webhookAcksBenchmark,
 };
