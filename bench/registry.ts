@@ -1,17 +1,23 @@
 import type { Benchmark } from './support/benchmark.js';
+import { channelIngestBenchmark } from './channel-ingest.bench.js';
 import { fanOutBenchmark } from './fan-out.bench.js';
 import { meBenchmark } from './me.bench.js';
 import { memoryBenchmark } from './memory.bench.js';
 import { ordersListBenchmark } from './orders-list.bench.js';
 import { placeOrderBenchmark } from './place-order.bench.js';
 import { reserveBenchmark } from './reserve.bench.js';
+import { stockPropagationBenchmark } from './stock-propagation.bench.js';
+import { webhookAcksBenchmark } from './webhook-acks.bench.js';
 
 /** Every benchmark `npm run bench -- <name>` can run, by name. */
 export const benchmarks: Record<string, Benchmark> = {
+  'channel-ingest': channelIngestBenchmark,
   'fan-out': fanOutBenchmark,
   me: meBenchmark,
   memory: memoryBenchmark,
   'orders-list': ordersListBenchmark,
   'place-order': placeOrderBenchmark,
   reserve: reserveBenchmark,
+  'stock-propagation': stockPropagationBenchmark,
+  'webhook-acks': webhookAcksBenchmark,
 };

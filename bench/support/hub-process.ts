@@ -21,6 +21,8 @@ export const PRODUCTION_NODE_OPTIONS = '--max-semi-space-size=16 --max-old-space
 export interface ServiceUrls {
   databaseUrl: string;
   redisUrl: string;
+  /** SWITCHYARD_ENCRYPTION_KEY, when processes must share one (an api and a worker reading channel credentials); else a random one. */
+  encryptionKey?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export function benchProcessEnv(services: ServiceUrls, port: number) {
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
     // Production would otherwise write a key under DATA_DIR.
-    SWITCHYARD_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    SWITCHYARD_ENCRYPTION_KEY: services.encryptionKey ?? randomBytes(32).toString('base64'),
   };
   return { settings, env };
 }

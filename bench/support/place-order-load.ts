@@ -41,6 +41,8 @@ export interface PlaceOrderHub {
   /** The PostgreSQL server (its `postgres` database), for more databases on it. */
   serverUrl: string;
   databaseUrl: string;
+  /** Redis the api process uses, for a worker beside it. */
+  redisUrl: string;
   /** The api process that is measured: started after setup, so setup is not in its memory. */
   hub: HubProcess;
   /** The integration key the load uses. */
@@ -167,6 +169,7 @@ export async function preparePlaceOrderHub(ctx: BenchContext, orders: number): P
   return {
     serverUrl: postgres.url,
     databaseUrl: database.url,
+    redisUrl: services.redisUrl,
     hub,
     token: key.key,
     setup: {

@@ -11,6 +11,8 @@ export interface VariedLoadSpec {
   headers: Record<string, string>;
   /** Called once per request, in the load generator, for the body to send. */
   makeBody(): string;
+  /** Called once per request, after makeBody, when each request needs headers of its own (else `headers`). */
+  makeHeaders?(): Record<string, string>;
   /** undefined when the answer is right, else a short reason; answers are counted by reason. */
   check(status: number, body: string): string | undefined;
   connections: number;
@@ -58,7 +60,10 @@ function fire(
             method: 'POST',
             path,
             headers: spec.headers,
-            setupRequest: (request) => ({ ...request, body: spec.makeBody() }),
+            setupRequest: (request) => {
+              const body = spec.makeBody();
+              return spec.makeHeaders ? { ...request, body, headers: spec.makeHeaders() } : { ...request, body };
+            },
             onResponse: (status, body) => {
               const reason = spec.check(status, body);
               onAnswer?.(reason === undefined);

@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { buildSchema } from 'type-graphql';
 import { ApiKeyResolver } from './auth/api-key.resolver.js';
 import { authChecker } from './auth/auth-checker.js';
+import { ChannelHealthResolver } from './channels/channel-health.resolver.js';
 import { ChannelResolver } from './channels/channel.resolver.js';
 import { CatalogResolver } from './catalog/catalog.resolver.js';
 import { ProductFieldsResolver, VariantFieldsResolver } from './catalog/product-fields.resolver.js';
@@ -45,6 +46,7 @@ export const resolvers = [
   OrderStatsResolver,
   PrivacyResolver,
   ChannelResolver,
+  ChannelHealthResolver,
   SubscriptionsResolver,
   WebhookDeliveryResolver,
   SyncProgressResolver,

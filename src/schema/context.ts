@@ -68,7 +68,7 @@ export class RequestContext implements GraphQLContext {
   }
 
   get loaders(): Loaders {
-    return (this.requestLoaders ??= createLoaders(() => operationContext(this)));
+    return (this.requestLoaders ??= createLoaders(() => operationContext(this), this.services.jobs));
   }
 }
 

@@ -3,6 +3,11 @@ import { productsByIds, variantsOfProducts } from '../domain/catalog/catalog-que
 import type { Product } from '../domain/catalog/product.entity.js';
 import type { Variant } from '../domain/catalog/variant.entity.js';
 import type { OperationContext } from '../domain/context.js';
+import {
+  deliveryHealthOfChannels,
+  NO_DELIVERIES,
+  type ChannelDeliveryHealth,
+} from '../domain/webhooks/delivery-health.js';
 import type { Customer } from '../domain/orders/customer.entity.js';
 import { customersByIds } from '../domain/orders/customer-query.service.js';
 import type { OrderEvent } from '../domain/orders/order-event.entity.js';
@@ -15,6 +20,7 @@ import {
   returnsOfOrders,
   shipmentsOfOrders,
 } from '../domain/orders/order-query.service.js';
+import type { ChannelJobCounts, JobInspector } from './jobs/job-inspector.js';
 
 /** A return with its lines as the GraphQL Return shows it (its order is the parent). */
 export type OrderReturn = Omit<ReturnDetail, 'order'>;
@@ -34,6 +40,10 @@ export interface Loaders {
   customers: DataLoader<string, Customer | null>;
   productVariants: DataLoader<string, Variant[]>;
   products: DataLoader<string, Product | null>;
+  /** Channel health: the webhook inbox of each channel, one query for a list of channels. */
+  channelDeliveries: DataLoader<string, ChannelDeliveryHealth>;
+  /** Channel health: jobs waiting/failed per channel, one scan of the queues for a list; null without queues. */
+  channelJobs: DataLoader<string, ChannelJobCounts | null>;
 }
 
 /** The batch size stays below PostgreSQL's parameter limit and keeps each IN list modest. */
@@ -63,7 +73,7 @@ async function orderLinesFor(loaders: Loaders, found: Map<string, unknown[]>): P
 }
 
 /** `ctx` is called on first load, so building the loaders costs nothing until a field needs one. */
-export function createLoaders(ctx: () => OperationContext): Loaders {
+export function createLoaders(ctx: () => OperationContext, jobs?: JobInspector): Loaders {
   const loaders: Loaders = {
     orderLines: batched((ids) => linesOfOrders(ctx(), ids), []),
     orderEvents: batched((ids) => eventsOfOrders(ctx(), ids), []),
@@ -104,6 +114,11 @@ export function createLoaders(ctx: () => OperationContext): Loaders {
     customers: batched<Customer | null>((ids) => customersByIds(ctx(), ids), null),
     productVariants: batched((ids) => variantsOfProducts(ctx(), ids), []),
     products: batched<Product | null>((ids) => productsByIds(ctx(), ids), null),
+    channelDeliveries: batched((ids) => deliveryHealthOfChannels(ctx().em, ids), NO_DELIVERIES),
+    channelJobs: batched<ChannelJobCounts | null>(
+      async (ids) => (jobs ? await jobs.channelJobCounts(ids) : new Map<string, ChannelJobCounts>()),
+      null,
+    ),
   };
   return loaders;
 }

@@ -137,7 +137,15 @@ describe('the queue dashboard at /admin/queues', () => {
     expect(api.status).toBe(200);
     const body = (await api.json()) as { queues: { name: string }[] };
     expect(body.queues.map((q) => q.name).sort()).toEqual(
-      ['cancellation-push', 'channel-sync', 'diagnostics', 'fulfilment-push', 'stock-push'].sort(),
+      [
+        'cancellation-push',
+        'channel-sync',
+        'diagnostics',
+        'fulfilment-push',
+        'stock-push',
+        'webhook-prune',
+        'webhooks',
+      ].sort(),
     );
   });
 });

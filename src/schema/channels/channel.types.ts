@@ -42,6 +42,9 @@ export class ChannelHealth {
 
   @Field(() => Date, { nullable: true, description: 'When disconnectChannel stopped it; null while connected.' })
   disconnectedAt!: Date | null;
+
+  /** Whose health this is, for the inbox and job fields (resolved in ChannelHealthResolver); not a field. */
+  channelId!: string;
 }
 
 @ObjectType('Channel', {
@@ -96,7 +99,7 @@ export function channelNodeOf(view: ChannelView, viewer: Principal): ChannelNode
     backorderPolicy: c.backorderPolicy,
     endpoint: viewer.role === 'admin' ? (c.endpoint ?? null) : null,
     hasCredentials: view.hasCredentials,
-    health: channelHealthOf(c),
+    health: { ...channelHealthOf(c), channelId: c.id },
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };

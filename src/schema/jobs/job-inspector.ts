@@ -31,4 +31,14 @@ export interface JobInspector {
   failedJobs(queue: JobQueue, first: number): Promise<FailedJobView[]>;
   /** Puts a failed job back to wait with fresh attempts; NOT_FOUND if no such job, CONFLICT if it is not failed. */
   retryJob(queue: JobQueue, id: string): Promise<FailedJobView>;
+  /**
+   * Jobs waiting (waiting, delayed, prioritized) and failed per channel, over the queues whose
+   * payload carries a channelId (channel-sync, stock-push), for these channels at once.
+   */
+  channelJobCounts(channelIds: readonly string[]): Promise<Map<string, ChannelJobCounts>>;
+}
+
+export interface ChannelJobCounts {
+  jobsWaiting: number;
+  jobsFailed: number;
 }

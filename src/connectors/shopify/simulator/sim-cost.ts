@@ -56,7 +56,7 @@ export const MUTATION_COST = 10;
  * A query's cost: one point per object it returns (scalars are free), at least 1. Shopify prices
  * a query up front from `first` × nested sizes and refunds the difference afterwards; pricing by
  * what is returned keeps the same bucket mechanics while letting the contract's
- * `lineItems(first: 250)` through (docs/channels/shopify.md, "Cost").
+ * `lineItems(first: 250)` through (docs/ARCHITECTURE.md, "Connectors").
  */
 export function objectCost(data: unknown): number {
   let cost = 0;
