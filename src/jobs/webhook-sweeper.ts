@@ -12,11 +12,14 @@ export interface WebhookSweeperOptions {
   olderThanSeconds?: number;
   /** At most this many per pass. */
   limit?: number;
+  /** A delivery held longer than this (its worker died) is enqueued again. */
+  leaseSeconds?: number;
 }
 
 /**
  * The route enqueues after answering; if Redis was down then (or lost its last second), the
- * delivery sits `pending` in PostgreSQL with no job. This pass re-enqueues such deliveries;
+ * delivery sits `pending` in PostgreSQL with no job; a delivery whose holder died sits
+ * `processing` past its lease. This pass re-enqueues such deliveries;
  * the job id is the row id, so a delivery whose job does exist is not enqueued twice, and the
  * claim makes a rerun a no-op. Runs in every worker process; concurrent sweeps are harmless.
  */
@@ -40,6 +43,7 @@ export class WebhookSweeper {
       this.orm.em.fork(),
       this.options.olderThanSeconds ?? 10,
       this.options.limit ?? 500,
+      this.options.leaseSeconds,
     );
     let enqueued = 0;
     for (const id of ids) {

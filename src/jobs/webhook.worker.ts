@@ -14,12 +14,9 @@ export interface WebhookWorkerDeps extends WebhookHandlerDeps {
   leaseSeconds: number;
 }
 
-/** Thrown when another worker holds the delivery: BullMQ retries the job later. */
-class DeliveryBusy extends Error {}
-
 /**
- * Processes one stored delivery: claim it (a duplicate job or a delivery a batch already took
- * is a no-op), dispatch by topic, record the outcome on the row. Errors go on the row too:
+ * Processes one stored delivery: claim it (a duplicate job, or a delivery another job holds or
+ * finished, is a no-op), dispatch by topic, record the outcome on the row. Errors go on the row too:
  * back to pending while BullMQ retries, `failed` after the last attempt or at once for an
  * error no retry can fix (UnrecoverableError); failed rows stay listed and replayable.
  */
@@ -30,7 +27,9 @@ export const webhookProcessor =
     const claim = await claimDelivery(em, job.data.deliveryId, deps.leaseSeconds);
     if ('missing' in claim) return 'missing (pruned)';
     if ('done' in claim) return `already ${claim.done}`;
-    if ('busy' in claim) throw new DeliveryBusy(`delivery ${job.data.deliveryId} is held by another worker`);
+    // Another job holds it (usually a batch that drained it): that one records the outcome. If
+    // that worker dies, the sweeper re-enqueues the delivery once the lease has run out.
+    if ('busy' in claim) return 'held by another job';
     const delivery = claim.claimed;
     const ctx: OperationContext = {
       actor: SYSTEM_PRINCIPAL,

@@ -195,7 +195,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       closers.push({ name: 'workers', close: () => workers.close(config.shutdownTimeoutMs) });
       logger.info({ queues: workers.workers.map((w) => w.name) }, 'workers started');
       // Re-enqueues deliveries stored while Redis was away; schedules the pruning of old ones.
-      const webhookMaintenance = await startWebhookMaintenance(orm, queues, logger);
+      const webhookMaintenance = await startWebhookMaintenance(orm, queues, config, logger);
       closers.push({ name: 'webhook sweeper', close: () => webhookMaintenance.stop() });
       // Committed outbox rows to Redis pub/sub; one relay publishes at a time across processes.
       // Per channel: a periodic pull and a reconciliation pass, kept in step with the channels.

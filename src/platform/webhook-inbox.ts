@@ -80,6 +80,7 @@ export function webhookProcessors(orm: Orm, config: Config, logger: Logger): Pro
 export async function startWebhookMaintenance(
   orm: Orm,
   queues: QueueRegistry,
+  config: Config,
   logger: Logger,
 ): Promise<{ stop: () => Promise<void> }> {
   await queues['webhook-prune'].upsertJobScheduler(
@@ -90,6 +91,7 @@ export async function startWebhookMaintenance(
   const sweeper = new WebhookSweeper(orm, {
     enqueue: (id) => enqueueWebhookDelivery(queues.webhooks, id, true),
     logger,
+    leaseSeconds: webhookLeaseSeconds(config),
   });
   sweeper.start();
   return sweeper;

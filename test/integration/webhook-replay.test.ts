@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Order } from '../../src/domain/orders/order.entity.js';
 import { placeOrder } from '../../src/domain/orders/place-order.service.js';
 import { claimDelivery } from '../../src/domain/webhooks/delivery-claims.js';
@@ -7,9 +7,10 @@ import { pruneWebhookDeliveries } from '../../src/domain/webhooks/delivery-maint
 import { recordDelivery } from '../../src/domain/webhooks/record-delivery.js';
 import type { QueuePayloads } from '../../src/jobs/queues.js';
 import { enqueueWebhookDelivery } from '../../src/jobs/webhook-queue.js';
+import { WebhookSweeper } from '../../src/jobs/webhook-sweeper.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { orderDeps } from '../support/commerce.js';
-import { contextFor } from '../support/context.js';
+import { contextFor, quietLogger } from '../support/context.js';
 import { sql } from '../support/database.js';
 import { codesOf, gql, startTestHub, type TestHub } from '../support/hub.js';
 import { seedCatalog } from '../support/order-fixtures.js';
@@ -240,6 +241,23 @@ describe('failed deliveries: visible, listed and replayable', () => {
   });
 });
 
+describe('wiring in the hub', () => {
+  it('serves the inbox route and schedules the pruning', async () => {
+    const res = await fetch(`${t.base}/webhooks/no-such-channel`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(404);
+    const schedulerQueue = new Queue('webhook-prune', {
+      connection: { url: process.env.TEST_REDIS_URL },
+      prefix: t.queuePrefix,
+    });
+    try {
+      const schedulers = await schedulerQueue.getJobSchedulers();
+      expect(schedulers.map((s) => [s.key, s.every])).toEqual([['webhook-prune', 3_600_000]]);
+    } finally {
+      await schedulerQueue.close();
+    }
+  });
+});
+
 describe('claims and pruning', () => {
   it('of 20 concurrent claims of one delivery exactly one wins; the rest see it busy', async () => {
     const stored = await recordDelivery(orm.em.fork(), {
@@ -258,6 +276,25 @@ describe('claims and pruning', () => {
       stored.id,
     ]);
     expect('claimed' in (await claimDelivery(orm.em.fork(), stored.id, 60))).toBe(true);
+
+    // The holder "dies" (its lease runs out): the sweeper hands the delivery to the queue again,
+    // reviving the job that already ran under its id, and a worker finishes it.
+    const job = await queue.add('delivery', { deliveryId: stored.id }, { jobId: stored.id });
+    // It finds the delivery held and ends as a no-op.
+    for (let n = 0; n < 200 && (await job.getState()) !== 'completed'; n++) await new Promise((r) => setTimeout(r, 50));
+    expect(await job.getState()).toBe('completed');
+    await sql(t.db.url, `update webhook_delivery set claimed_at = now() - interval '2 minutes' where id = $1`, [
+      stored.id,
+    ]);
+    const sweeper = new WebhookSweeper(orm, {
+      enqueue: (id) => enqueueWebhookDelivery(queue, id, true),
+      logger: quietLogger,
+      leaseSeconds: 60,
+    });
+    expect(await sweeper.sweep()).toBeGreaterThanOrEqual(1);
+    const row = await settled(stored.id);
+    expect(row).toMatchObject({ status: 'failed', attempts: 3 });
+    await sweeper.stop();
   });
 
   it('pruning deletes processed and ignored deliveries past the retention, never failed or recent ones', async () => {

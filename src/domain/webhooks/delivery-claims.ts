@@ -49,7 +49,7 @@ export type ClaimResult =
   | { claimed: ClaimedDelivery }
   /** Already processed or ignored: a duplicate job, nothing to do. */
   | { done: WebhookDeliveryStatus }
-  /** Another worker holds it under a live lease: try again later. */
+  /** Another worker holds it under a live lease: that one finishes it (or the sweeper revives it). */
   | { busy: true }
   | { missing: true };
 

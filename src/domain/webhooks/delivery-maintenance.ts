@@ -1,20 +1,24 @@
 import type { EntityManager } from '@mikro-orm/core';
 
 /**
- * Deliveries stored but possibly never enqueued (Redis was down when they arrived, or lost
- * its last second): pending for longer than `olderThanSeconds`, oldest first. Re-enqueueing
- * them is safe because the job id is the row id and the claim is conditional.
+ * Deliveries that may have no job to finish them, oldest first: pending for longer than
+ * `olderThanSeconds` (stored while Redis was down, or lost with its last second), or held
+ * under a lease that ran out (the worker died; a batch took them from their own jobs, which
+ * then ended as no-ops). Re-enqueueing them is safe: the job id is the row id and the claim is
+ * conditional.
  */
 export async function pendingDeliveryIds(
   em: EntityManager,
   olderThanSeconds: number,
   limit: number,
+  leaseSeconds = 60,
 ): Promise<string[]> {
   const rows = await em.getConnection().execute<{ id: string }[]>(
     `select id from webhook_delivery
       where (status = 'pending' and received_at < now() - make_interval(secs => ?))
+         or (status = 'processing' and claimed_at < now() - make_interval(secs => ?))
       order by received_at limit ?`,
-    [olderThanSeconds, limit],
+    [olderThanSeconds, leaseSeconds, limit],
     'all',
   );
   return rows.map((r: { id: string }) => r.id);
