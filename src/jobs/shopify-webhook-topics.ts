@@ -4,6 +4,7 @@ import type { ChannelOrder } from '../domain/channels/channel-order.js';
 import { ingestChannelOrders, type IngestDeps } from '../domain/channels/ingest-channel-orders.js';
 import type { OperationContext } from '../domain/context.js';
 import { claimChannelBatch, markDeliveryError, type ClaimedDelivery } from '../domain/webhooks/delivery-claims.js';
+import { newestVersions } from '../domain/webhooks/newest-versions.js';
 import {
   disableUninstalledChannel,
   PlatformRequestRefused,
@@ -113,34 +114,22 @@ async function ingestOrderBatch(
   const more = await claimChannelBatch(ctx.em, first.channelId, ORDER_TOPICS, deps.batchSize - 1);
   const deliveries = [first, ...more];
   const results: DeliveryResult[] = [];
-  const newest = new Map<string, { delivery: ClaimedDelivery; order: ChannelOrder }>();
+  const mapped: { delivery: ClaimedDelivery; order: ChannelOrder }[] = [];
   for (const delivery of deliveries) {
-    let order: ChannelOrder;
     try {
-      order = mapShopifyWebhookOrder(parse(delivery));
+      mapped.push({ delivery, order: mapShopifyWebhookOrder(parse(delivery)) });
     } catch (error) {
       if (delivery === first) throw new UnrecoverableError(`payload does not map: ${(error as Error).message}`);
       results.push({ id: delivery.id, error: `payload does not map: ${(error as Error).message}` });
-      continue;
-    }
-    const held = newest.get(order.externalId);
-    if (!held || isNewer(order, delivery, held.order, held.delivery)) {
-      if (held)
-        results.push({
-          id: held.delivery.id,
-          status: 'ignored',
-          outcome: `superseded by delivery ${delivery.deliveryId}`,
-        });
-      newest.set(order.externalId, { delivery, order });
-    } else {
-      results.push({
-        id: delivery.id,
-        status: 'ignored',
-        outcome: `superseded by delivery ${held.delivery.deliveryId}`,
-      });
     }
   }
-  const chosen = [...newest.values()];
+  const { newest: chosen, superseded } = newestVersions(mapped);
+  for (const { version, by } of superseded)
+    results.push({
+      id: version.delivery.id,
+      status: 'ignored',
+      outcome: `superseded by delivery ${by.delivery.deliveryId}`,
+    });
   if (chosen.length === 0) return results;
   let outcomes;
   try {
@@ -163,12 +152,4 @@ async function ingestOrderBatch(
     else results.push({ id: delivery.id, status: 'processed', outcome: `${outcome.result} order ${outcome.orderId}` });
   }
   return results;
-}
-
-function isNewer(a: ChannelOrder, da: ClaimedDelivery, b: ChannelOrder, db: ClaimedDelivery): boolean {
-  if (a.updatedAt.getTime() !== b.updatedAt.getTime()) return a.updatedAt > b.updatedAt;
-  const ta = da.triggeredAt?.getTime() ?? 0;
-  const tb = db.triggeredAt?.getTime() ?? 0;
-  if (ta !== tb) return ta > tb;
-  return da.receivedAt > db.receivedAt;
 }
