@@ -107,7 +107,7 @@ describe('R10: reconciliation finds the orders whose webhooks were dropped', () 
     process.stdout.write(
       `R10: ${ORDERS} orders, ${acked} deliveries acked, ${dropped} dropped (${((dropped / ORDERS) * 100).toFixed(1)} %), ` +
         `${attempts.length} attempts, ${failed} failed; after webhooks ${afterWebhooks} orders (took ${Date.now() - started - passMs} ms); ` +
-        `one reconcile pass in ${passMs} ms (${simCalls.length} order reads, ${throttled} throttled; ${JSON.stringify(result)}) → ` +
+        `one reconcile pass in ${passMs} ms (${simCalls.length} order reads, ${throttled} throttled, max cost ${Math.max(...simCalls.map((c) => c.actualCost ?? 0))}; ${JSON.stringify(result)}) → ` +
         `${afterPass} orders, ${recovered}/${dropped} dropped recovered, ${missing.length} missing\n`,
     );
     expect(dropped).toBeGreaterThan(ORDERS * 0.02);
@@ -115,6 +115,9 @@ describe('R10: reconciliation finds the orders whose webhooks were dropped', () 
     expect(afterWebhooks).toBe(ORDERS - dropped);
     expect(missing).toEqual([]);
     expect(afterPass).toBe(ORDERS);
+    // Pages sized to the platform: no query over Shopify's 1,000-point cap, none throttled.
+    expect(throttled).toBe(0);
+    expect(Math.max(...simCalls.map((c) => c.actualCost ?? 0))).toBeLessThanOrEqual(1_000);
     expect(new Set(held.map((h) => h.external_id)).size).toBe(ORDERS);
     expect(await checkInvariants(e.orm.em.fork())).toEqual([]);
   }, 400_000);
