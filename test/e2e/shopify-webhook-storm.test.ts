@@ -6,6 +6,7 @@ import { sql } from '../support/database.js';
 import {
   connectSimChannel,
   countOf,
+  firstSyncsDone,
   inboxSettled,
   percentile,
   startShopifyE2E,
@@ -45,11 +46,17 @@ interface StormEvent {
 }
 
 beforeAll(async () => {
-  e = await startShopifyE2E({ now: () => clock, webhooks: { retryBaseMs: 200, maxAttempts: 8 } });
+  // The channel's schedules run once at connect (an empty store), then not during the test:
+  // webhooks are the only way in.
+  e = await startShopifyE2E(
+    { now: () => clock, webhooks: { retryBaseMs: 200, maxAttempts: 8 } },
+    { CHANNEL_PULL_EVERY_MS: '86400000', CHANNEL_RECONCILE_EVERY_MS: '86400000' },
+  );
   // 40 SKUs at 2 locations, 25 + 15 units each: 1,600 units for about 8,000 ordered, so early
   // orders allocate (from either location) and later ones backorder.
   await stockSkus(e, SKUS, [25, 15]);
   await connectSimChannel(e, CHANNEL);
+  await firstSyncsDone(e);
 });
 afterAll(async () => {
   await e?.stop();
@@ -225,7 +232,16 @@ describe('R1: a Shopify webhook storm through the hub', () => {
     expect(sentIds.size).toBe(ORDERS + OLD_EVENTS);
     expect(byStatus.failed ?? 0).toBe(0);
     expect((byStatus.processed ?? 0) + (byStatus.ignored ?? 0)).toBe(sentIds.size);
-    expect(staleIgnored).toBeGreaterThanOrEqual(OLD_EVENTS);
+    // Each distinct event is created, updated or ignored once: exactly one creation per order.
+    // An older version acknowledged later may still be processed first by a parallel job
+    // (created, then updated by the newest): what counts is that the newest wins.
+    const created = await countOf(
+      e.t.db.url,
+      `select count(*) as n from webhook_delivery where channel_id = $1 and outcome like 'created%'`,
+      [CHANNEL],
+    );
+    expect(created).toBe(ORDERS);
+    expect(staleIgnored).toBeGreaterThan(OLD_EVENTS / 2);
     expect(held).toHaveLength(ORDERS);
     expect(new Set(held.map((r) => r.external_id)).size).toBe(ORDERS);
     expect(wrong.slice(0, 5)).toEqual([]);

@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import {
   ShopifySimulator,
@@ -107,4 +108,23 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/**
+ * Waits until the `channel-sync` jobs a connect scheduled (its first pull and reconcile run at
+ * once) have finished, so a test's own webhooks are the only way its orders arrive.
+ */
+export async function firstSyncsDone(e: ShopifyE2E, jobs = 2, timeoutMs = 30_000): Promise<void> {
+  const queue = new Queue('channel-sync', { connection: { url: process.env.TEST_REDIS_URL }, prefix: e.t.queuePrefix });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const c = await queue.getJobCounts('completed', 'failed', 'active', 'waiting');
+      if ((c.completed ?? 0) + (c.failed ?? 0) >= jobs && !c.active && !c.waiting) return;
+      if (Date.now() > deadline) throw new Error(`scheduled sync jobs did not finish: ${JSON.stringify(c)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await queue.close();
+  }
 }
