@@ -47,6 +47,19 @@ const DEFAULT_RETRY_AFTER_MS = 1_000;
  * query that can never fit the bucket or is malformed → INVALID, userErrors → INVALID (NOT_FOUND
  * when that is their code). Messages carry no credentials (Shopify's bodies hold none).
  */
+/**
+ * INVALID: a query priced above what the bucket can ever hold (waiting never helps). A caller
+ * that chose the size (a page) may ask again for less.
+ */
+export class QueryTooCostly extends PlatformError {
+  constructor(
+    readonly requested: number,
+    readonly maximumAvailable: number,
+  ) {
+    super('INVALID', `The query costs ${requested}, more than the bucket holds (${maximumAvailable})`);
+  }
+}
+
 export function shopifyError(failure: ShopifyFailure): PlatformError {
   const { status } = failure;
   if (status === undefined) {
@@ -79,10 +92,7 @@ export function shopifyError(failure: ShopifyFailure): PlatformError {
     const requested = cost?.requestedQueryCost;
     const bucket = cost?.throttleStatus;
     if (requested !== undefined && bucket && requested > bucket.maximumAvailable) {
-      return new PlatformError(
-        'INVALID',
-        `The query costs ${requested}, more than the bucket holds (${bucket.maximumAvailable})`,
-      );
+      return new QueryTooCostly(requested, bucket.maximumAvailable);
     }
     return new PlatformError('RATE_LIMITED', 'Shopify THROTTLED the query', throttleWaitMs(requested, bucket));
   }

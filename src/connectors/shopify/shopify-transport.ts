@@ -25,6 +25,8 @@ export interface ShopifyTransportOptions {
 export interface CallResult<T> {
   data: T;
   throttleStatus: ThrottleStatus | null;
+  /** What the call was charged (`extensions.cost.actualQueryCost`), when the answer says. */
+  actualCost: number | null;
 }
 
 /**
@@ -77,7 +79,9 @@ export class ShopifyTransport {
       throw shopifyError(failure);
     }
     this.noteThrottle(response);
-    return { data: response.data as T, throttleStatus: this.lastThrottleStatus };
+    const cost = (response.extensions as { cost?: { actualQueryCost?: unknown } } | undefined)?.cost;
+    const actualCost = typeof cost?.actualQueryCost === 'number' ? cost.actualQueryCost : null;
+    return { data: response.data as T, throttleStatus: this.lastThrottleStatus, actualCost };
   }
 
   /** A mutation's userErrors as a PlatformError (use after handling the codes the caller expects). */

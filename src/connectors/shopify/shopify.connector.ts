@@ -9,7 +9,7 @@ import {
 import type { ShopifyCredentials } from '../../domain/channels/channel-credentials.js';
 import type { ShopifyOrderNode } from './shopify-order-node.js';
 import { mapShopifyOrderNode } from './shopify-order.mapper.js';
-import type { ShopifyUserError, ThrottleStatus } from './shopify-errors.js';
+import { QueryTooCostly, type ShopifyUserError, type ThrottleStatus } from './shopify-errors.js';
 import { ShopifyTransport } from './shopify-transport.js';
 import {
   availableQuery,
@@ -24,6 +24,14 @@ import {
 
 /** Shopify's cap on a connection page and on any input array. */
 export const SHOPIFY_MAX_BATCH = 250;
+/** Shopify refuses any single query priced above this many points (CONNECTORS.md §1). */
+export const SHOPIFY_MAX_QUERY_COST = 1_000;
+/** A pull page aims at this share of what one query may cost (orders differ in size). */
+const PAGE_COST_SHARE = 0.8;
+/** Points per order node assumed until a page has been priced (an order with a few lines). */
+const FIRST_ORDER_NODE_COST = 30;
+/** The longest a pull waits for the bucket to refill before a page (else it asks anyway). */
+const MAX_PACING_WAIT_MS = 30_000;
 /** SKUs per variant lookup (one `sku:a OR sku:b …` search). */
 const SKUS_PER_LOOKUP = 50;
 
@@ -48,6 +56,10 @@ const CANCEL_REASONS = new Set(['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'O
  */
 export class ShopifyConnector implements ChannelConnector {
   private readonly transport: ShopifyTransport;
+  /** Points one order node cost on the last page (Shopify charges per object returned). */
+  private orderNodeCost = FIRST_ORDER_NODE_COST;
+  /** When the transport's throttle status was last read (for the refill since). */
+  private throttleReadAt = 0;
 
   constructor(options: ShopifyConnectorOptions) {
     this.transport = new ShopifyTransport(options);
@@ -63,18 +75,52 @@ export class ShopifyConnector implements ChannelConnector {
     return { orders: page.nodes.map(mapShopifyOrderNode), nextCursor: page.nextCursor };
   }
 
-  /** One page of raw order nodes updated at or after `since`, oldest change first. */
+  /**
+   * One page of raw order nodes updated at or after `since`, oldest change first. The page is
+   * sized to the cost bucket: at most `pageSize` (and 250), and no more orders than fit in
+   * PAGE_COST_SHARE of one query's price at the cost per order the previous page was charged;
+   * a page priced above the bucket anyway is asked again at half the size. Before a page the
+   * pull waits (up to MAX_PACING_WAIT_MS) for the bucket to hold its estimated price, so a long
+   * pull paces itself instead of being THROTTLED and restarted by its job.
+   */
   async fetchOrderNodes(
     since: Date,
     cursor: string | null,
     pageSize: number,
   ): Promise<{ nodes: ShopifyOrderNode[]; nextCursor: string | null }> {
-    const first = Math.max(1, Math.min(SHOPIFY_MAX_BATCH, Math.floor(pageSize)));
-    const { data } = await this.transport.call<{
-      orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderNode[] };
-    }>(ORDERS_UPDATED_SINCE, { first, after: cursor, query: `updated_at:>='${since.toISOString()}'` });
-    const { pageInfo, nodes } = data.orders;
-    return { nodes, nextCursor: pageInfo.hasNextPage ? pageInfo.endCursor : null };
+    const status = this.transport.lastThrottleStatus;
+    const perQuery = Math.min(SHOPIFY_MAX_QUERY_COST, status?.maximumAvailable ?? SHOPIFY_MAX_QUERY_COST);
+    const fits = Math.max(1, Math.floor((perQuery * PAGE_COST_SHARE) / this.orderNodeCost));
+    let first = Math.max(1, Math.min(SHOPIFY_MAX_BATCH, Math.floor(pageSize), fits));
+    for (;;) {
+      await this.waitForBucket(first * this.orderNodeCost);
+      try {
+        const { data, actualCost } = await this.transport.call<{
+          orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderNode[] };
+        }>(ORDERS_UPDATED_SINCE, { first, after: cursor, query: `updated_at:>='${since.toISOString()}'` });
+        this.throttleReadAt = Date.now();
+        const { pageInfo, nodes } = data.orders;
+        if (actualCost !== null && nodes.length > 0) this.orderNodeCost = Math.max(1, actualCost / nodes.length);
+        return { nodes, nextCursor: pageInfo.hasNextPage ? pageInfo.endCursor : null };
+      } catch (error) {
+        this.throttleReadAt = Date.now();
+        if (!(error instanceof QueryTooCostly) || first === 1) throw error;
+        this.orderNodeCost = Math.max(this.orderNodeCost, error.requested / first);
+        first = Math.max(1, Math.floor(first / 2));
+      }
+    }
+  }
+
+  /** Waits until the bucket (as last read, refilled since at its restore rate) holds `cost`. */
+  private async waitForBucket(cost: number): Promise<void> {
+    const status = this.transport.lastThrottleStatus;
+    if (!status || status.restoreRate <= 0) return;
+    const elapsed = (Date.now() - this.throttleReadAt) / 1000;
+    const available = Math.min(status.maximumAvailable, status.currentlyAvailable + elapsed * status.restoreRate);
+    const need = Math.min(cost, status.maximumAvailable) - available;
+    if (need <= 0) return;
+    const waitMs = Math.min(MAX_PACING_WAIT_MS, Math.ceil((need / status.restoreRate) * 1000));
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
   /**
