@@ -138,30 +138,38 @@ describe('Shopify connector against the simulator', () => {
   });
 
   it('turns THROTTLED into RATE_LIMITED with retryAfterMs = (requested − available) / restoreRate', async () => {
-    const { inventoryItemId } = sim.setStock('T', LOCATION, 1);
-    sim.bucket.set(3);
-    const err = await failure(
-      connector.pushStock(
-        [
-          {
-            sku: 'T',
-            externalInventoryItemId: inventoryItemId,
-            externalLocationId: LOCATION,
-            quantity: 0,
-            expectedQuantity: 1,
-          },
-        ],
-        'k',
-      ),
-    );
-    expect(err.kind).toBe('RATE_LIMITED');
-    // A mutation costs 10; the bucket held about 3 (plus what 50 points/s restored meanwhile).
-    const bucket = connector.throttleStatus!;
-    expect(bucket.currentlyAvailable).toBeLessThan(10);
-    expect(err.retryAfterMs).toBe(Math.ceil(((10 - bucket.currentlyAvailable) / 50) * 1000));
-    expect(err.retryAfterMs).toBeGreaterThan(0);
-    expect(sim.available(inventoryItemId, LOCATION)).toBe(1);
-    expect(sim.calls.every((c) => c.bucketAfter >= 0)).toBe(true);
+    // A slow refill (1 point/s), so a stalled machine cannot refill the bucket before the call.
+    const slow = new ShopifySimulator({ bucketSize: 1000, restoreRate: 1 });
+    await slow.start();
+    try {
+      const { inventoryItemId } = slow.setStock('T', LOCATION, 1);
+      slow.bucket.set(3);
+      const slowConnector = connectorOn(slow);
+      const err = await failure(
+        slowConnector.pushStock(
+          [
+            {
+              sku: 'T',
+              externalInventoryItemId: inventoryItemId,
+              externalLocationId: LOCATION,
+              quantity: 0,
+              expectedQuantity: 1,
+            },
+          ],
+          'k',
+        ),
+      );
+      expect(err.kind).toBe('RATE_LIMITED');
+      // A mutation costs 10; the bucket held about 3 (plus what 1 point/s restored meanwhile).
+      const bucket = slowConnector.throttleStatus!;
+      expect(bucket.currentlyAvailable).toBeLessThan(10);
+      expect(err.retryAfterMs).toBe(Math.ceil(((10 - bucket.currentlyAvailable) / 1) * 1000));
+      expect(err.retryAfterMs).toBeGreaterThan(0);
+      expect(slow.available(inventoryItemId, LOCATION)).toBe(1);
+      expect(slow.calls.every((c) => c.bucketAfter >= 0)).toBe(true);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it('maps 5xx and timeouts to TRANSIENT, 429 to RATE_LIMITED with Retry-After, a wrong token to AUTH — one call each, no hidden retries', async () => {
