@@ -139,6 +139,9 @@ describe('Shopify connector against the simulator', () => {
 
   it('turns THROTTLED into RATE_LIMITED with retryAfterMs = (requested − available) / restoreRate', async () => {
     const { inventoryItemId } = sim.setStock('T', LOCATION, 1);
+    // Warm the client first: on a busy machine its first request alone can take long enough for
+    // the bucket to refill past 10.
+    await connector.fetchOrderNodes(new Date(0), null, 1);
     sim.bucket.set(3);
     const err = await failure(
       connector.pushStock(
@@ -288,8 +291,8 @@ describe('Shopify connector against the simulator', () => {
     const c = sim.setStock('BLUE:1', LOCATION, 1);
     const found = await connector.listVariantsBySku(['RED SHIRT', 'BLUE:1', 'NOPE']);
     expect(found.sort((x, y) => x.sku.localeCompare(y.sku))).toEqual([
-      { sku: 'BLUE:1', variantId: c.variantId, inventoryItemId: c.inventoryItemId },
-      { sku: 'RED SHIRT', variantId: a.variantId, inventoryItemId: a.inventoryItemId },
+      { sku: 'BLUE:1', variantId: c.variantId, inventoryItemId: c.inventoryItemId, locationId: LOCATION },
+      { sku: 'RED SHIRT', variantId: a.variantId, inventoryItemId: a.inventoryItemId, locationId: LOCATION },
     ]);
   });
 

@@ -3,11 +3,12 @@ import {
   type ChannelConnector,
   type FulfilmentPush,
   type OrderPage,
+  type PlatformVariant,
   type StockPushResult,
   type StockTarget,
 } from '../connector.js';
 import type { ShopifyCredentials } from '../../domain/channels/channel-credentials.js';
-import type { ShopifyOrderNode } from './shopify-order-node.js';
+import { LINE_ITEM_COST, ORDER_NODE_COST, ORDER_REFUNDS_FIRST, type ShopifyOrderNode } from './shopify-order-node.js';
 import { mapShopifyOrderNode } from './shopify-order.mapper.js';
 import type { ShopifyUserError, ThrottleStatus } from './shopify-errors.js';
 import { ShopifyTransport } from './shopify-transport.js';
@@ -16,14 +17,26 @@ import {
   FULFILLMENT_CREATE,
   INVENTORY_SET_QUANTITIES,
   ORDER_CANCEL,
+  ORDER_ALL_REFUNDS,
   ORDER_CANCELLED_AT,
+  ORDER_FULFILLMENTS,
   ORDER_FULFILMENT_STATE,
+  ORDER_LINE_ITEMS_PAGE,
   ORDERS_UPDATED_SINCE,
   VARIANTS_BY_SKU,
 } from './shopify-queries.js';
 
 /** Shopify's cap on a connection page and on any input array. */
 export const SHOPIFY_MAX_BATCH = 250;
+/** Shopify refuses any single query whose up-front cost is above this. */
+export const SHOPIFY_MAX_QUERY_COST = 1_000;
+/** Orders per pull page: the connection's 2 plus one order node each must stay within the cap. */
+export const ORDERS_PAGE_BY_COST = Math.floor((SHOPIFY_MAX_QUERY_COST - 2) / ORDER_NODE_COST);
+/** Line items per follow-up page: the order 1, the connection 2, then LINE_ITEM_COST each. */
+export const LINE_ITEMS_PAGE_BY_COST = Math.min(
+  SHOPIFY_MAX_BATCH,
+  Math.floor((SHOPIFY_MAX_QUERY_COST - 3) / LINE_ITEM_COST),
+);
 /** SKUs per variant lookup (one `sku:a OR sku:b …` search). */
 const SKUS_PER_LOOKUP = 50;
 
@@ -33,11 +46,7 @@ export interface ShopifyConnectorOptions {
   timeoutMs?: number;
 }
 
-export interface ShopifyVariantListing {
-  sku: string;
-  variantId: string;
-  inventoryItemId: string;
-}
+export type ShopifyVariantListing = PlatformVariant;
 
 const CANCEL_REASONS = new Set(['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'OTHER', 'STAFF']);
 
@@ -69,12 +78,38 @@ export class ShopifyConnector implements ChannelConnector {
     cursor: string | null,
     pageSize: number,
   ): Promise<{ nodes: ShopifyOrderNode[]; nextCursor: string | null }> {
-    const first = Math.max(1, Math.min(SHOPIFY_MAX_BATCH, Math.floor(pageSize)));
+    const first = Math.max(1, Math.min(SHOPIFY_MAX_BATCH, ORDERS_PAGE_BY_COST, Math.floor(pageSize)));
     const { data } = await this.transport.call<{
       orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderNode[] };
     }>(ORDERS_UPDATED_SINCE, { first, after: cursor, query: `updated_at:>='${since.toISOString()}'` });
     const { pageInfo, nodes } = data.orders;
+    for (const node of nodes) await this.completeOrderNode(node);
     return { nodes, nextCursor: pageInfo.hasNextPage ? pageInfo.endCursor : null };
+  }
+
+  /**
+   * An order with more line items or refunds than a page asks for is completed here, so no
+   * line is lost: the remaining line items page by page (as many as one query may cost), and
+   * every refund when the first ORDER_REFUNDS_FIRST filled up.
+   */
+  private async completeOrderNode(node: ShopifyOrderNode): Promise<void> {
+    let page = node.lineItems.pageInfo;
+    while (page?.hasNextPage) {
+      const { data } = await this.transport.call<{
+        order: { lineItems: ShopifyOrderNode['lineItems'] } | null;
+      }>(ORDER_LINE_ITEMS_PAGE, { id: node.id, first: LINE_ITEMS_PAGE_BY_COST, after: page.endCursor });
+      if (!data.order) throw new PlatformError('NOT_FOUND', `Shopify has no order ${node.id}`);
+      node.lineItems.nodes.push(...data.order.lineItems.nodes);
+      page = data.order.lineItems.pageInfo;
+    }
+    if (node.refunds.length >= ORDER_REFUNDS_FIRST) {
+      const { data } = await this.transport.call<{ order: { refunds: ShopifyOrderNode['refunds'] } | null }>(
+        ORDER_ALL_REFUNDS,
+        { id: node.id },
+      );
+      if (!data.order) throw new PlatformError('NOT_FOUND', `Shopify has no order ${node.id}`);
+      node.refunds = data.order.refunds;
+    }
   }
 
   /**
@@ -153,17 +188,18 @@ export class ShopifyConnector implements ChannelConnector {
    */
   async pushFulfilment(push: FulfilmentPush, _idempotencyKey: string): Promise<string> {
     type FoLine = { id: string; remainingQuantity: number; lineItem: { id: string } };
-    const { data } = await this.transport.call<{
-      order: {
-        fulfillmentOrders: { nodes: { id: string; lineItems: { nodes: FoLine[] } }[] };
-        fulfillments: { id: string; trackingInfo: { number: string | null }[] }[];
-      } | null;
-    }>(ORDER_FULFILMENT_STATE, { id: push.externalOrderId });
-    if (!data.order) throw new PlatformError('NOT_FOUND', `Shopify has no order ${push.externalOrderId}`);
     if (push.trackingNumber) {
-      const done = data.order.fulfillments.find((f) => f.trackingInfo.some((t) => t.number === push.trackingNumber));
+      const { data: shipped } = await this.transport.call<{
+        order: { fulfillments: { id: string; trackingInfo: { number: string | null }[] }[] } | null;
+      }>(ORDER_FULFILLMENTS, { id: push.externalOrderId });
+      if (!shipped.order) throw new PlatformError('NOT_FOUND', `Shopify has no order ${push.externalOrderId}`);
+      const done = shipped.order.fulfillments.find((f) => f.trackingInfo.some((t) => t.number === push.trackingNumber));
       if (done) return done.id;
     }
+    const { data } = await this.transport.call<{
+      order: { fulfillmentOrders: { nodes: { id: string; lineItems: { nodes: FoLine[] } }[] } } | null;
+    }>(ORDER_FULFILMENT_STATE, { id: push.externalOrderId });
+    if (!data.order) throw new PlatformError('NOT_FOUND', `Shopify has no order ${push.externalOrderId}`);
     const byFo = new Map<string, { id: string; quantity: number }[]>();
     for (const line of push.lines) {
       let wanted = line.quantity;
@@ -253,7 +289,12 @@ export class ShopifyConnector implements ChannelConnector {
         for (const v of data.productVariants.nodes) {
           // Shopify's search is fuzzy (prefixes, tokens): keep exact matches only.
           if (v.sku !== null && batch.includes(v.sku))
-            found.push({ sku: v.sku, variantId: v.id, inventoryItemId: v.inventoryItem.id });
+            found.push({
+              sku: v.sku,
+              variantId: v.id,
+              inventoryItemId: v.inventoryItem.id,
+              locationId: v.inventoryItem.inventoryLevels.nodes[0]?.location.id ?? null,
+            });
         }
         after = data.productVariants.pageInfo.hasNextPage ? data.productVariants.pageInfo.endCursor : null;
       } while (after);
@@ -265,6 +306,10 @@ export class ShopifyConnector implements ChannelConnector {
 interface VariantsPage {
   productVariants: {
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    nodes: { id: string; sku: string | null; inventoryItem: { id: string } }[];
+    nodes: {
+      id: string;
+      sku: string | null;
+      inventoryItem: { id: string; inventoryLevels: { nodes: { location: { id: string } }[] } };
+    }[];
   };
 }
