@@ -8,7 +8,13 @@ import {
   type StockTarget,
 } from '../connector.js';
 import type { ShopifyCredentials } from '../../domain/channels/channel-credentials.js';
-import { LINE_ITEM_COST, ORDER_NODE_COST, ORDER_REFUNDS_FIRST, type ShopifyOrderNode } from './shopify-order-node.js';
+import {
+  LINE_ITEM_COST,
+  ORDER_NODE_COST,
+  ORDER_REFUNDS_FIRST,
+  REFUND_COST,
+  type ShopifyOrderNode,
+} from './shopify-order-node.js';
 import { mapShopifyOrderNode } from './shopify-order.mapper.js';
 import type { ShopifyUserError, ThrottleStatus } from './shopify-errors.js';
 import { ShopifyTransport } from './shopify-transport.js';
@@ -79,6 +85,8 @@ export class ShopifyConnector implements ChannelConnector {
     pageSize: number,
   ): Promise<{ nodes: ShopifyOrderNode[]; nextCursor: string | null }> {
     const first = Math.max(1, Math.min(SHOPIFY_MAX_BATCH, ORDERS_PAGE_BY_COST, Math.floor(pageSize)));
+    // Shopify checks the up-front price against the bucket: wait for it rather than be THROTTLED.
+    await this.transport.waitForBudget(2 + first * ORDER_NODE_COST);
     const { data } = await this.transport.call<{
       orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderNode[] };
     }>(ORDERS_UPDATED_SINCE, { first, after: cursor, query: `updated_at:>='${since.toISOString()}'` });
@@ -95,6 +103,7 @@ export class ShopifyConnector implements ChannelConnector {
   private async completeOrderNode(node: ShopifyOrderNode): Promise<void> {
     let page = node.lineItems.pageInfo;
     while (page?.hasNextPage) {
+      await this.transport.waitForBudget(3 + LINE_ITEMS_PAGE_BY_COST * LINE_ITEM_COST);
       const { data } = await this.transport.call<{
         order: { lineItems: ShopifyOrderNode['lineItems'] } | null;
       }>(ORDER_LINE_ITEMS_PAGE, { id: node.id, first: LINE_ITEMS_PAGE_BY_COST, after: page.endCursor });
@@ -103,6 +112,7 @@ export class ShopifyConnector implements ChannelConnector {
       page = data.order.lineItems.pageInfo;
     }
     if (node.refunds.length >= ORDER_REFUNDS_FIRST) {
+      await this.transport.waitForBudget(1 + 250 * REFUND_COST);
       const { data } = await this.transport.call<{ order: { refunds: ShopifyOrderNode['refunds'] } | null }>(
         ORDER_ALL_REFUNDS,
         { id: node.id },
