@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { ShopifySimulator } from '../../src/connectors/shopify/simulator/shopify-simulator.js';
 import { checkInvariants } from '../../src/domain/invariants/invariants.js';
+import { receiveStock } from '../../src/domain/orders/stock-change.service.js';
 import { closeQueueRegistry, createQueueRegistry, type QueueRegistry } from '../../src/jobs/queues.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { createRedis } from '../../src/platform/redis.js';
@@ -68,16 +69,7 @@ beforeAll(async () => {
   const { W1 } = await createLocations(ctx, [{ code: 'W1' }]);
   for (const sku of ['FP-1', 'FP-2']) {
     await createSku(ctx, sku, 500);
-    await api(
-      `mutation($sku: String!, $loc: ID!) { receiveStock(sku: $sku, locationId: $loc, quantity: 50) { sku } }`,
-      {
-        sku,
-        loc: W1,
-      },
-    ).catch(async () => {
-      const { receiveStock } = await import('../../src/domain/orders/stock-change.service.js');
-      await receiveStock(contextFor(orm.em.fork()), { sku, locationId: W1!, quantity: 50 });
-    });
+    await receiveStock(contextFor(orm.em.fork()), { sku, locationId: W1!, quantity: 50 });
     sim.setStock(sku, SHOP_LOCATION, 50);
   }
   const connected = await api<{ connectChannel: { id: string } }>(
