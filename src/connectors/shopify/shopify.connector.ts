@@ -43,6 +43,8 @@ export const LINE_ITEMS_PAGE_BY_COST = Math.min(
   SHOPIFY_MAX_BATCH,
   Math.floor((SHOPIFY_MAX_QUERY_COST - 3) / LINE_ITEM_COST),
 );
+/** The up-front price of one VARIANTS_BY_SKU page: 2 + 50 × (variant, item, levels 2 + 1 level × 2). */
+const VARIANTS_BY_SKU_COST = 302;
 /** SKUs per variant lookup (one `sku:a OR sku:b …` search). */
 const SKUS_PER_LOOKUP = 50;
 
@@ -292,6 +294,9 @@ export class ShopifyConnector implements ChannelConnector {
       const query = batch.map((s) => `sku:"${s.replace(/["\\]/g, '\\$&')}"`).join(' OR ');
       let after: string | null = null;
       do {
+        // Paced by the bucket: a throttled lookup would fail the whole matching, which would
+        // then start over and be throttled at the same place again.
+        await this.transport.waitForBudget(VARIANTS_BY_SKU_COST);
         const { data }: { data: VariantsPage } = await this.transport.call<VariantsPage>(VARIANTS_BY_SKU, {
           query,
           after,
