@@ -51,6 +51,15 @@ export interface FulfilmentPush {
   trackingUrl: string | null;
 }
 
+/** A platform variant found by SKU, with where its stock is kept (for the channel's listing). */
+export interface PlatformVariant {
+  sku: string;
+  variantId: string;
+  inventoryItemId: string;
+  /** The location the platform stocks the item at (the first one it lists); null when none. */
+  locationId: string | null;
+}
+
 /**
  * What the hub needs from a platform. One implementation per platform, over the platform's own
  * package, with every base URL and fetch injectable (simulators in tests and the sandbox).
@@ -65,4 +74,6 @@ export interface ChannelConnector {
   pushFulfilment(push: FulfilmentPush, idempotencyKey: string): Promise<string>;
   /** Cancels the order on the platform (an order the hub cancelled). */
   pushCancellation(externalOrderId: string, reason: string, idempotencyKey: string): Promise<void>;
+  /** The platform's variants carrying these SKUs (exact matches), for matching listings by SKU on sync. */
+  listVariantsBySku?(skus: string[]): Promise<PlatformVariant[]>;
 }

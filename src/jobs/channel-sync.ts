@@ -6,6 +6,7 @@ import { DomainError, ErrorCode, notFound } from '../domain/errors.js';
 import type { SyncProgress } from '../domain/channels/sync-progress.js';
 import type { ConnectorSource } from './channel-connectors.js';
 import type { OperationContext } from '../domain/context.js';
+import { matchChannelListings } from '../domain/channels/match-channel-listings.js';
 import { ingestChannelOrders, type IngestDeps } from '../domain/channels/ingest-channel-orders.js';
 import { advanceSyncCursor, channelForJob, markChannelSynced } from './channel-push.store.js';
 
@@ -86,6 +87,8 @@ export async function backfillChannel(
   if (!channel.active)
     throw new DomainError(ErrorCode.CONFLICT, `Channel ${channelId} is not connected and enabled`, { channelId });
   const { connector } = await deps.connectors(em, channelId);
+  if (connector.listVariantsBySku)
+    await matchChannelListings(em, channelId, (skus) => connector.listVariantsBySku!(skus));
   const ctx = { actor: SYSTEM_PRINCIPAL, requestId: 'cli-sync', em, logger: deps.logger };
   const start = since ?? pullStart('pull', undefined, channel.syncCursor, Date.now());
   const progress = await pullChannelOrders(ctx, { connector, ingest: deps.ingest }, channelId, start, {

@@ -14,6 +14,7 @@ import { platformGate } from './platform-gate.js';
 import type { QueuePayloads, QueueRegistry } from './queues.js';
 import type { JobRuntime } from './worker-runner.js';
 import { SYNC_PROGRESS_TOPIC } from '../domain/channels/sync-progress.js';
+import { matchChannelListings } from '../domain/channels/match-channel-listings.js';
 
 /** Progress messages carry ids unique enough for the feed's redelivery check (not outbox ids). */
 let progressSeq = 0;
@@ -48,6 +49,11 @@ export const channelSyncProcessor =
       await gate.pass(runtime);
       const { connector } = await deps.connectors(em, channelId);
       const ctx = { actor: SYSTEM_PRINCIPAL, requestId: `job-${job.id ?? 'sync'}`, em, logger: deps.logger };
+      // Listings matched by SKU first, so the orders pulled next and the stock pushes find them.
+      if (connector.listVariantsBySku)
+        await matchChannelListings(em, channelId, (skus) => connector.listVariantsBySku!(skus), {
+          all: mode === 'reconcile',
+        });
       const progress = await pullChannelOrders(
         ctx,
         { connector, ingest: deps.ingest, ingestOrders: deps.ingestOrders },

@@ -296,8 +296,8 @@ describe('Shopify connector against the simulator', () => {
     const c = sim.setStock('BLUE:1', LOCATION, 1);
     const found = await connector.listVariantsBySku(['RED SHIRT', 'BLUE:1', 'NOPE']);
     expect(found.sort((x, y) => x.sku.localeCompare(y.sku))).toEqual([
-      { sku: 'BLUE:1', variantId: c.variantId, inventoryItemId: c.inventoryItemId },
-      { sku: 'RED SHIRT', variantId: a.variantId, inventoryItemId: a.inventoryItemId },
+      { sku: 'BLUE:1', variantId: c.variantId, inventoryItemId: c.inventoryItemId, locationId: LOCATION },
+      { sku: 'RED SHIRT', variantId: a.variantId, inventoryItemId: a.inventoryItemId, locationId: LOCATION },
     ]);
   });
 

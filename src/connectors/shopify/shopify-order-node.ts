@@ -4,6 +4,37 @@
  * shopify-order.mapper.ts maps them; webhooks carry the REST-shaped payload instead
  * (fixtures/shopify/orders-*.json), mapped by the same mapper module.
  */
+/**
+ * Shopify prices a query up front (an object 1, a connection 2 + first × one node) and refuses
+ * any single query above 1,000 points, so the nested sizes decide how many orders a page can
+ * hold. An order asks 50 line items and 10 refunds; an order with more is completed by
+ * follow-up queries (shopify.connector.ts), so no line is lost.
+ */
+export const ORDER_LINE_ITEMS_FIRST = 50;
+export const ORDER_REFUNDS_FIRST = 10;
+
+export const LINE_ITEM_FIELDS = `
+      id
+      sku
+      title
+      quantity
+      originalUnitPriceSet { shopMoney { amount currencyCode } }
+      variant { id inventoryItem { id } }
+`;
+/** One line item: itself 1, originalUnitPriceSet 2 (MoneyBag + shopMoney), variant 2 (+ inventoryItem). */
+export const LINE_ITEM_COST = 5;
+
+export const REFUND_FIELDS = `id createdAt note totalRefundedSet { shopMoney { amount currencyCode } }`;
+/** One refund: itself 1, totalRefundedSet 2. */
+export const REFUND_COST = 3;
+
+/**
+ * One order node of ORDER_NODE_FIELDS, priced as Shopify does: the order 1, six money bags of 2,
+ * customer 1, two addresses 1 each, lineItems 2 + 50 × 5, refunds 10 × 3 = 298.
+ */
+export const ORDER_NODE_COST =
+  1 + 6 * 2 + 1 + 2 + (2 + ORDER_LINE_ITEMS_FIRST * LINE_ITEM_COST) + ORDER_REFUNDS_FIRST * REFUND_COST;
+
 export const ORDER_NODE_FIELDS = `
   id
   name
@@ -26,17 +57,11 @@ export const ORDER_NODE_FIELDS = `
   customer { firstName lastName }
   shippingAddress { ...MailingAddressFields }
   billingAddress { ...MailingAddressFields }
-  lineItems(first: 250) {
-    nodes {
-      id
-      sku
-      title
-      quantity
-      originalUnitPriceSet { shopMoney { amount currencyCode } }
-      variant { id inventoryItem { id } }
-    }
+  lineItems(first: ${ORDER_LINE_ITEMS_FIRST}) {
+    pageInfo { hasNextPage endCursor }
+    nodes { ${LINE_ITEM_FIELDS} }
   }
-  refunds(first: 50) { id createdAt note totalRefundedSet { shopMoney { amount currencyCode } } }
+  refunds(first: ${ORDER_REFUNDS_FIRST}) { ${REFUND_FIELDS} }
 `;
 
 export const MAILING_ADDRESS_FRAGMENT = `
@@ -91,6 +116,7 @@ export interface ShopifyOrderNode {
   shippingAddress: ShopifyMailingAddress | null;
   billingAddress: ShopifyMailingAddress | null;
   lineItems: {
+    pageInfo?: { hasNextPage: boolean; endCursor: string | null };
     nodes: {
       id: string;
       sku: string | null;

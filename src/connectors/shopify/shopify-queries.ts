@@ -1,4 +1,4 @@
-import { MAILING_ADDRESS_FRAGMENT, ORDER_NODE_FIELDS } from './shopify-order-node.js';
+import { LINE_ITEM_FIELDS, MAILING_ADDRESS_FRAGMENT, ORDER_NODE_FIELDS, REFUND_FIELDS } from './shopify-order-node.js';
 
 /** The GraphQL documents the Shopify connector sends (Admin API 2026-04). */
 
@@ -10,6 +10,29 @@ export const ORDERS_UPDATED_SINCE = /* GraphQL */ `
     }
   }
   ${MAILING_ADDRESS_FRAGMENT}
+`;
+
+/** The line items of one order after the first page (orders with more than ORDER_LINE_ITEMS_FIRST). */
+export const ORDER_LINE_ITEMS_PAGE = /* GraphQL */ `
+  query OrderLineItemsPage($id: ID!, $first: Int!, $after: String) {
+    order(id: $id) {
+      id
+      lineItems(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ${LINE_ITEM_FIELDS} }
+      }
+    }
+  }
+`;
+
+/** Every refund of one order (orders with ORDER_REFUNDS_FIRST or more). */
+export const ORDER_ALL_REFUNDS = /* GraphQL */ `
+  query OrderAllRefunds($id: ID!) {
+    order(id: $id) {
+      id
+      refunds(first: 250) { ${REFUND_FIELDS} }
+    }
+  }
 `;
 
 export const INVENTORY_SET_QUANTITIES = /* GraphQL */ `
@@ -43,10 +66,10 @@ export const ORDER_FULFILMENT_STATE = /* GraphQL */ `
     order(id: $id) {
       id
       cancelledAt
-      fulfillmentOrders(first: 50) {
+      fulfillmentOrders(first: 5) {
         nodes {
           id
-          lineItems(first: 250) {
+          lineItems(first: 90) {
             nodes {
               id
               remainingQuantity
@@ -57,7 +80,16 @@ export const ORDER_FULFILMENT_STATE = /* GraphQL */ `
           }
         }
       }
-      fulfillments(first: 250) {
+    }
+  }
+`;
+
+/** The order's fulfillments with their tracking numbers (a separate query: both in one would cost above 1,000). */
+export const ORDER_FULFILLMENTS = /* GraphQL */ `
+  query OrderFulfillments($id: ID!) {
+    order(id: $id) {
+      id
+      fulfillments(first: 100) {
         id
         trackingInfo(first: 5) {
           number
@@ -133,6 +165,13 @@ export const VARIANTS_BY_SKU = /* GraphQL */ `
         sku
         inventoryItem {
           id
+          inventoryLevels(first: 1) {
+            nodes {
+              location {
+                id
+              }
+            }
+          }
         }
       }
     }

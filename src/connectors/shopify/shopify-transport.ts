@@ -40,6 +40,8 @@ export class ShopifyTransport {
   private readonly timeoutMs: number;
   /** The cost bucket as of the last answer that carried one. */
   lastThrottleStatus: ThrottleStatus | null = null;
+  /** When that answer arrived (ms). */
+  private lastThrottleAt = 0;
 
   constructor(options: ShopifyTransportOptions) {
     const { credentials } = options;
@@ -84,6 +86,21 @@ export class ShopifyTransport {
     return { data: response.data as T, throttleStatus: this.lastThrottleStatus, actualCost };
   }
 
+  /**
+   * Waits, when the last answer says the bucket cannot hold `requestedCost` yet, for the points
+   * to restore (at most `maxWaitMs`), so a call of a known up-front price is not THROTTLED. Without
+   * a bucket reading (first call of this connector) it goes ahead: the answer will tell.
+   */
+  async waitForBudget(requestedCost: number, maxWaitMs = 20_000): Promise<void> {
+    const status = this.lastThrottleStatus;
+    if (!status || status.restoreRate <= 0) return;
+    const elapsed = (Date.now() - this.lastThrottleAt) / 1000;
+    const available = Math.min(status.maximumAvailable, status.currentlyAvailable + elapsed * status.restoreRate);
+    if (available >= requestedCost || requestedCost > status.maximumAvailable) return;
+    const waitMs = Math.min(maxWaitMs, Math.ceil(((requestedCost - available) / status.restoreRate) * 1000));
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+
   /** A mutation's userErrors as a PlatformError (use after handling the codes the caller expects). */
   userErrorsFailure(userErrors: ShopifyUserError[]) {
     return shopifyError({ status: 200, body: {}, userErrors });
@@ -92,7 +109,10 @@ export class ShopifyTransport {
   private noteThrottle(body: unknown): void {
     const status = (body as { extensions?: { cost?: { throttleStatus?: ThrottleStatus } } } | undefined)?.extensions
       ?.cost?.throttleStatus;
-    if (status) this.lastThrottleStatus = status;
+    if (status) {
+      this.lastThrottleStatus = status;
+      this.lastThrottleAt = Date.now();
+    }
   }
 }
 

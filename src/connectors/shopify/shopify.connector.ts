@@ -3,35 +3,48 @@ import {
   type ChannelConnector,
   type FulfilmentPush,
   type OrderPage,
+  type PlatformVariant,
   type StockPushResult,
   type StockTarget,
 } from '../connector.js';
 import type { ShopifyCredentials } from '../../domain/channels/channel-credentials.js';
-import type { ShopifyOrderNode } from './shopify-order-node.js';
+import {
+  LINE_ITEM_COST,
+  ORDER_NODE_COST,
+  ORDER_REFUNDS_FIRST,
+  REFUND_COST,
+  type ShopifyOrderNode,
+} from './shopify-order-node.js';
 import { mapShopifyOrderNode } from './shopify-order.mapper.js';
-import { QueryTooCostly, type ShopifyUserError, type ThrottleStatus } from './shopify-errors.js';
+import type { ShopifyUserError, ThrottleStatus } from './shopify-errors.js';
 import { ShopifyTransport } from './shopify-transport.js';
 import {
   availableQuery,
   FULFILLMENT_CREATE,
   INVENTORY_SET_QUANTITIES,
   ORDER_CANCEL,
+  ORDER_ALL_REFUNDS,
   ORDER_CANCELLED_AT,
+  ORDER_FULFILLMENTS,
   ORDER_FULFILMENT_STATE,
+  ORDER_LINE_ITEMS_PAGE,
   ORDERS_UPDATED_SINCE,
   VARIANTS_BY_SKU,
 } from './shopify-queries.js';
 
 /** Shopify's cap on a connection page and on any input array. */
 export const SHOPIFY_MAX_BATCH = 250;
-/** Shopify refuses any single query priced above this many points (CONNECTORS.md §1). */
+/** Shopify refuses any single query whose up-front cost is above this. */
 export const SHOPIFY_MAX_QUERY_COST = 1_000;
-/** A pull page aims at this share of what one query may cost (orders differ in size). */
-const PAGE_COST_SHARE = 0.8;
-/** Points per order node assumed until a page has been priced (an order with a few lines). */
-const FIRST_ORDER_NODE_COST = 30;
-/** The longest a pull waits for the bucket to refill before a page (else it asks anyway). */
-const MAX_PACING_WAIT_MS = 30_000;
+/** Orders per pull page: the connection's 2 plus one order node each must stay within the cap. */
+export const ORDERS_PAGE_BY_COST = Math.floor((SHOPIFY_MAX_QUERY_COST - 2) / ORDER_NODE_COST);
+/** Line items per follow-up page: the order 1, the connection 2, then LINE_ITEM_COST each. */
+export const LINE_ITEMS_PAGE_BY_COST = Math.min(
+  SHOPIFY_MAX_BATCH,
+  Math.floor((SHOPIFY_MAX_QUERY_COST - 3) / LINE_ITEM_COST),
+);
+/** The up-front price of one VARIANTS_BY_SKU page: 2 + 50 × (variant, item, levels 2 + 1 level × 2). */
+const VARIANTS_BY_SKU_COST = 302;
 /** SKUs per variant lookup (one `sku:a OR sku:b …` search). */
 const SKUS_PER_LOOKUP = 50;
 
@@ -41,11 +54,7 @@ export interface ShopifyConnectorOptions {
   timeoutMs?: number;
 }
 
-export interface ShopifyVariantListing {
-  sku: string;
-  variantId: string;
-  inventoryItemId: string;
-}
+export type ShopifyVariantListing = PlatformVariant;
 
 const CANCEL_REASONS = new Set(['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'OTHER', 'STAFF']);
 
@@ -56,10 +65,6 @@ const CANCEL_REASONS = new Set(['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'O
  */
 export class ShopifyConnector implements ChannelConnector {
   private readonly transport: ShopifyTransport;
-  /** Points one order node cost on the last page (Shopify charges per object returned). */
-  private orderNodeCost = FIRST_ORDER_NODE_COST;
-  /** When the transport's throttle status was last read (for the refill since). */
-  private throttleReadAt = 0;
 
   constructor(options: ShopifyConnectorOptions) {
     this.transport = new ShopifyTransport(options);
@@ -88,39 +93,42 @@ export class ShopifyConnector implements ChannelConnector {
     cursor: string | null,
     pageSize: number,
   ): Promise<{ nodes: ShopifyOrderNode[]; nextCursor: string | null }> {
-    const status = this.transport.lastThrottleStatus;
-    const perQuery = Math.min(SHOPIFY_MAX_QUERY_COST, status?.maximumAvailable ?? SHOPIFY_MAX_QUERY_COST);
-    const fits = Math.max(1, Math.floor((perQuery * PAGE_COST_SHARE) / this.orderNodeCost));
-    let first = Math.max(1, Math.min(SHOPIFY_MAX_BATCH, Math.floor(pageSize), fits));
-    for (;;) {
-      await this.waitForBucket(first * this.orderNodeCost);
-      try {
-        const { data, actualCost } = await this.transport.call<{
-          orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderNode[] };
-        }>(ORDERS_UPDATED_SINCE, { first, after: cursor, query: `updated_at:>='${since.toISOString()}'` });
-        this.throttleReadAt = Date.now();
-        const { pageInfo, nodes } = data.orders;
-        if (actualCost !== null && nodes.length > 0) this.orderNodeCost = Math.max(1, actualCost / nodes.length);
-        return { nodes, nextCursor: pageInfo.hasNextPage ? pageInfo.endCursor : null };
-      } catch (error) {
-        this.throttleReadAt = Date.now();
-        if (!(error instanceof QueryTooCostly) || first === 1) throw error;
-        this.orderNodeCost = Math.max(this.orderNodeCost, error.requested / first);
-        first = Math.max(1, Math.floor(first / 2));
-      }
-    }
+    const first = Math.max(1, Math.min(SHOPIFY_MAX_BATCH, ORDERS_PAGE_BY_COST, Math.floor(pageSize)));
+    // Shopify checks the up-front price against the bucket: wait for it rather than be THROTTLED.
+    await this.transport.waitForBudget(2 + first * ORDER_NODE_COST);
+    const { data } = await this.transport.call<{
+      orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderNode[] };
+    }>(ORDERS_UPDATED_SINCE, { first, after: cursor, query: `updated_at:>='${since.toISOString()}'` });
+    const { pageInfo, nodes } = data.orders;
+    for (const node of nodes) await this.completeOrderNode(node);
+    return { nodes, nextCursor: pageInfo.hasNextPage ? pageInfo.endCursor : null };
   }
 
-  /** Waits until the bucket (as last read, refilled since at its restore rate) holds `cost`. */
-  private async waitForBucket(cost: number): Promise<void> {
-    const status = this.transport.lastThrottleStatus;
-    if (!status || status.restoreRate <= 0) return;
-    const elapsed = (Date.now() - this.throttleReadAt) / 1000;
-    const available = Math.min(status.maximumAvailable, status.currentlyAvailable + elapsed * status.restoreRate);
-    const need = Math.min(cost, status.maximumAvailable) - available;
-    if (need <= 0) return;
-    const waitMs = Math.min(MAX_PACING_WAIT_MS, Math.ceil((need / status.restoreRate) * 1000));
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  /**
+   * An order with more line items or refunds than a page asks for is completed here, so no
+   * line is lost: the remaining line items page by page (as many as one query may cost), and
+   * every refund when the first ORDER_REFUNDS_FIRST filled up.
+   */
+  private async completeOrderNode(node: ShopifyOrderNode): Promise<void> {
+    let page = node.lineItems.pageInfo;
+    while (page?.hasNextPage) {
+      await this.transport.waitForBudget(3 + LINE_ITEMS_PAGE_BY_COST * LINE_ITEM_COST);
+      const { data } = await this.transport.call<{
+        order: { lineItems: ShopifyOrderNode['lineItems'] } | null;
+      }>(ORDER_LINE_ITEMS_PAGE, { id: node.id, first: LINE_ITEMS_PAGE_BY_COST, after: page.endCursor });
+      if (!data.order) throw new PlatformError('NOT_FOUND', `Shopify has no order ${node.id}`);
+      node.lineItems.nodes.push(...data.order.lineItems.nodes);
+      page = data.order.lineItems.pageInfo;
+    }
+    if (node.refunds.length >= ORDER_REFUNDS_FIRST) {
+      await this.transport.waitForBudget(1 + 250 * REFUND_COST);
+      const { data } = await this.transport.call<{ order: { refunds: ShopifyOrderNode['refunds'] } | null }>(
+        ORDER_ALL_REFUNDS,
+        { id: node.id },
+      );
+      if (!data.order) throw new PlatformError('NOT_FOUND', `Shopify has no order ${node.id}`);
+      node.refunds = data.order.refunds;
+    }
   }
 
   /**
@@ -199,17 +207,18 @@ export class ShopifyConnector implements ChannelConnector {
    */
   async pushFulfilment(push: FulfilmentPush, _idempotencyKey: string): Promise<string> {
     type FoLine = { id: string; remainingQuantity: number; lineItem: { id: string } };
-    const { data } = await this.transport.call<{
-      order: {
-        fulfillmentOrders: { nodes: { id: string; lineItems: { nodes: FoLine[] } }[] };
-        fulfillments: { id: string; trackingInfo: { number: string | null }[] }[];
-      } | null;
-    }>(ORDER_FULFILMENT_STATE, { id: push.externalOrderId });
-    if (!data.order) throw new PlatformError('NOT_FOUND', `Shopify has no order ${push.externalOrderId}`);
     if (push.trackingNumber) {
-      const done = data.order.fulfillments.find((f) => f.trackingInfo.some((t) => t.number === push.trackingNumber));
+      const { data: shipped } = await this.transport.call<{
+        order: { fulfillments: { id: string; trackingInfo: { number: string | null }[] }[] } | null;
+      }>(ORDER_FULFILLMENTS, { id: push.externalOrderId });
+      if (!shipped.order) throw new PlatformError('NOT_FOUND', `Shopify has no order ${push.externalOrderId}`);
+      const done = shipped.order.fulfillments.find((f) => f.trackingInfo.some((t) => t.number === push.trackingNumber));
       if (done) return done.id;
     }
+    const { data } = await this.transport.call<{
+      order: { fulfillmentOrders: { nodes: { id: string; lineItems: { nodes: FoLine[] } }[] } } | null;
+    }>(ORDER_FULFILMENT_STATE, { id: push.externalOrderId });
+    if (!data.order) throw new PlatformError('NOT_FOUND', `Shopify has no order ${push.externalOrderId}`);
     const byFo = new Map<string, { id: string; quantity: number }[]>();
     for (const line of push.lines) {
       let wanted = line.quantity;
@@ -292,6 +301,9 @@ export class ShopifyConnector implements ChannelConnector {
       const query = batch.map((s) => `sku:"${s.replace(/["\\]/g, '\\$&')}"`).join(' OR ');
       let after: string | null = null;
       do {
+        // Paced by the bucket: a throttled lookup would fail the whole matching, which would
+        // then start over and be throttled at the same place again.
+        await this.transport.waitForBudget(VARIANTS_BY_SKU_COST);
         const { data }: { data: VariantsPage } = await this.transport.call<VariantsPage>(VARIANTS_BY_SKU, {
           query,
           after,
@@ -299,7 +311,12 @@ export class ShopifyConnector implements ChannelConnector {
         for (const v of data.productVariants.nodes) {
           // Shopify's search is fuzzy (prefixes, tokens): keep exact matches only.
           if (v.sku !== null && batch.includes(v.sku))
-            found.push({ sku: v.sku, variantId: v.id, inventoryItemId: v.inventoryItem.id });
+            found.push({
+              sku: v.sku,
+              variantId: v.id,
+              inventoryItemId: v.inventoryItem.id,
+              locationId: v.inventoryItem.inventoryLevels.nodes[0]?.location.id ?? null,
+            });
         }
         after = data.productVariants.pageInfo.hasNextPage ? data.productVariants.pageInfo.endCursor : null;
       } while (after);
@@ -311,6 +328,10 @@ export class ShopifyConnector implements ChannelConnector {
 interface VariantsPage {
   productVariants: {
     pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    nodes: { id: string; sku: string | null; inventoryItem: { id: string } }[];
+    nodes: {
+      id: string;
+      sku: string | null;
+      inventoryItem: { id: string; inventoryLevels: { nodes: { location: { id: string } }[] } };
+    }[];
   };
 }

@@ -25,6 +25,8 @@ export interface AutoListing {
   sku: string;
   externalVariantId: string;
   externalInventoryItemId: string | null;
+  /** Where the platform keeps the SKU's stock (the location the stock push sets); null keeps the one held. */
+  externalLocationId?: string | null;
 }
 
 function externalId(field: string, value: string | null | undefined): string | null {
@@ -127,13 +129,18 @@ export async function upsertAutoListings(
   const batch = [...byVariant.values()];
   if (batch.length === 0) return 0;
   const json = JSON.stringify(
-    batch.map((l) => ({ sku: l.sku.trim(), variant_id: l.externalVariantId, item_id: l.externalInventoryItemId })),
+    batch.map((l) => ({
+      sku: l.sku.trim(),
+      variant_id: l.externalVariantId,
+      item_id: l.externalInventoryItemId,
+      location_id: l.externalLocationId ?? null,
+    })),
   );
   const rows = await sqlRows<{ n: number }>(
     em,
     `with found as (
-       select u.sku, u.variant_id, u.item_id
-       from jsonb_to_recordset(?::jsonb) as u(sku text, variant_id text, item_id text)
+       select u.sku, u.variant_id, u.item_id, u.location_id
+       from jsonb_to_recordset(?::jsonb) as u(sku text, variant_id text, item_id text, location_id text)
        join variant v on v.sku = u.sku
        where not exists (
          select 1 from channel_listing m
@@ -144,11 +151,13 @@ export async function upsertAutoListings(
        delete from channel_listing c using found f
        where c.channel_id = ?1 and c.mapped_by = 'auto' and c.external_variant_id = f.variant_id and c.sku <> f.sku
      )
-     insert into channel_listing (channel_id, sku, external_variant_id, external_inventory_item_id, mapped_by, updated_at)
-     select ?1, sku, variant_id, item_id, 'auto', now() from found
+     insert into channel_listing (channel_id, sku, external_variant_id, external_inventory_item_id,
+                                  external_location_id, mapped_by, updated_at)
+     select ?1, sku, variant_id, item_id, location_id, 'auto', now() from found
      on conflict (channel_id, sku) do update set
        external_variant_id = excluded.external_variant_id,
        external_inventory_item_id = excluded.external_inventory_item_id,
+       external_location_id = coalesce(excluded.external_location_id, channel_listing.external_location_id),
        last_pushed_quantity = case when channel_listing.external_variant_id = excluded.external_variant_id
                                    then channel_listing.last_pushed_quantity end,
        last_pushed_at = case when channel_listing.external_variant_id = excluded.external_variant_id

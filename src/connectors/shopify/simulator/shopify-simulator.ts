@@ -11,7 +11,14 @@ import {
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
-import { CostBucket, MUTATION_COST, objectCost, type ThrottleStatus } from './sim-cost.js';
+import {
+  CostBucket,
+  MAX_SINGLE_QUERY_COST,
+  MUTATION_COST,
+  objectCost,
+  requestedQueryCost,
+  type ThrottleStatus,
+} from './sim-cost.js';
 import { NO_FAULTS, pickFault, seededRandom, type Fault, type FaultRates } from './sim-faults.js';
 import { restOrderFromSpec, type OrderSpec } from './sim-orders.js';
 import { buildSimSchema, type IdempotencyRecord } from './sim-schema.js';
@@ -60,9 +67,11 @@ export interface SimCall {
   bucketBefore: number;
   bucketAfter: number;
   idempotencyKey: string | null;
+  /** The request's variables (GraphQL calls), e.g. to read the quantities a push sent. */
+  variables: Record<string, unknown> | null;
 }
 
-type CallTarget = { op: string; apiVersion: string | null };
+type CallTarget = { op: string; apiVersion: string | null; variables?: Record<string, unknown> };
 
 export const SIM_API_VERSION = '2026-04';
 const VERSION_PATH = /^\/admin\/api\/(\d{4}-\d{2}|unstable)\/graphql\.json$/;
@@ -306,12 +315,13 @@ export class ShopifySimulator {
     }
     const variables = (payload.variables ?? {}) as Record<string, unknown>;
     const key = this.idempotencyKeyOf(operation, variables);
+    const target: CallTarget = { op, apiVersion: version, variables };
 
     const fault = pickFault(this.faults, this.random);
     if (fault.kind !== 'none') {
       const bucket = this.bucket.status().currentlyAvailable;
       this.log(
-        { op, apiVersion: version },
+        target,
         fault.kind === '5xx' ? fault.status : fault.kind === '429' ? 429 : 0,
         fault,
         null,
@@ -335,23 +345,39 @@ export class ShopifySimulator {
 
     const isMutation = operation.operation === 'mutation';
     const before = this.bucket.status().currentlyAvailable;
-    if (isMutation && !this.bucket.take(MUTATION_COST))
-      return this.throttled(res, { op, apiVersion: version }, MUTATION_COST, before, key);
+    // Priced up front as Shopify does: above the single-query cap it is refused whatever the
+    // bucket holds; above what the bucket holds it is THROTTLED; either way nothing is charged.
+    const requested = isMutation ? MUTATION_COST : requestedQueryCost(this.schema, document, operation, variables);
+    if (requested > MAX_SINGLE_QUERY_COST) {
+      this.log(target, 200, fault, requested, null, false, key, before, before);
+      return json(res, 200, {
+        errors: [
+          {
+            message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_SINGLE_QUERY_COST}).`,
+            extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: MAX_SINGLE_QUERY_COST },
+          },
+        ],
+        extensions: {
+          cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: this.bucket.status() },
+        },
+      });
+    }
+    if (requested > before) return this.throttled(res, target, requested, before, key);
     const result = await execute({
       schema: this.schema,
       document,
       variableValues: variables,
       operationName: operation.name?.value,
     });
-    const cost = isMutation ? MUTATION_COST : objectCost(result.data ?? null);
-    if (!isMutation && !this.bucket.take(cost))
-      return this.throttled(res, { op, apiVersion: version }, cost, before, key);
+    // Charged what it actually returned (never more than the price asked up front).
+    const actual = isMutation ? MUTATION_COST : Math.min(requested, objectCost(result.data ?? null));
+    this.bucket.take(actual);
     const after = this.bucket.status();
-    this.log({ op, apiVersion: version }, 200, fault, cost, cost, false, key, before, after.currentlyAvailable);
+    this.log(target, 200, fault, requested, actual, false, key, before, after.currentlyAvailable);
     return json(res, 200, {
       ...(result.errors ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
       data: result.data ?? null,
-      extensions: { cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: after } },
+      extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: after } },
     });
   }
 
@@ -409,6 +435,7 @@ export class ShopifySimulator {
       bucketBefore,
       bucketAfter,
       idempotencyKey,
+      variables: target.variables ?? null,
     });
   }
 

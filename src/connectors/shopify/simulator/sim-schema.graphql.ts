@@ -176,6 +176,12 @@ export const SIM_SDL = /* GraphQL */ `
     sku: String
     variant: ProductVariant!
     inventoryLevel(locationId: ID!): InventoryLevel
+    inventoryLevels(first: Int, after: String): InventoryLevelConnection!
+  }
+
+  type InventoryLevelConnection {
+    nodes: [InventoryLevel!]!
+    pageInfo: PageInfo!
   }
 
   type InventoryItemEdge {

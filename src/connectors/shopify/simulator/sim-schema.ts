@@ -170,17 +170,25 @@ export function buildSimSchema(
 
   field('ProductVariant', 'inventoryItem', (src) => itemView((src as Json)._variant as SimVariant));
   field('InventoryItem', 'variant', (src) => variantView((src as Json)._variant as SimVariant));
+  const levelView = (item: Json, locationId: string, available: number): Json => ({
+    id: `gid://shopify/InventoryLevel/${locationId.split('/').pop()}?inventory_item_id=${String(item.id).split('/').pop()}`,
+    item,
+    location: { id: locationId },
+    quantities: (a: Args) =>
+      (a.names as string[]).filter((n) => n === 'available').map((name) => ({ name, quantity: available })),
+  });
   field('InventoryItem', 'inventoryLevel', (src, args: Args) => {
     const item = src as Json;
     const available = state.level(String(item.id), String(args.locationId));
-    if (available === undefined) return null;
-    return {
-      id: `gid://shopify/InventoryLevel/${String(args.locationId).split('/').pop()}?inventory_item_id=${String(item.id).split('/').pop()}`,
-      item,
-      location: { id: args.locationId },
-      quantities: (a: Args) =>
-        (a.names as string[]).filter((n) => n === 'available').map((name) => ({ name, quantity: available })),
-    };
+    return available === undefined ? null : levelView(item, String(args.locationId), available);
+  });
+  field('InventoryItem', 'inventoryLevels', (src, args: Args) => {
+    const item = src as Json;
+    const levels = [...state.locations].flatMap((locationId) => {
+      const available = state.level(String(item.id), locationId);
+      return available === undefined ? [] : [levelView(item, locationId, available)];
+    });
+    return listConnection(levels, args);
   });
 
   field('Order', 'lineItems', (src, args: Args) => listConnection((src as Json).lineItems as unknown[], args));
