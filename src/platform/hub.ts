@@ -167,7 +167,14 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 },
           ...webhookProcessors(orm, config, logger),
           'channel-sync': {
-            process: channelSyncProcessor({ ...channelDeps, ingest: { policy: config.orders }, queues, logger }),
+            process: channelSyncProcessor({
+              ...channelDeps,
+              ingest: { policy: config.orders },
+              queues,
+              logger,
+              pageSize: config.channelJobs.pullPageSize,
+              leaseMs: config.jobLockMs,
+            }),
             concurrency: 2,
             limiter: PLATFORM_QUEUE_LIMITER,
           },
