@@ -350,7 +350,7 @@ describe('a backfill under chaos (R4, R5)', () => {
     async () => {
       const sim = await simulatorWithOrders(ORDERS, 5);
       const channelId = await connect('Chaos Redis', sim);
-      await Promise.all([startWorker(), startWorker()]);
+      const workers = await Promise.all([startWorker(), startWorker()]);
       const started = Date.now();
       await requestSync(channelId);
       // Mid-backfill: a fifth of the orders in.
@@ -411,6 +411,11 @@ describe('a backfill under chaos (R4, R5)', () => {
       for (const f of failed) write(`  failed ${f.queue}/${f.id}: ${f.reason}`);
       await assertExactlyOnce(channelId, sim);
       expect(failed.every((f) => f.reason.length > 0)).toBe(true);
+      // The workers put the channel schedulers back once Redis returned (hub.ts, on reconnect; one
+      // is enough, they live in Redis).
+      const restored = workers.map((w) => w.output().split('channel sync schedules in place').length - 1);
+      write(`  R5: schedulers set up per worker (start + reconnects): ${restored.join(', ')}`);
+      expect(restored.some((n) => n >= 2)).toBe(true);
       if (res.status === 200) {
         // Stored while Redis was away: the sweeper hands it to a worker once Redis is back.
         const deadline = Date.now() + 30_000;
