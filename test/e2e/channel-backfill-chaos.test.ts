@@ -308,11 +308,11 @@ describe('a backfill under chaos (R4, R5)', () => {
       };
       // Spread over the backfill: each kill after a seeded wait of 1.5–4 s AND some progress since
       // the last one (else the kills outpace stall recovery and the backfill only starts after them).
-      const step = Math.floor(ORDERS / (KILLS + 2));
+      const step = Math.floor(ORDERS / (KILLS + 1));
       let lastKillAt = 0;
       while (kills < KILLS && (await orderCount(channelId)) < ORDERS) {
         await new Promise((r) => setTimeout(r, 1_500 + Math.floor(random() * 2_500)));
-        const target = lastKillAt + Math.floor(step * (0.5 + random()));
+        const target = lastKillAt + Math.floor(step * (0.25 + random() / 2));
         while ((await orderCount(channelId)) < Math.min(target, ORDERS - 1))
           await new Promise((r) => setTimeout(r, 100));
         while (ready.size === 0) await new Promise((r) => setTimeout(r, 100));
