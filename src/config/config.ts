@@ -79,6 +79,7 @@ const envSchema = z.object({
   WEBHOOK_RETENTION_DAYS: positiveInt(3650).default(30),
   CHANNEL_PULL_EVERY_MS: positiveInt(86_400_000).default(5 * 60_000),
   CHANNEL_RECONCILE_EVERY_MS: positiveInt(86_400_000).default(15 * 60_000),
+  CHANNEL_PULL_PAGE_SIZE: positiveInt(250).default(250),
   CHANNEL_STOCK_PUSH_INTERVAL_MS: positiveInt(3_600_000).default(1_000),
   ORDER_HOLD_TOTAL_ABOVE: z.coerce
     .number({ error: 'must be a whole, non-negative amount in minor units (e.g. cents)' })
@@ -131,7 +132,13 @@ export interface Config {
    * Channel jobs: the periodic pull and reconciliation per channel, and the time slice stock
    * changes of one channel are coalesced over (at most one stock push job per slice).
    */
-  channelJobs: { pullEveryMs: number; reconcileEveryMs: number; stockPushIntervalMs: number };
+  channelJobs: {
+    pullEveryMs: number;
+    reconcileEveryMs: number;
+    stockPushIntervalMs: number;
+    /** Orders per page of a pull (Shopify allows up to 250; smaller pages make a backfill many steps). */
+    pullPageSize: number;
+  };
   /**
    * Order hold rules: orders whose total (minor units) is above `holdTotalAbove` go ON_HOLD (null:
    * never); so do orders whose billing address differs from the shipping address as
@@ -204,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       pullEveryMs: e.CHANNEL_PULL_EVERY_MS,
       reconcileEveryMs: e.CHANNEL_RECONCILE_EVERY_MS,
       stockPushIntervalMs: e.CHANNEL_STOCK_PUSH_INTERVAL_MS,
+      pullPageSize: e.CHANNEL_PULL_PAGE_SIZE,
     },
     orders: {
       holdTotalAbove: e.ORDER_HOLD_TOTAL_ABOVE ?? null,

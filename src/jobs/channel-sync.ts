@@ -34,12 +34,17 @@ export async function pullChannelOrders(
   deps: { connector: ChannelConnector; ingest: IngestDeps; ingestOrders?: typeof ingestChannelOrders },
   channelId: string,
   since: Date,
-  options: { advanceCursor: boolean; onProgress?: (progress: SyncProgress) => Promise<void> | void },
+  options: {
+    advanceCursor: boolean;
+    onProgress?: (progress: SyncProgress) => Promise<void> | void;
+    /** Orders a page (`CHANNEL_PULL_PAGE_SIZE`); the platform's maximum unless told. */
+    pageSize?: number;
+  },
 ): Promise<SyncProgress> {
   const progress: SyncProgress = { channelId, pulled: 0, created: 0, updated: 0, unchanged: 0, held: 0, done: false };
   let cursor: string | null = null;
   do {
-    const page = await deps.connector.pullOrders(since, cursor, PULL_PAGE_SIZE);
+    const page = await deps.connector.pullOrders(since, cursor, options.pageSize ?? PULL_PAGE_SIZE);
     const outcomes = await (deps.ingestOrders ?? ingestChannelOrders)(ctx, deps.ingest, channelId, page.orders);
     progress.pulled += page.orders.length;
     for (const o of outcomes) {

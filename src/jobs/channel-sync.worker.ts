@@ -1,10 +1,11 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
 import type { IngestDeps, ingestChannelOrders } from '../domain/channels/ingest-channel-orders.js';
 import type { Orm } from '../platform/database.js';
 import type { ConnectorSource } from './channel-connectors.js';
+import { tryRenewedLease } from './channel-lease.js';
 import { channelForJob, markChannelError, markChannelListingsDirty, markChannelSynced } from './channel-push.store.js';
 import type { SyncProgress } from '../domain/channels/sync-progress.js';
 import { pullChannelOrders, pullStart } from './channel-sync.js';
@@ -30,6 +31,12 @@ export interface ChannelSyncDeps {
   prefix: string;
   queues: Pick<QueueRegistry, 'stock-push'>;
   logger: Logger;
+  /** Orders a page of a pull (`CHANNEL_PULL_PAGE_SIZE`). */
+  pageSize?: number;
+  /** How long a dead worker's pull lease outlives it (the job lock duration); 30 s unless told. */
+  leaseMs?: number;
+  /** How long a requested pull waits while another pull of its channel runs; 1 s unless told. */
+  busyDelayMs?: number;
 }
 
 /**
@@ -40,51 +47,78 @@ export interface ChannelSyncDeps {
 export const channelSyncProcessor =
   (deps: ChannelSyncDeps) =>
   async (job: Job<QueuePayloads['channel-sync']>, runtime: JobRuntime): Promise<SyncProgress | null> => {
-    const { channelId, mode, since } = job.data;
-    const em = deps.orm.em.fork();
-    const gate = platformGate(deps.redis, deps.prefix, channelId);
+    const { channelId, mode } = job.data;
+    // One pull of a channel at a time: concurrent pulls (the scheduler's next one, a requested
+    // one, a stalled one rerun) would read and ingest the same pages twice over. A scheduled pull
+    // that finds one running has nothing to add (the running one moves the cursor); a requested
+    // one waits its turn. The lease lapses with a dead holder, so its work is taken over.
+    const release =
+      mode === 'pull'
+        ? await tryRenewedLease(deps.redis, `${deps.prefix}:lease:channel-pull:${channelId}`, deps.leaseMs ?? 30_000)
+        : async () => undefined;
+    if (!release) {
+      if (job.repeatJobKey) return null;
+      await job.moveToDelayed(Date.now() + (deps.busyDelayMs ?? 1_000), runtime.token);
+      throw new DelayedError();
+    }
     try {
-      const channel = await channelForJob(em, channelId);
-      if (!channel?.active) return null;
-      await gate.pass(runtime);
-      const { connector } = await deps.connectors(em, channelId);
-      const ctx = { actor: SYSTEM_PRINCIPAL, requestId: `job-${job.id ?? 'sync'}`, em, logger: deps.logger };
-      // Listings matched by SKU first, so the orders pulled next and the stock pushes find them.
-      if (connector.listVariantsBySku)
-        await matchChannelListings(em, channelId, (skus) => connector.listVariantsBySku!(skus), {
-          all: mode === 'reconcile',
-        });
-      const progress = await pullChannelOrders(
-        ctx,
-        { connector, ingest: deps.ingest, ingestOrders: deps.ingestOrders },
-        channelId,
-        pullStart(mode, since, channel.syncCursor, Date.now()),
-        {
-          advanceCursor: mode === 'pull' && !since,
-          onProgress: async (p) => {
-            await job.updateProgress({ ...p });
-            // Shaped like an outbox message so the API's event feed carries it to syncProgress.
-            const message = {
-              id: progressId(),
-              topic: SYNC_PROGRESS_TOPIC,
-              aggregateId: channelId,
-              payload: p,
-              createdAt: new Date().toISOString(),
-            };
-            await deps.redis.publish(eventChannel(deps.prefix, SYNC_PROGRESS_TOPIC), JSON.stringify(message));
-          },
-        },
-      );
-      if (mode === 'reconcile' && (await markChannelListingsDirty(em, channelId)) > 0) {
-        const jobId = `stock-push.${channelId}.reconcile.${job.id ?? Date.now()}`.replaceAll(':', '_');
-        await deps.queues['stock-push'].add('push', { channelId }, { jobId });
-      }
-      await markChannelSynced(em, channelId);
-      return progress;
-    } catch (error) {
-      return await applyPlatformErrorPolicy(error, runtime, {
-        gate,
-        markError: (message) => markChannelError(em, channelId, message),
-      });
+      return await syncOnce(deps, job, runtime);
+    } finally {
+      await release();
     }
   };
+
+async function syncOnce(
+  deps: ChannelSyncDeps,
+  job: Job<QueuePayloads['channel-sync']>,
+  runtime: JobRuntime,
+): Promise<SyncProgress | null> {
+  const { channelId, mode, since } = job.data;
+  const em = deps.orm.em.fork();
+  const gate = platformGate(deps.redis, deps.prefix, channelId);
+  try {
+    const channel = await channelForJob(em, channelId);
+    if (!channel?.active) return null;
+    await gate.pass(runtime);
+    const { connector } = await deps.connectors(em, channelId);
+    const ctx = { actor: SYSTEM_PRINCIPAL, requestId: `job-${job.id ?? 'sync'}`, em, logger: deps.logger };
+    // Listings matched by SKU first, so the orders pulled next and the stock pushes find them.
+    if (connector.listVariantsBySku)
+      await matchChannelListings(em, channelId, (skus) => connector.listVariantsBySku!(skus), {
+        all: mode === 'reconcile',
+      });
+    const progress = await pullChannelOrders(
+      ctx,
+      { connector, ingest: deps.ingest, ingestOrders: deps.ingestOrders },
+      channelId,
+      pullStart(mode, since, channel.syncCursor, Date.now()),
+      {
+        advanceCursor: mode === 'pull' && !since,
+        pageSize: deps.pageSize,
+        onProgress: async (p) => {
+          await job.updateProgress({ ...p });
+          // Shaped like an outbox message so the API's event feed carries it to syncProgress.
+          const message = {
+            id: progressId(),
+            topic: SYNC_PROGRESS_TOPIC,
+            aggregateId: channelId,
+            payload: p,
+            createdAt: new Date().toISOString(),
+          };
+          await deps.redis.publish(eventChannel(deps.prefix, SYNC_PROGRESS_TOPIC), JSON.stringify(message));
+        },
+      },
+    );
+    if (mode === 'reconcile' && (await markChannelListingsDirty(em, channelId)) > 0) {
+      const jobId = `stock-push.${channelId}.reconcile.${job.id ?? Date.now()}`.replaceAll(':', '_');
+      await deps.queues['stock-push'].add('push', { channelId }, { jobId });
+    }
+    await markChannelSynced(em, channelId);
+    return progress;
+  } catch (error) {
+    return await applyPlatformErrorPolicy(error, runtime, {
+      gate,
+      markError: (message) => markChannelError(em, channelId, message),
+    });
+  }
+}

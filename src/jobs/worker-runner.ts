@@ -10,7 +10,13 @@ export interface JobRuntime {
 
 export type Processor<N extends QueueName> = (job: Job<QueuePayloads[N]>, runtime: JobRuntime) => Promise<unknown>;
 export type ProcessorMap = {
-  [N in QueueName]?: { process: Processor<N>; concurrency: number; limiter?: RateLimiterOptions };
+  [N in QueueName]?: {
+    process: Processor<N>;
+    concurrency: number;
+    limiter?: RateLimiterOptions;
+    /** Times a job may stall (its worker died) before it fails; 2 unless told. */
+    maxStalledCount?: number;
+  };
 };
 
 export interface WorkerRunner {
@@ -29,7 +35,7 @@ export function startWorkers(
   const workers: Worker[] = [];
   for (const [name, spec] of Object.entries(processors) as [
     QueueName,
-    { process: Processor<QueueName>; concurrency: number; limiter?: RateLimiterOptions },
+    { process: Processor<QueueName>; concurrency: number; limiter?: RateLimiterOptions; maxStalledCount?: number },
   ][]) {
     const worker: Worker = new Worker<QueuePayloads[QueueName]>(
       name,
@@ -43,7 +49,7 @@ export function startWorkers(
         // then rerun; processors are idempotent, so a rerun is safe.
         lockDuration: lockMs,
         stalledInterval: lockMs,
-        maxStalledCount: 2,
+        maxStalledCount: spec.maxStalledCount ?? 2,
       },
     );
     worker.on('failed', (job, err) =>

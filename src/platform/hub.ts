@@ -167,9 +167,19 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 },
           ...webhookProcessors(orm, config, logger),
           'channel-sync': {
-            process: channelSyncProcessor({ ...channelDeps, ingest: { policy: config.orders }, queues, logger }),
+            process: channelSyncProcessor({
+              ...channelDeps,
+              ingest: { policy: config.orders },
+              queues,
+              logger,
+              pageSize: config.channelJobs.pullPageSize,
+              leaseMs: config.jobLockMs,
+            }),
             concurrency: 2,
             limiter: PLATFORM_QUEUE_LIMITER,
+            // A pull resumes from its cursor in PostgreSQL, so a rerun costs little: a long backfill
+            // whose workers keep dying is carried on, not failed after two stalls.
+            maxStalledCount: 20,
           },
           'stock-push': {
             process: stockPushProcessor({ ...channelDeps, leaseMs: config.jobLockMs }),
@@ -203,6 +213,18 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       await schedules
         .syncAll()
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not set up channel sync schedules'));
+      // Redis may come back without its last second (AOF everysec) or empty: put the schedulers
+      // back at every reconnect, so a channel's periodic pull (its cursor is in PostgreSQL) always
+      // re-creates a pull lost with Redis.
+      let redisLost = false;
+      workerConnection.on('close', () => (redisLost = true));
+      workerConnection.on('ready', () => {
+        if (!redisLost) return;
+        redisLost = false;
+        void schedules
+          .syncAll()
+          .catch((err: Error) => logger.warn({ err: err.message }, 'could not restore channel sync schedules'));
+      });
       const relay = new OutboxRelay(orm, redisOutboxPublisher(producer, config.queuePrefix), {
         logger,
         onPublished: (n) => metrics.outboxPublished.inc(n),

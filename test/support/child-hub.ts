@@ -18,10 +18,10 @@ const running = new Set<ChildHub>();
 
 /**
  * Stops every child hub this test file started that has not exited yet; for afterAll. SIGTERM
- * first, so a hub stops the redis-server it started; SIGKILL after 10 s.
+ * first, so a hub stops the redis-server it started; SIGKILL after 10 s. `keep` stays running.
  */
-export async function killChildHubs(): Promise<void> {
-  const left = [...running];
+export async function killChildHubs(keep: readonly ChildHub[] = []): Promise<void> {
+  const left = [...running].filter((hub) => !keep.includes(hub));
   for (const hub of left) hub.kill('SIGTERM');
   const timer = setTimeout(() => left.forEach((hub) => hub.kill('SIGKILL')), 10_000);
   await Promise.all(left.map((hub) => hub.exited));
