@@ -267,8 +267,7 @@ export interface ShipmentPushRow {
 
 /**
  * A shipped shipment with what the platform needs. `order_line.external_line_id` is the
- * platform's line id kept by ingestion (the ingest work adds it; adjust here if it is named
- * otherwise). Lines without one are left out.
+ * platform's line id kept by ingestion (channel-order-create.ts). Lines without one are left out.
  */
 export async function shipmentForPush(em: EntityManager, shipmentId: string): Promise<ShipmentPushRow | null> {
   const rows = await query<{

@@ -14,6 +14,7 @@ import { Migration20261207010000_channel_listings } from './Migration20261207010
 import { Migration20261207020000_channel_order_versions } from './Migration20261207020000_channel_order_versions.js';
 import { Migration20261207030000_webhook_inbox } from './Migration20261207030000_webhook_inbox.js';
 import { Migration20261207040000_channel_push_state } from './Migration20261207040000_channel_push_state.js';
+import { Migration20261207050000_order_line_external_id } from './Migration20261207050000_order_line_external_id.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -35,4 +36,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207020000_channel_order_versions', class: Migration20261207020000_channel_order_versions },
   { name: 'Migration20261207030000_webhook_inbox', class: Migration20261207030000_webhook_inbox },
   { name: 'Migration20261207040000_channel_push_state', class: Migration20261207040000_channel_push_state },
+  { name: 'Migration20261207050000_order_line_external_id', class: Migration20261207050000_order_line_external_id },
 ];

@@ -126,6 +126,7 @@ export function buildLines(tx: EntityManager, order: Order, matched: MatchedLine
         quantity: line.quantity,
         unitPriceAmount: line.unitPriceAmount,
         lineTotalAmount: line.unitPriceAmount * line.quantity,
+        externalLineId: line.externalLineId.slice(0, 255),
       }),
     );
 }

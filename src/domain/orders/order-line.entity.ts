@@ -23,6 +23,8 @@ export const OrderLineSchema = defineEntity({
     quantityAllocated: p.integer().default(0),
     quantityShipped: p.integer().default(0),
     quantityCancelled: p.integer().default(0),
+    /** The platform's id of the line (channel orders; what a fulfilment push names). */
+    externalLineId: p.string().length(255).nullable(),
   },
 });
 export class OrderLine extends OrderLineSchema.class {}
