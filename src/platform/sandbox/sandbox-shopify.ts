@@ -80,7 +80,10 @@ export async function startSandboxShopify(options: SandboxOptions): Promise<Sand
     logger: log,
   });
 
-  const sim = new ShopifySimulator({ seed: Date.now() % 2 ** 31 });
+  // Ids grow with the clock (10 a second since 2026), so a restarted store never reuses an order id
+  // the hub holds from an earlier start (ingestion would take it for a new version of that order).
+  const firstId = Math.max(1000, Math.floor((Date.now() - Date.UTC(2026, 0, 1)) / 100));
+  const sim = new ShopifySimulator({ seed: Date.now() % 2 ** 31, firstId });
   const simVariants = new Map<string, string>();
   const simItems = new Map<string, string>();
   for (const item of STARTER_STOCK) {

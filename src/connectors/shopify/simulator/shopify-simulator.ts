@@ -45,6 +45,11 @@ export interface ShopifySimulatorOptions {
    * stock figures change only when it says so).
    */
   commitStockOnOrder?: boolean;
+  /**
+   * Numeric ids (and so order names) start after this (default 1000). A simulator that restarts
+   * against the same hub passes a larger one each time, so its orders never reuse an id.
+   */
+  firstId?: number;
 }
 
 export interface SimCall {
@@ -87,7 +92,7 @@ export class ShopifySimulator {
 
   constructor(private readonly options: ShopifySimulatorOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.state = new SimState(this.now);
+    this.state = new SimState(this.now, options.firstId);
     this.bucket = new CostBucket(options.bucketSize ?? 1000, options.restoreRate ?? 50, this.now);
     this.shopDomain = options.shopDomain ?? 'switchyard-sim.myshopify.com';
     this.accessToken = options.accessToken ?? 'shpat_simulator_token';
