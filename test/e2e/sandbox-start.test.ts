@@ -176,4 +176,33 @@ describe('npm start shows the hub at work (development sandbox)', () => {
     },
     START_TIMEOUT_MS,
   );
+
+  it(
+    'on the next start finds its products, locations and channel again and points the channel at the new simulator',
+    async () => {
+      await killChildHubs();
+      const again = await startChildHub(['all'], {
+        NODE_ENV: 'development',
+        DATA_DIR: dataDir,
+        SANDBOX_ORDER_EVERY_MS: '1000',
+        SANDBOX_SHIP_AFTER_MS: '500',
+      });
+      const simulatorUrl = (
+        await again.waitFor(/at (http:\/\/127\.0\.0\.1:\d+) connected as channel sandbox-shopify/)
+      )[1]!;
+      const channel = await gql<{ channel: { endpoint: string } }>(
+        again.base,
+        '{ channel(id: "sandbox-shopify") { endpoint } }',
+        { key },
+      );
+      expect(channel.body.errors).toBeUndefined();
+      expect(channel.body.data!.channel.endpoint).toBe(simulatorUrl);
+      // A new order of the new store goes the whole way again.
+      const line = await again.waitFor(/sandbox: tracking pushed to Shopify: order (#\d+) fulfilled/, STORY_TIMEOUT_MS);
+      again.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+      process.stdout.write(`sandbox: restarted on the same data, endpoint now ${simulatorUrl}, ${line[1]} fulfilled\n`);
+    },
+    START_TIMEOUT_MS,
+  );
 });

@@ -35,8 +35,8 @@ export async function listSkus(url: string, channelId: string, skus: readonly st
   for (const sku of skus) {
     await sql(
       url,
-      `insert into channel_listing (channel_id, sku, external_variant_id, external_inventory_item_id, external_location_id)
-       values ($1, $2, $3, $4, 'gid://shopify/Location/1')`,
+      `insert into channel_listing (channel_id, sku, external_variant_id, external_inventory_item_id, external_location_id, mapped_by)
+       values ($1, $2, $3, $4, 'gid://shopify/Location/1', 'manual')`,
       [channelId, sku, `gid://shopify/ProductVariant/${sku}`, itemIdOf(sku)],
     );
   }
