@@ -183,6 +183,7 @@ describe('npm start shows the hub at work (development sandbox)', () => {
       await killChildHubs();
       const again = await startChildHub(['all'], {
         NODE_ENV: 'development',
+        SANDBOX_SHOPIFY: 'on', // child-hub.ts turns it off unless told
         DATA_DIR: dataDir,
         SANDBOX_ORDER_EVERY_MS: '1000',
         SANDBOX_SHIP_AFTER_MS: '500',
