@@ -5,10 +5,10 @@ import { ADDRESS_MISMATCH_POLICIES, type AddressMismatchPolicy } from './address
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], {
-    error: 'must be one of true, false, 1, 0, yes, no',
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+    error: 'must be one of true, false, 1, 0, yes, no, on, off',
   })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+  .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on');
 
 const postgresUrl = z.string().refine((v) => /^postgres(ql)?:\/\/.+/.test(v) && URL.canParse(v), {
   message: 'must be a postgres:// or postgresql:// URL, e.g. postgres://user:pass@127.0.0.1:5432/switchyard',
@@ -87,6 +87,14 @@ const envSchema = z.object({
     .min(0, 'must be a whole, non-negative amount in minor units (e.g. cents)')
     .max(Number.MAX_SAFE_INTEGER, 'must be a whole, non-negative amount in minor units (e.g. cents)')
     .optional(),
+  SANDBOX_SHOPIFY: booleanFlag.optional(),
+  SANDBOX_ORDER_EVERY_MS: positiveInt(3_600_000).default(5_000),
+  SANDBOX_SHIP_AFTER_MS: z.coerce
+    .number({ error: 'must be a whole number of milliseconds from 0 to 3600000' })
+    .int('must be a whole number of milliseconds from 0 to 3600000')
+    .min(0, 'must be a whole number of milliseconds from 0 to 3600000')
+    .max(3_600_000, 'must be a whole number of milliseconds from 0 to 3600000')
+    .default(3_000),
   ORDER_HOLD_ON_ADDRESS_MISMATCH: z
     .enum(ADDRESS_MISMATCH_POLICIES, { error: `must be one of ${ADDRESS_MISMATCH_POLICIES.join(', ')}` })
     .default('country'),
@@ -145,6 +153,12 @@ export interface Config {
    * `holdOnAddressMismatch` says (off, country, postal).
    */
   orders: { holdTotalAbove: number | null; holdOnAddressMismatch: AddressMismatchPolicy };
+  /**
+   * The development sandbox (`switchyard all` only): a simulated Shopify store connected as the
+   * channel `sandbox-shopify`, placing an order about every `orderEveryMs`; its allocated orders
+   * are shipped `shipAfterMs` later with a fake tracking number. Never on in production.
+   */
+  sandbox: { shopify: boolean; orderEveryMs: number; shipAfterMs: number };
 }
 
 export class ConfigError extends Error {
@@ -175,6 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   if (isProduction && !e.REDIS_URL) {
     problems.push('REDIS_URL: is required when NODE_ENV=production (a managed Redis with AOF and noeviction)');
+  }
+  if (isProduction && e.SANDBOX_SHOPIFY === true) {
+    problems.push('SANDBOX_SHOPIFY: the simulated Shopify store never runs when NODE_ENV=production (unset it)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -216,6 +233,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     orders: {
       holdTotalAbove: e.ORDER_HOLD_TOTAL_ABOVE ?? null,
       holdOnAddressMismatch: e.ORDER_HOLD_ON_ADDRESS_MISMATCH,
+    },
+    sandbox: {
+      // On by default in development only; off in test; production refuses it above.
+      shopify: !isProduction && (e.SANDBOX_SHOPIFY ?? e.NODE_ENV === 'development'),
+      orderEveryMs: e.SANDBOX_ORDER_EVERY_MS,
+      shipAfterMs: e.SANDBOX_SHIP_AFTER_MS,
     },
   };
 }

@@ -15,7 +15,13 @@ export interface ChannelJobDispatcherDeps {
   /** Stock changes of one channel are coalesced over slices this long: at most one push job per slice. */
   stockPushIntervalMs: number;
   /** Called with the channels named by `channel.changed` (the schedulers follow them). */
-  onChannelChanged?: (channelIds: string[]) => Promise<void>;
+  onChannelChanged?: (channelIds: string[], em?: EntityManager) => Promise<void>;
+  /**
+   * The database serves one session (PGlite): work in the relay's claiming transaction, never on
+   * a connection of its own (which would wait for that transaction: a deadlock). On PostgreSQL
+   * the dirty marks commit at once instead, before the push job can run.
+   */
+  singleSession?: boolean;
   logger: Logger;
   now?: () => number;
 }
@@ -49,7 +55,7 @@ export function channelJobDispatcher(deps: ChannelJobDispatcherDeps): OutboxPubl
   const now = deps.now ?? Date.now;
   let listings = false;
   return {
-    async publish(messages: readonly OutboxMessage[]) {
+    async publish(messages: readonly OutboxMessage[], claim?: EntityManager) {
       const variantIds = new Set<string>();
       const cancelled = new Set<string>();
       const shippedOrders = new Set<string>();
@@ -67,7 +73,8 @@ export function channelJobDispatcher(deps: ChannelJobDispatcherDeps): OutboxPubl
           changedChannels.add(m.aggregateId);
         }
       }
-      const em = deps.orm.em.fork();
+      const shared = deps.singleSession === true && claim !== undefined ? claim : undefined;
+      const em = shared ?? deps.orm.em.fork();
       if (variantIds.size > 0 && (listings ||= await listingsTableExists(em))) {
         const channels = await markVariantsDirty(em, [...variantIds]);
         if (channels.length > 0) {
@@ -100,7 +107,7 @@ export function channelJobDispatcher(deps: ChannelJobDispatcherDeps): OutboxPubl
           })),
         );
       }
-      if (changedChannels.size > 0) await deps.onChannelChanged?.([...changedChannels]);
+      if (changedChannels.size > 0) await deps.onChannelChanged?.([...changedChannels], shared);
     },
   };
 }

@@ -26,9 +26,11 @@ export class ChannelSchedules {
     private readonly logger: Logger,
   ) {}
 
-  /** Brings the schedulers of these channels in line with their rows (after `channel.changed`). */
-  async sync(channelIds: readonly string[]): Promise<void> {
-    const em = this.orm.em.fork();
+  /**
+   * Brings the schedulers of these channels in line with their rows (after `channel.changed`);
+   * `em` is the caller's transaction when the database serves one session.
+   */
+  async sync(channelIds: readonly string[], em: EntityManager = this.orm.em.fork()): Promise<void> {
     for (const channelId of channelIds) {
       const channel = await channelForJob(em, channelId);
       if (channel?.active) await this.schedule(channelId);

@@ -18,7 +18,12 @@ export function eventChannel(prefix: string, topic: OutboxTopic | string): strin
 
 /** Where committed events go. Must keep the given order and throw if any message was not sent. */
 export interface OutboxPublisher {
-  publish(messages: readonly OutboxMessage[]): Promise<void>;
+  /**
+   * `claim` is the relay's open transaction holding the batch. A consumer whose database serves
+   * one session (PGlite) must read and write through it: a query on another connection would
+   * wait for this transaction to end, which waits for the consumer.
+   */
+  publish(messages: readonly OutboxMessage[], claim?: EntityManager): Promise<void>;
 }
 
 /** Publishes on Redis pub/sub, in order, in one round trip (a pipeline on one connection keeps order). */
@@ -120,7 +125,7 @@ export class OutboxRelay {
       const messages = await claimUnpublished(tx, this.options.batchSize);
       if (messages.length === 0) return 0;
       await this.publisher.publish(messages);
-      for (const consumer of this.options.consumers ?? []) await consumer.publish(messages);
+      for (const consumer of this.options.consumers ?? []) await consumer.publish(messages, tx);
       await markPublished(
         tx,
         messages.map((m) => m.id),

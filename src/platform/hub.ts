@@ -32,6 +32,7 @@ import {
   webhookProcessors,
 } from './webhook-inbox.js';
 import { redactUrl } from './redact-url.js';
+import { startSandboxShopify } from './sandbox/sandbox-shopify.js';
 import { createRedis, pingRedis, waitForRedis } from './redis.js';
 
 export type HubRole = 'api' | 'worker' | 'all';
@@ -234,13 +235,29 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
             orm,
             queues,
             stockPushIntervalMs: config.channelJobs.stockPushIntervalMs,
-            onChannelChanged: (ids) => schedules.sync(ids),
+            onChannelChanged: (ids, em) => schedules.sync(ids, em),
+            singleSession: config.database.kind === 'pglite',
             logger,
           }),
         ],
       });
       relay.start();
       closers.push({ name: 'outbox relay', close: () => relay.stop() });
+    }
+
+    // The development sandbox needs this process's webhook route and its workers: `all` only.
+    if (config.sandbox.shopify && role === 'all' && !config.isProduction) {
+      const sandbox = await startSandboxShopify({
+        orm,
+        logger,
+        encryptionKey,
+        hubBaseUrl: `http://${loopbackHost(config.http.host)}:${http.port}`,
+        orderEveryMs: config.sandbox.orderEveryMs,
+        shipAfterMs: config.sandbox.shipAfterMs,
+      });
+      closers.push({ name: 'sandbox', close: () => sandbox.stop() });
+    } else if (config.sandbox.shopify && role !== 'all') {
+      logger.info(`the Shopify sandbox runs with "switchyard all" only; not started in "${role}"`);
     }
 
     const server = http;
@@ -265,6 +282,12 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
     await closeAll();
     throw error;
   }
+}
+
+/** Where this process reaches its own listener: a wildcard bind is reached on loopback. */
+function loopbackHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** QUIT politely, but never wait more than 2 s for a Redis that is gone. */

@@ -31,8 +31,9 @@ export async function killChildHubs(keep: readonly ChildHub[] = []): Promise<voi
 export function spawnHub(args: string[], env: Record<string, string | undefined>, cwd?: string): ChildHub {
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd,
-    // Only what we pass: the test's own environment must not leak in (e.g. DATABASE_URL).
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', ...env },
+    // Only what we pass: the test's own environment must not leak in (e.g. DATABASE_URL). The
+    // development sandbox stays off unless a test turns it on (test/e2e/sandbox-start.test.ts).
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', SANDBOX_SHOPIFY: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

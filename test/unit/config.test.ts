@@ -21,6 +21,32 @@ describe('configuration', () => {
     expect(config.graphql.introspection).toBe(true);
   });
 
+  it('runs the Shopify sandbox by default in development only; never in production', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/sy',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      SWITCHYARD_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+    };
+    const cases: [NodeJS.ProcessEnv, boolean][] = [
+      [{}, true],
+      [{ NODE_ENV: 'development' }, true],
+      [{ NODE_ENV: 'development', SANDBOX_SHOPIFY: 'off' }, false],
+      [{ NODE_ENV: 'development', SANDBOX_SHOPIFY: 'false' }, false],
+      [{ NODE_ENV: 'test' }, false],
+      [{ NODE_ENV: 'test', SANDBOX_SHOPIFY: 'on' }, true],
+      [prod, false],
+      [{ ...prod, SANDBOX_SHOPIFY: 'off' }, false],
+    ];
+    for (const [env, on] of cases) expect(loadConfig(env).sandbox.shopify).toBe(on);
+    expect(problemsOf({ ...prod, SANDBOX_SHOPIFY: 'on' })).toEqual([
+      'SANDBOX_SHOPIFY: the simulated Shopify store never runs when NODE_ENV=production (unset it)',
+    ]);
+    expect(loadConfig({}).sandbox).toEqual({ shopify: true, orderEveryMs: 5000, shipAfterMs: 3000 });
+    expect(problemsOf({ SANDBOX_ORDER_EVERY_MS: '0' })[0]).toMatch(/^SANDBOX_ORDER_EVERY_MS: /);
+    process.stdout.write(`sandbox config: ${cases.length} environments checked, production refuses it\n`);
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/sy', DB_POOL_MAX: '7' });
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/sy', poolMax: 7 });

@@ -52,6 +52,11 @@ export interface ShopifySimulatorOptions {
    * stock figures change only when it says so).
    */
   commitStockOnOrder?: boolean;
+  /**
+   * Numeric ids (and so order names) start after this (default 1000). A simulator that restarts
+   * against the same hub passes a larger one each time, so its orders never reuse an id.
+   */
+  firstId?: number;
 }
 
 export interface SimCall {
@@ -88,14 +93,15 @@ export class ShopifySimulator {
   private readonly random: () => number;
   private readonly schema: GraphQLSchema;
   private readonly idempotency = new Map<string, IdempotencyRecord>();
-  private readonly webhookTargets = new Set<string>();
+  /** Subscribed URLs, each with the topics it takes (null: every topic announced). */
+  private readonly webhookTargets = new Map<string, ReadonlySet<string> | null>();
   private server: Server | undefined;
   private baseUrl: string | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: ShopifySimulatorOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.state = new SimState(this.now);
+    this.state = new SimState(this.now, options.firstId);
     this.bucket = new CostBucket(options.bucketSize ?? 1000, options.restoreRate ?? 50, this.now);
     this.shopDomain = options.shopDomain ?? 'switchyard-sim.myshopify.com';
     this.accessToken = options.accessToken ?? 'shpat_simulator_token';
@@ -152,9 +158,12 @@ export class ShopifySimulator {
     this.faults = { ...this.faults, ...faults };
   }
 
-  /** Announces order changes to this URL as Shopify webhooks (orders/create, orders/updated, …). */
-  subscribeWebhooks(url: string): void {
-    this.webhookTargets.add(url);
+  /**
+   * Announces order changes to this URL as Shopify webhooks (orders/create, orders/updated, …);
+   * with `topics`, only those (as a Shopify app subscribes per topic).
+   */
+  subscribeWebhooks(url: string, topics?: readonly string[]): void {
+    this.webhookTargets.set(url, topics ? new Set(topics) : null);
   }
 
   /** Stores an order: a REST webhook-shaped order (e.g. a fixture's `response`, unchanged) or a spec. */
@@ -273,7 +282,8 @@ export class ShopifySimulator {
   }
 
   private announceBody(topic: string, body: string): void {
-    for (const url of this.webhookTargets) {
+    for (const [url, topics] of this.webhookTargets) {
+      if (topics && !topics.has(topic)) continue;
       void this.webhooks.send({ url, topic, body, triggeredAt: new Date(this.now()) });
     }
   }
@@ -445,6 +455,8 @@ export class ShopifySimulator {
       if (method === 'GET' && path === '/_sim/calls') return json(res, 200, this.calls);
       if (method === 'GET' && path === '/_sim/inventory') return json(res, 200, this.inventory());
       if (method === 'GET' && path === '/_sim/orders') return json(res, 200, [...this.state.orders.values()]);
+      if (method === 'GET' && path === '/_sim/fulfillments')
+        return json(res, 200, [...this.state.fulfillments.values()]);
       if (method === 'POST' && path === '/_sim/orders')
         return json(res, 201, this.createOrder(input as unknown as OrderSpec));
       if (method === 'POST' && path === '/_sim/stock')

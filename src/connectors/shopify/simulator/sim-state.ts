@@ -56,9 +56,15 @@ export class SimState {
   readonly levels = new Map<string, number>();
   readonly fulfillmentOrders = new Map<string, SimFulfillmentOrder>();
   readonly fulfillments = new Map<string, SimFulfillment>();
-  private seq = 1000;
+  private seq: number;
 
-  constructor(private readonly now: () => number) {}
+  /** `firstId`: ids start after it (1000 by default, so the first order is #1001). */
+  constructor(
+    private readonly now: () => number,
+    firstId = 1000,
+  ) {
+    this.seq = firstId;
+  }
 
   /** A fresh numeric id, kept below 2^53 so the REST copies of our own orders stay exact. */
   nextId(): number {

@@ -1,15 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startOrderTrickle } from './order-trickle.js';
 import { ShopifySimulator, SIM_API_VERSION } from './shopify-simulator.js';
-
-/** Products the stand-alone simulator starts with, stocked at two locations. */
-const STARTER_STOCK = [
-  { sku: 'TSHIRT-BLK-M', price: '24.00', available: [25, 10] },
-  { sku: 'TSHIRT-WHT-M', price: '24.00', available: [18, 6] },
-  { sku: 'MUG-LOGO', price: '12.50', available: [40, 0] },
-  { sku: 'CAP-NAVY', price: '19.99', available: [12, 12] },
-];
-const LOCATIONS = ['gid://shopify/Location/1', 'gid://shopify/Location/2'];
+import { STARTER_LOCATIONS as LOCATIONS, STARTER_STOCK } from './starter-catalogue.js';
 
 /**
  * `switchyard simulate shopify [--port N] [--secret S] [--token T] [--seed N] [--webhook-url U]
