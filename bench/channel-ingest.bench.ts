@@ -21,7 +21,7 @@ const REQUIRED_RATIO = 1.5; // orders fully ingested/s ÷ placeOrder orders/s at
 const CHANNEL_ID = 'bench-ingest';
 const SENDERS = 16;
 const SAMPLE_MS = 200;
-const FIXTURE = new URL('../../../shared/fixtures/shopify/orders-create.json', import.meta.url).pathname;
+const FIXTURE = new URL('../../test/fixtures/shopify/orders-create.json', import.meta.url).pathname;
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 

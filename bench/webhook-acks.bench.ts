@@ -15,10 +15,10 @@ const REQUIRED_FLOOR_RATIO = 1.0; // hub acks/s ÷ floor orders/s at 50 senders
 const TARGET_P99_MS = 50; // hub ack p99 at 50 senders
 const FLOOR_DATABASE = 'ingest_floor';
 const CHANNEL_ID = 'bench-shop';
-/** The official orders/create payload of ../shared/fixtures (from dist/bench/). */
+/** The official orders/create payload kept in test/fixtures (from dist/bench/). */
 const FIXTURE =
   process.env.BENCH_SHOPIFY_FIXTURE ??
-  new URL('../../../shared/fixtures/shopify/orders-create.json', import.meta.url).pathname;
+  new URL('../../test/fixtures/shopify/orders-create.json', import.meta.url).pathname;
 
 interface Row extends VariedLoadFigures {
   server: 'hub webhook inbox' | 'ingest-floor';

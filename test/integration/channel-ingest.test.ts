@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { mapShopifyWebhookOrder } from '../../src/connectors/shopify/shopify-order.mapper.js';
 import type { ChannelOrder, ChannelOrderLine } from '../../src/domain/channels/channel-order.js';
 import { ingestChannelOrders, type IngestOutcome } from '../../src/domain/channels/ingest-channel-orders.js';
@@ -11,12 +10,11 @@ import { createOrm, type Orm } from '../../src/platform/database.js';
 import { ADDRESS, createLocations, createSku, seeded, shuffle, stock } from '../support/commerce.js';
 import { contextFor } from '../support/context.js';
 import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
+import { SHOPIFY_FIXTURES } from '../support/fixtures.js';
 import { stockOf, timelineOf } from '../support/order-lifecycle.js';
 
-/** The shared workspace's Shopify fixture, next to the repository (or at /work/shared). */
-const FIXTURE = [join(process.cwd(), '../shared'), '/work/shared']
-  .map((dir) => join(dir, 'fixtures/shopify/orders-create.json'))
-  .find((file) => existsSync(file))!;
+/** The official orders/create payload (test/fixtures/shopify). */
+const FIXTURE = new URL('orders-create.json', SHOPIFY_FIXTURES);
 
 let db: TestDatabase;
 let orm: Orm;

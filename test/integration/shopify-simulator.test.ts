@@ -9,8 +9,9 @@ import { ShopifySimulator, SIM_API_VERSION } from '../../src/connectors/shopify/
 import type { RestOrder } from '../../src/connectors/shopify/simulator/sim-state.js';
 import { WebhookSender } from '../../src/connectors/shopify/simulator/webhook-sender.js';
 import { startOrderTrickle } from '../../src/connectors/shopify/simulator/order-trickle.js';
+import { SHOPIFY_FIXTURES } from '../support/fixtures.js';
 
-const FIXTURES = new URL('../../../shared/fixtures/shopify/', import.meta.url);
+const FIXTURES = SHOPIFY_FIXTURES;
 function fixture(name: string): { response: RestOrder } {
   return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as { response: RestOrder };
 }

@@ -1,17 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PlatformError } from '../../src/connectors/connector.js';
 import type { ShopifyOrderNode } from '../../src/connectors/shopify/shopify-order-node.js';
 import { mapShopifyOrderNode, mapShopifyWebhookOrder } from '../../src/connectors/shopify/shopify-order.mapper.js';
+import { SHOPIFY_FIXTURES } from '../support/fixtures.js';
 
-const FIXTURES = [join(process.cwd(), '../shared/fixtures/shopify'), '/work/shared/fixtures/shopify'].find((dir) => {
-  try {
-    return readdirSync(dir).length > 0;
-  } catch {
-    return false;
-  }
-})!;
+const FIXTURES = fileURLToPath(SHOPIFY_FIXTURES);
 const orderFixtures = readdirSync(FIXTURES).filter((f) => /^orders-.*\.json$/.test(f));
 const fixture = (file: string): Record<string, unknown> =>
   (JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as { response: Record<string, unknown> }).response;
