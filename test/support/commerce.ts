@@ -4,22 +4,14 @@ import { receiveStock } from '../../src/domain/orders/stock-change.service.js';
 import { createLocation } from '../../src/domain/inventory/location.service.js';
 import { manualPaymentProvider } from '../../src/domain/payments/payment-provider.js';
 import type { PlaceOrderDeps } from '../../src/domain/orders/place-order.service.js';
+import { seededRandom } from '../../src/connectors/shopify/simulator/sim-faults.js';
 
 export const ADDRESS = { line1: '1 Main St', city: 'Austin', region: 'TX', postalCode: '78701', countryCode: 'US' };
 
 export const orderDeps: PlaceOrderDeps = { payments: manualPaymentProvider, policy: { holdTotalAbove: null } };
 
-/** A small PRNG (mulberry32) so a failing concurrency round can be replayed from its seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32), so a failing concurrency round can be replayed from its seed. */
+export const seeded = seededRandom;
 
 export function shuffle<T>(items: T[], random: () => number): T[] {
   const out = [...items];
