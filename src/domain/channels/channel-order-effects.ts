@@ -27,7 +27,10 @@ export function recordChannelPayment(tx: EntityManager, ctx: OperationContext, o
 }
 
 /** The data of the channel's capture, as `PaymentLedger` reads an authorisation. */
-export function paymentData(order: Order, co: ChannelOrder): Record<string, unknown> {
+export function paymentData(
+  order: { channel: { id: string } },
+  co: Pick<ChannelOrder, 'externalId' | 'paidAmount' | 'currency'>,
+): Record<string, unknown> {
   return {
     provider: CHANNEL_PAYMENT_PROVIDER,
     reference: `${order.channel.id}:${co.externalId}`,

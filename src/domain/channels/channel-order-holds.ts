@@ -17,7 +17,7 @@ const MAX_HOLD_REASON = 500;
 
 /** Why ingestion must hold the order: unknown SKUs, no address to ship to, another currency, not paid, the hold rules. */
 export function ingestHoldReasons(
-  order: Order,
+  order: Pick<Order, 'totalAmount'> & { channel: { id: string } },
   matched: MatchedLine[],
   co: ChannelOrder,
   policy: HoldPolicy,

@@ -9,6 +9,7 @@ import type { HoldPolicy } from '../orders/hold-rules.js';
 import { inTransaction } from '../transaction.js';
 import type { ListingSkuLookup } from './channel-line-match.js';
 import type { ChannelOrder } from './channel-order.js';
+import { createChannelOrdersAtOnce } from './channel-batch-create.js';
 import { createChannelOrder } from './channel-order-create.js';
 import { updateChannelOrder } from './channel-order-update.js';
 import { Channel } from './channel.entity.js';
@@ -20,6 +21,11 @@ export interface IngestDeps {
    * without it lines match by SKU only (channel-line-match.ts).
    */
   listingSkus?: ListingSkuLookup;
+  /**
+   * Whether first sightings that need nothing but placement go through the one-statement batch
+   * (channel-batch-create.ts; PostgreSQL only). Default on; the equality test turns it off.
+   */
+  batchCreate?: boolean;
 }
 
 export type IngestResult = 'created' | 'updated' | 'unchanged' | 'held' | 'cancelled';
@@ -39,9 +45,11 @@ const MAX_ATTEMPTS = 5;
  *
  * Batching: one read finds the versions held for the whole batch, so versions that are not newer
  * (duplicates and stale redeliveries, the bulk of a webhook storm) cost no transaction at all;
- * duplicates inside the batch collapse to their newest version first. Each order that does change
- * is written in its own transaction, so one order's failure never rolls back another's, and a
- * retried batch repeats only what did not commit.
+ * duplicates inside the batch collapse to their newest version first. First sightings that need
+ * nothing but placement (the bulk of a burst of new orders) are written together in one statement
+ * (channel-batch-create.ts). Every other order that changes is written in its own transaction, so
+ * one order's failure never rolls back another's, and a retried batch repeats only what did not
+ * commit.
  *
  * Concurrency: two ingesters of one new order race on the unique (channel, external_id) key; the
  * loser's transaction rolls back whole and it runs again as an update of the winner's order
@@ -65,7 +73,13 @@ export async function ingestChannelOrders(
   }
   const held = await heldVersions(ctx, channelId, [...newest.keys()]);
   const done = new Map<string, { orderId: string; result: IngestResult }>();
+  if (deps.batchCreate !== false) {
+    const firstSightings = [...newest.values()].filter((co) => !held.has(co.externalId));
+    const created = await createChannelOrdersAtOnce(ctx, deps, channelId, firstSightings);
+    for (const [externalId, orderId] of created) done.set(externalId, { orderId, result: 'created' });
+  }
   for (const co of newest.values()) {
+    if (done.has(co.externalId)) continue;
     done.set(co.externalId, await ingestOne(ctx, deps, channelId, co, held.get(co.externalId) ?? null));
   }
   return orders.map((o) => {

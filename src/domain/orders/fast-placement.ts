@@ -5,12 +5,11 @@ import { availabilityKey, destinationOf, planSourcing } from '../inventory/sourc
 import { availableOf } from '../inventory/stock-level.entity.js';
 import { holdReasons } from './hold-rules.js';
 import { checkChannel, priceOrder } from './order-pricing.js';
-import { orderEventRecords, statusChangeRecord, type OutboxRecord } from './order-transitions.js';
-import type { OrderStatus } from './order-status.js';
 import { Order, VERSION_AFTER_PLACEMENT } from './order.entity.js';
 import type { PlaceOrderDeps } from './place-order.service.js';
 import type { ValidPlaceOrderInput } from './place-order.input.js';
 import type { PlacementSnapshot } from './placement-snapshot.js';
+import { PlacementTimeline } from './placement-timeline.js';
 import { STOCK_TAKEN, writePlacement, type PlacementRows } from './placement-write.js';
 
 /**
@@ -75,66 +74,24 @@ export async function tryFastPlacement(
   const at = new Date().toISOString();
   const ref = { id: orderId, number, channelId: channel.id };
   const source = channel.kind === 'direct' ? valid.source : 'marketplace';
-  const events: PlacementRows['events'] = [];
-  const before: OutboxRecord[] = [];
-  const after: OutboxRecord[] = [];
-  const record = (
-    into: OutboxRecord[],
-    type: string,
-    reason: string,
-    data: Record<string, unknown> | null,
-    move: { from: OrderStatus; to: OrderStatus } | null,
-  ) => {
-    const change = move ? statusChangeRecord(ref, move.from, move.to, reason) : null;
-    const { event, outbox } = orderEventRecords(ref, actor, type, reason, data, move);
-    events.push({
-      type: event.type,
-      from_status: event.fromStatus,
-      to_status: event.toStatus,
-      actor_kind: event.actorKind,
-      actor_id: event.actorId,
-      reason: event.reason,
-      data: event.data,
-      created_at: at,
-    });
-    into.push(outbox);
-    if (change) into.push(change);
-  };
-  record(
-    before,
-    'placed',
-    `placed on ${channel.id} (${source})`,
-    { total, currency: valid.currency, lines: lines.length },
-    null,
-  );
-  record(before, 'status_changed', 'valid: known SKUs, quantities, address and totals', null, {
+  const timeline = new PlacementTimeline(ref, actor, at);
+  timeline.record('before', 'placed', `placed on ${channel.id} (${source})`, {
+    total,
+    currency: valid.currency,
+    lines: lines.length,
+  });
+  timeline.record('before', 'status_changed', 'valid: known SKUs, quantities, address and totals', null, {
     from: 'PENDING',
     to: 'CONFIRMED',
   });
-  record(
-    before,
+  timeline.record(
+    'before',
     'status_changed',
     `${payment.provider} authorised ${payment.amount} ${payment.currency}`,
     { provider: payment.provider, reference: payment.reference },
-    {
-      from: 'CONFIRMED',
-      to: 'PAYMENT_AUTHORIZED',
-    },
+    { from: 'CONFIRMED', to: 'PAYMENT_AUTHORIZED' },
   );
-  const reservations = [...plan.assignments].sort(
-    (a, b) => a.variantId.localeCompare(b.variantId) || a.locationId.localeCompare(b.locationId),
-  );
-  record(
-    after,
-    'sourced',
-    plan.explanation,
-    {
-      reservations: reservations.map((r) => ({ lineId: r.lineId, locationId: r.locationId, quantity: r.quantity })),
-      shortfall: [],
-    },
-    null,
-  );
-  record(after, 'status_changed', plan.explanation, null, { from: 'PAYMENT_AUTHORIZED', to: 'ALLOCATED' });
+  const reservations = timeline.recordFullAllocation(plan);
 
   const customerInput = valid.customer;
   const known = customerInput?.email ? snapshot.customer : null;
@@ -199,9 +156,9 @@ export async function tryFastPlacement(
       status: 'active',
       created_at: at,
     })),
-    events,
-    outboxBefore: before,
-    outboxAfter: after,
+    events: timeline.events,
+    outboxBefore: timeline.outboxBefore,
+    outboxAfter: timeline.outboxAfter,
   };
 
   try {
@@ -218,7 +175,7 @@ export async function tryFastPlacement(
  * customer's email taken meanwhile (unique violation), a variant or level gone (foreign key), or
  * a deadlock/serialisation victim. The general path meets the same state and answers for it.
  */
-function isRaceLost(error: unknown): boolean {
+export function isRaceLost(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   return code === STOCK_TAKEN || code === '23505' || code === '23503' || code === '40P01' || code === '40001';
 }

@@ -49,18 +49,32 @@ export interface PlacementRows {
 export const STOCK_TAKEN = 'SYR01';
 
 /*
- * One statement, so one implicit transaction and one round trip. Stock rows are locked in
+ * One statement, so one implicit transaction and one round trip, for one placement or a batch
+ * of them (channel ingestion writes many new orders at once). Stock rows are locked in
  * (variant, location) order first — the order every writer of levels uses, so concurrent
- * placements queue rather than deadlock — then reserved with the same conditional update as
- * the stock ledger (never more than is available). If any reservation found less available
- * than planned, switchyard_require fails the whole statement and nothing is written. Level
- * messages are built here from the updated rows, as level-events.ts builds them.
+ * placements queue rather than deadlock — then reserved with the same conditional update as the
+ * stock ledger (never more than is available), once per level for the whole batch. If any level
+ * had less available than the batch planned on, switchyard_require fails the whole statement and
+ * nothing is written. Level messages are built here from the updated rows, as level-events.ts
+ * builds them: one per level the statement changed, with the level after it.
+ *
+ * The batch's clock (`at` of level messages and of the outbox rows) is its first placement's.
+ * Customers: the planner names each new customer once (`insert`) and each known one at most once
+ * (`update`, blank fields filled); later placements of the batch only point at them.
  */
 const PLACE_SQL = `
 with doc as materialized (select ?::jsonb as d),
+placement as materialized (
+  select x.n, x.v as p from doc, jsonb_array_elements(doc.d) with ordinality x(v, n)
+),
+batch as materialized (select p->>'at' as at_text, (p->>'at')::timestamptz as at from placement where n = 1),
+reserving as materialized (
+  select pl.n, (pl.p->'order'->>'id')::uuid as order_id, pl.p->>'actor' as actor, (pl.p->>'at')::timestamptz as at,
+    r.variant_id, r.location_id, r.quantity
+  from placement pl, jsonb_to_recordset(pl.p->'reservations') r(variant_id uuid, location_id uuid, quantity integer)
+),
 wanted as materialized (
-  select r.variant_id, r.location_id, r.quantity
-  from doc, jsonb_to_recordset(doc.d->'reservations') r(variant_id uuid, location_id uuid, quantity integer)
+  select variant_id, location_id, sum(quantity)::integer as quantity from reserving group by variant_id, location_id
 ),
 locked as materialized (
   select s.variant_id, s.location_id from stock_level s
@@ -77,38 +91,42 @@ taken as (
     and ${canReserveSql(levelColumns('s'), 'w.quantity')}
   returning s.variant_id, s.location_id, s.on_hand, s.reserved, s.safety_stock, s.reorder_point, w.quantity
 ),
+customer_rows as materialized (
+  select pl.n, pl.p->'customer' as c, (pl.p->>'at')::timestamptz as at from placement pl
+),
 new_customer as (
   insert into customer (id, email, name, phone, created_at)
-  select (d->'customer'->>'id')::uuid, d->'customer'->>'email', d->'customer'->>'name', d->'customer'->>'phone', (d->>'at')::timestamptz
-  from doc where d->'customer'->>'mode' = 'insert'
+  select (c->>'id')::uuid, c->>'email', c->>'name', c->>'phone', at
+  from customer_rows where c->>'mode' = 'insert' order by n
 ),
 known_customer as (
   -- customer-merge.ts: a known customer's blank fields are filled, nothing is overwritten
-  update customer c set ${KNOWN_CUSTOMER_FILLS.map((f) => `${f} = coalesce(c.${f}, d->'customer'->>'${f}')`).join(', ')}
-  from doc
-  where d->'customer'->>'mode' = 'update' and c.id = (d->'customer'->>'id')::uuid
-    and (${KNOWN_CUSTOMER_FILLS.map((f) => `(c.${f} is null and d->'customer'->>'${f}' is not null)`).join(' or ')})
+  update customer c set ${KNOWN_CUSTOMER_FILLS.map((f) => `${f} = coalesce(c.${f}, k.c->>'${f}')`).join(', ')}
+  from customer_rows k
+  where k.c->>'mode' = 'update' and c.id = (k.c->>'id')::uuid
+    and (${KNOWN_CUSTOMER_FILLS.map((f) => `(c.${f} is null and k.c->>'${f}' is not null)`).join(' or ')})
 ),
 new_order as (
-  insert into "order" select r.* from doc, jsonb_populate_record(null::"order", doc.d->'order') r
+  insert into "order" select r.* from placement pl, jsonb_populate_record(null::"order", pl.p->'order') r order by pl.n
   returning *
 ),
 new_lines as (
-  insert into order_line select r.* from doc, jsonb_populate_recordset(null::order_line, doc.d->'lines') r
+  insert into order_line select r.* from placement pl, jsonb_populate_recordset(null::order_line, pl.p->'lines') r
 ),
 new_reservations as (
-  insert into reservation select r.* from doc, jsonb_populate_recordset(null::reservation, doc.d->'reservations') r
+  insert into reservation select r.* from placement pl, jsonb_populate_recordset(null::reservation, pl.p->'reservations') r
 ),
 movements as (
   insert into stock_movement (variant_id, location_id, kind, on_hand_delta, reserved_delta, order_id, actor, created_at)
-  select t.variant_id, t.location_id, 'reserved', 0, t.quantity, (d->'order'->>'id')::uuid, d->>'actor', (d->>'at')::timestamptz
-  from taken t, doc order by t.variant_id, t.location_id
+  select r.variant_id, r.location_id, 'reserved', 0, sum(r.quantity), r.order_id, r.actor, r.at
+  from reserving r group by r.n, r.order_id, r.actor, r.at, r.variant_id, r.location_id
+  order by r.n, r.variant_id, r.location_id
 ),
 timeline as (
   insert into order_event (order_id, type, from_status, to_status, actor_kind, actor_id, reason, data, created_at)
-  select (doc.d->'order'->>'id')::uuid, e.type, e.from_status, e.to_status, e.actor_kind, e.actor_id, e.reason, e.data, e.created_at
-  from doc, jsonb_array_elements(doc.d->'events') with ordinality x(v, n), jsonb_populate_record(null::order_event, x.v) e
-  order by x.n
+  select (pl.p->'order'->>'id')::uuid, e.type, e.from_status, e.to_status, e.actor_kind, e.actor_id, e.reason, e.data, e.created_at
+  from placement pl, jsonb_array_elements(pl.p->'events') with ordinality x(v, m), jsonb_populate_record(null::order_event, x.v) e
+  order by pl.n, x.m
 ),
 level_messages as (
   select t.variant_id, t.location_id, 1 as k, 'stock.level_changed' as topic,
@@ -118,36 +136,49 @@ level_messages as (
   union all
   select t.variant_id, t.location_id, 2, 'stock.low',
     jsonb_build_object('variantId', t.variant_id, 'locationId', t.location_id, 'onHand', t.on_hand, 'reserved', t.reserved,
-      'safetyStock', t.safety_stock, 'reorderPoint', t.reorder_point, 'available', ${availableSql(levelColumns('t'))}, 'at', doc.d->>'at')
-  from taken t, doc
-  -- low now, and not low before this reservation: once per crossing (level-events.ts)
+      'safetyStock', t.safety_stock, 'reorderPoint', t.reorder_point, 'available', ${availableSql(levelColumns('t'))},
+      'at', b.at_text)
+  from taken t, batch b
+  -- low now, and not low before this statement's reservations: once per crossing (level-events.ts)
   where ${crossedIntoLowStockSql(levelColumns('t'), 't.quantity')}
 ),
 messages as (
   insert into outbox_event (topic, aggregate_id, payload, created_at)
-  select m.topic, m.aggregate_id, m.payload, (select (d->>'at')::timestamptz from doc)
+  select m.topic, m.aggregate_id, m.payload, (select at from batch)
   from (
-    select 1 as part, x.n as n, null::uuid as variant_id, null::uuid as location_id, 0 as k,
+    select 1 as part, pl.n, x.m, null::uuid as variant_id, null::uuid as location_id, 0 as k,
       x.v->>'topic' as topic, x.v->>'aggregateId' as aggregate_id, x.v->'payload' as payload
-    from doc, jsonb_array_elements(doc.d->'outboxBefore') with ordinality x(v, n)
+    from placement pl, jsonb_array_elements(pl.p->'outboxBefore') with ordinality x(v, m)
     union all
-    select 2, 0, l.variant_id, l.location_id, l.k, l.topic, l.variant_id::text, l.payload from level_messages l
+    select 2, 0, 0, l.variant_id, l.location_id, l.k, l.topic, l.variant_id::text, l.payload from level_messages l
     union all
-    select 3, x.n, null, null, 0, x.v->>'topic', x.v->>'aggregateId', x.v->'payload'
-    from doc, jsonb_array_elements(doc.d->'outboxAfter') with ordinality x(v, n)
+    select 3, pl.n, x.m, null, null, 0, x.v->>'topic', x.v->>'aggregateId', x.v->'payload'
+    from placement pl, jsonb_array_elements(pl.p->'outboxAfter') with ordinality x(v, m)
   ) m
-  order by m.part, m.n, m.variant_id, m.location_id, m.k
+  order by m.part, m.n, m.m, m.variant_id, m.location_id, m.k
 )
 select o.*, switchyard_require(
-    (select count(*) from taken) = (select jsonb_array_length(d->'reservations') from doc),
+    (select count(*) from taken) = (select count(*) from wanted),
     'stock_taken: a concurrent order reserved stock this placement planned on') as placed
 from new_order o`;
 
 /** Writes a placement in one statement; returns the order row as stored. Throws SYR01 (STOCK_TAKEN) when stock was taken meanwhile. */
 export async function writePlacement(em: EntityManager, rows: PlacementRows): Promise<Record<string, unknown>> {
-  const result = await runPrepared<Record<string, unknown>>(em, 'switchyard_place_order', PLACE_SQL, [
-    JSON.stringify(rows),
+  return (await writePlacements(em, [rows]))[0]!;
+}
+
+/**
+ * Writes a batch of placements in one statement (all or nothing); returns the order rows as
+ * stored, keyed by order id. Throws SYR01 (STOCK_TAKEN) when stock was taken meanwhile.
+ */
+export async function writePlacements(
+  em: EntityManager,
+  batch: readonly PlacementRows[],
+): Promise<Record<string, unknown>[]> {
+  if (batch.length === 0) return [];
+  const result = await runPrepared<Record<string, unknown>>(em, 'switchyard_place_orders', PLACE_SQL, [
+    JSON.stringify(batch),
   ]);
-  const { placed: _placed, ...order } = result[0]!;
-  return order;
+  const byId = new Map(result.map(({ placed: _placed, ...order }) => [order.id as string, order]));
+  return batch.map((rows) => byId.get(rows.order.id as string)!);
 }

@@ -9,7 +9,9 @@ export interface TotalsSnapshot {
   total: number;
 }
 
-export function totalsOf(order: Order): TotalsSnapshot {
+type OrderAmounts = Pick<Order, 'subtotalAmount' | 'shippingAmount' | 'taxAmount' | 'discountAmount' | 'totalAmount'>;
+
+export function totalsOf(order: OrderAmounts): TotalsSnapshot {
   return {
     subtotal: order.subtotalAmount,
     shipping: order.shippingAmount,
@@ -26,8 +28,8 @@ export function totalsOf(order: Order): TotalsSnapshot {
  * then cut so the total never goes negative (`clampDiscount`); an edit refuses instead.
  */
 export function recomputeTotals(
-  order: Order,
-  lines: OrderLine[],
+  order: OrderAmounts,
+  lines: Pick<OrderLine, 'lineTotalAmount' | 'unitPriceAmount' | 'quantity' | 'quantityCancelled'>[],
   options: { clampDiscount: boolean; zeroCharges?: boolean },
 ): TotalsSnapshot {
   for (const l of lines) l.lineTotalAmount = l.unitPriceAmount * (l.quantity - l.quantityCancelled);
