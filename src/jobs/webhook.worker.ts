@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
 import type { OperationContext } from '../domain/context.js';
-import { claimDelivery, markDelivery, markDeliveryError } from '../domain/webhooks/delivery-claims.js';
+import { claimDelivery, markDeliveries, markDeliveryError } from '../domain/webhooks/delivery-claims.js';
 import type { Orm } from '../platform/database.js';
 import type { QueuePayloads } from './queues.js';
 import { handleShopifyDelivery, type WebhookHandlerDeps } from './shopify-webhook-topics.js';
@@ -39,10 +39,11 @@ export const webhookProcessor =
     };
     try {
       const results = await handleShopifyDelivery(ctx, deps, delivery);
-      for (const r of results) {
-        if (r.error !== undefined) await markDeliveryError(em, r.id, r.error, true);
-        else await markDelivery(em, r.id, r.status, r.outcome);
-      }
+      for (const r of results) if (r.error !== undefined) await markDeliveryError(em, r.id, r.error, true);
+      await markDeliveries(
+        em,
+        results.flatMap((r) => (r.error === undefined ? [{ id: r.id, status: r.status, outcome: r.outcome }] : [])),
+      );
       const own = results.find((r) => r.id === delivery.id);
       if (own?.error !== undefined) throw new UnrecoverableError(own.error);
       return own && own.error === undefined ? `${own.status}: ${own.outcome}` : 'processed';

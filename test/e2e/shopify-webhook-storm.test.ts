@@ -21,7 +21,8 @@ import {
  * is 1.6 × ORDERS deliveries: 30 % duplicates (an event id already sent), 20 % older versions
  * delivered after the newer one was acknowledged, in a seeded shuffled order, 24 senders at once.
  */
-const ORDERS = 2_000;
+/** [2,000] in npm test; the full size is STORM_ORDERS=10000. */
+const ORDERS = Number(process.env.STORM_ORDERS ?? 2_000);
 const DELIVERIES = Math.round(ORDERS * 1.6); // 3,200
 const DUPLICATES = Math.round(DELIVERIES * 0.3); // 960
 const STALE = Math.round(DELIVERIES * 0.2); // 640

@@ -102,20 +102,22 @@ export async function claimChannelBatch(
 
 const clip = (text: string) => (text.length > 1000 ? `${text.slice(0, 997)}...` : text);
 
-/** Done: `processed` (it changed something or was a no-op by rule) or `ignored` (nothing applies). */
-export async function markDelivery(
+/**
+ * Done: `processed` (it changed something or was a no-op by rule) or `ignored` (nothing applies).
+ * A batch's outcomes in one statement, so a storm is not one round trip per delivery.
+ */
+export async function markDeliveries(
   em: EntityManager,
-  id: string,
-  status: 'processed' | 'ignored',
-  outcome: string,
+  done: readonly { id: string; status: 'processed' | 'ignored'; outcome: string }[],
 ): Promise<void> {
-  await em
-    .getConnection()
-    .execute(
-      `update webhook_delivery set status = ?, outcome = ?, last_error = null, processed_at = now(), claimed_at = null where id = ?`,
-      [status, clip(outcome), id],
-      'run',
-    );
+  if (done.length === 0) return;
+  await em.getConnection().execute(
+    `update webhook_delivery d set status = r.status, outcome = r.outcome, last_error = null, processed_at = now(), claimed_at = null
+       from jsonb_to_recordset(?::jsonb) r(id uuid, status varchar, outcome text)
+      where d.id = r.id`,
+    [JSON.stringify(done.map((d) => ({ id: d.id, status: d.status, outcome: clip(d.outcome) })))],
+    'run',
+  );
 }
 
 /**
