@@ -5,11 +5,12 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { ChannelOrder, ChannelOrderLine } from '../../src/domain/channels/channel-order.js';
 import { ingestChannelOrders, type IngestDeps } from '../../src/domain/channels/ingest-channel-orders.js';
 import { entities } from '../../src/domain/entities.js';
-import { adjustStock, receiveStock, setStockThreshold } from '../../src/domain/orders/stock-change.service.js';
+import { receiveStock, setStockThreshold } from '../../src/domain/orders/stock-change.service.js';
 import type { Orm } from '../../src/platform/database.js';
 import { ADDRESS, createLocations, createSku, seeded } from '../support/commerce.js';
 import { contextFor } from '../support/context.js';
 import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
+import { byFields, idLabeller, stockTaker, watchNamedStatements } from '../support/path-equality.js';
 
 /**
  * The one-statement batch of new channel orders (channel-batch-create.ts) must leave exactly the
@@ -62,22 +63,13 @@ async function openSide(batchCreate: boolean): Promise<Side> {
     discovery: { warnWhenNoEntities: false },
   } as unknown as Options)) as unknown as Orm;
   const side: Side = { db, orm, deps: { policy: POLICY, batchCreate }, prepared: [], afterSnapshot: null };
-  const pool = await (
-    orm.em.getConnection() as unknown as { getNativeClient(): Promise<{ query: (...args: unknown[]) => unknown }> }
-  ).getNativeClient();
-  const query = pool.query.bind(pool);
-  pool.query = (...args: unknown[]) => {
-    const first = args[0] as { name?: string } | string;
-    if (typeof first !== 'object' || !first?.name) return query(...args);
-    side.prepared.push(first.name);
-    if (first.name !== 'switchyard_channel_batch_snapshot' || !side.afterSnapshot) return query(...args);
+  await watchNamedStatements(orm, ({ name }) => {
+    side.prepared.push(name);
+    if (name !== 'switchyard_channel_batch_snapshot') return null;
     const cue = side.afterSnapshot;
     side.afterSnapshot = null;
-    return (query(...args) as Promise<unknown>).then(async (result) => {
-      await cue();
-      return result;
-    });
-  };
+    return cue;
+  });
   await seedCatalog(side);
   return side;
 }
@@ -194,27 +186,6 @@ function script(): Batch[] {
   return batches;
 }
 
-/** Takes every unreserved unit of a SKU (the race), and gives it back after the batch. */
-function stockTaker(side: Side, sku: string): { take: () => Promise<void>; giveBack: () => Promise<void> } {
-  let taken: { location_id: string; free: number }[] = [];
-  const change = (l: { location_id: string }, delta: number) =>
-    adjustStock(contextFor(side.orm.em), { sku, locationId: l.location_id, delta, reason: 'taken meanwhile' });
-  return {
-    async take() {
-      taken = await sql<{ location_id: string; free: number }>(
-        side.db.url,
-        `select s.location_id, s.on_hand - s.reserved as free from stock_level s join variant v on v.id = s.variant_id
-          join location l on l.id = s.location_id where v.sku = $1 and s.on_hand > s.reserved order by l.code`,
-        [sku],
-      );
-      for (const l of taken) await change(l, -l.free);
-    },
-    async giveBack() {
-      for (const l of taken) await change(l, l.free);
-    },
-  };
-}
-
 beforeAll(async () => {
   [batched, general] = await Promise.all([openSide(true), openSide(false)]);
 });
@@ -228,32 +199,7 @@ afterAll(async () => {
 /** Every row ingestion touches, with generated ids replaced by labels and clocks dropped. */
 async function dump(url: string): Promise<Record<string, unknown[]>> {
   const q = (text: string) => sql<Record<string, unknown>>(url, text);
-  const labels = new Map<string, string>();
-  for (const r of await q('select id, sku from variant')) labels.set(String(r.id), `variant:${String(r.sku)}`);
-  for (const r of await q('select id, code from location')) labels.set(String(r.id), `location:${String(r.code)}`);
-  for (const r of await q('select id, number from "order"')) labels.set(String(r.id), `order:${String(r.number)}`);
-  for (const r of await q('select l.id, o.number, l.position from order_line l join "order" o on o.id = l.order_id'))
-    labels.set(String(r.id), `line:${String(r.number)}/${String(r.position)}`);
-  for (const r of await q('select id, email, name from customer'))
-    labels.set(String(r.id), `customer:${String(r.email ?? r.name)}`);
-  const clockOrId = new Set(['id', 'at', 'created_at', 'updated_at', 'published_at']);
-  const label = (value: unknown): unknown => {
-    // Ids also appear inside texts (a refund reference names its order).
-    if (typeof value === 'string')
-      return (
-        labels.get(value) ??
-        value.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => labels.get(id) ?? id)
-      );
-    if (Array.isArray(value)) return value.map(label);
-    if (value instanceof Date) return value.toISOString();
-    if (value && typeof value === 'object')
-      return Object.fromEntries(
-        Object.entries(value)
-          .filter(([k]) => !clockOrId.has(k))
-          .map(([k, v]) => [k, label(v)]),
-      );
-    return value;
-  };
+  const label = await idLabeller(url, new Set(['id', 'at', 'created_at', 'updated_at', 'published_at']));
   const [orders, lines, customers, reservations, levels, movements, events, orderMessages, levelMessages] =
     await Promise.all([
       q('select * from "order" order by number'),
@@ -289,17 +235,14 @@ async function dump(url: string): Promise<Record<string, unknown[]>> {
     orderMessages,
     levelMessages,
   }) as Record<string, Record<string, unknown>[]>;
-  const key = (r: Record<string, unknown>, ...fields: string[]) => fields.map((f) => String(r[f] ?? '')).join('|');
-  const byLabel = (fields: string[]) => (a: Record<string, unknown>, b: Record<string, unknown>) =>
-    key(a, ...fields).localeCompare(key(b, ...fields));
-  labelled.reservations!.sort(byLabel(['order_line_id', 'location_id']));
-  labelled.levels!.sort(byLabel(['variant_id', 'location_id']));
-  labelled.movements!.sort(byLabel(['number', 'kind', 'variant_id', 'location_id']));
-  labelled.orderMessages!.sort(byLabel(['aggregate_id']));
-  labelled.levelMessages!.sort(byLabel(['topic', 'variant', 'location']));
+  labelled.reservations!.sort(byFields('order_line_id', 'location_id'));
+  labelled.levels!.sort(byFields('variant_id', 'location_id'));
+  labelled.movements!.sort(byFields('number', 'kind', 'variant_id', 'location_id'));
+  labelled.orderMessages!.sort(byFields('aggregate_id'));
+  labelled.levelMessages!.sort(byFields('topic', 'variant', 'location'));
   for (const e of labelled.events!) {
     const data = e.data as { reservations?: Record<string, unknown>[] } | null;
-    data?.reservations?.sort(byLabel(['lineId', 'locationId']));
+    data?.reservations?.sort(byFields('lineId', 'locationId'));
   }
   return labelled;
 }
@@ -314,7 +257,9 @@ describe('one-statement batch of new channel orders', () => {
   it(`writes exactly what the general path writes, over ${BATCHES} generated batches and every hand-over`, async () => {
     const seen = { batchedOrders: 0, generalOrders: 0, raced: 0, held: 0, cancelled: 0, backordered: 0 };
     for (const batch of script()) {
-      const takers = batch.race ? [stockTaker(batched, batch.race), stockTaker(general, batch.race)] : [];
+      const takers = batch.race
+        ? [stockTaker(batched.db.url, batched.orm, batch.race), stockTaker(general.db.url, general.orm, batch.race)]
+        : [];
       if (takers.length) {
         batched.afterSnapshot = takers[0]!.take;
         await takers[1]!.take();

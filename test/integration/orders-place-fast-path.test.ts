@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { adjustStock, receiveStock, setStockThreshold } from '../../src/domain/orders/stock-change.service.js';
+import { receiveStock, setStockThreshold } from '../../src/domain/orders/stock-change.service.js';
 import { placeOrder, type PlaceOrderDeps } from '../../src/domain/orders/place-order.service.js';
 import type { PlaceOrderInput } from '../../src/domain/orders/place-order.input.js';
 import { MikroORM, type Options } from '@mikro-orm/core';
@@ -10,6 +10,7 @@ import type { Orm } from '../../src/platform/database.js';
 import { ADDRESS, createLocations, createSku, orderDeps, seeded } from '../support/commerce.js';
 import { contextFor } from '../support/context.js';
 import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
+import { byFields, idLabeller, stockTaker, watchNamedStatements } from '../support/path-equality.js';
 
 /**
  * The one-statement placement (fast-placement.ts) must write exactly what the general path
@@ -64,22 +65,13 @@ async function openSide(fastPath: boolean): Promise<Side> {
   } as unknown as Options)) as unknown as Orm;
   const side: Side = { db, orm, deps: { ...orderDeps, policy: POLICY, fastPath }, statements, afterSnapshot: null };
   // Prepared statements go to the ORM's pg pool directly: count those too.
-  const pool = await (
-    orm.em.getConnection() as unknown as { getNativeClient(): Promise<{ query: (...args: unknown[]) => unknown }> }
-  ).getNativeClient();
-  const query = pool.query.bind(pool);
-  pool.query = (...args: unknown[]) => {
-    const first = args[0] as { name?: string; text?: string } | string;
-    if (typeof first !== 'object' || !first?.name) return query(...args);
-    statements.push(first.text ?? first.name);
-    if (first.name !== 'switchyard_placement_snapshot' || !side.afterSnapshot) return query(...args);
+  await watchNamedStatements(orm, ({ name, text }) => {
+    statements.push(text ?? name);
+    if (name !== 'switchyard_placement_snapshot') return null;
     const cue = side.afterSnapshot;
     side.afterSnapshot = null;
-    return (query(...args) as Promise<unknown>).then(async (result) => {
-      await cue();
-      return result;
-    });
-  };
+    return cue;
+  });
   await seedCatalog(side);
   return side;
 }
@@ -177,31 +169,12 @@ function script(): Step[] {
   return steps;
 }
 
-/**
- * A concurrent change that takes every unreserved unit of the order's first SKU: run on the
- * fast side after its snapshot (the plan still counts on that stock, so the write raises SYR01),
- * and on the general side just before the order (where it decides from the same state). Given
- * back after the order on both sides, so later orders find stock again.
+/*
+ * Races: a concurrent change takes every unreserved unit of the order's first SKU (stockTaker) —
+ * on the fast side after its snapshot (the plan still counts on that stock, so the write raises
+ * SYR01), and on the general side just before the order (where it decides from the same state).
+ * Given back after the order on both sides, so later orders find stock again.
  */
-function stockTaker(side: Side, sku: string): { take: () => Promise<void>; giveBack: () => Promise<void> } {
-  let taken: { location_id: string; free: number }[] = [];
-  const change = (l: { location_id: string }, delta: number) =>
-    adjustStock(contextFor(side.orm.em), { sku, locationId: l.location_id, delta, reason: 'taken meanwhile' });
-  return {
-    async take() {
-      taken = await sql<{ location_id: string; free: number }>(
-        side.db.url,
-        `select s.location_id, s.on_hand - s.reserved as free from stock_level s join variant v on v.id = s.variant_id
-          join location l on l.id = s.location_id where v.sku = $1 and s.on_hand > s.reserved order by l.code`,
-        [sku],
-      );
-      for (const l of taken) await change(l, -l.free);
-    },
-    async giveBack() {
-      for (const l of taken) await change(l, l.free);
-    },
-  };
-}
 
 beforeAll(async () => {
   [fast, general] = await Promise.all([openSide(true), openSide(false)]);
@@ -216,30 +189,7 @@ afterAll(async () => {
 /** Every row a placement touches, with generated ids replaced by labels and clocks dropped. */
 async function dump(url: string): Promise<unknown> {
   const q = (text: string) => sql<Record<string, unknown>>(url, text);
-  const labels = new Map<string, string>();
-  for (const r of await q('select id, sku from variant')) labels.set(String(r.id), `variant:${String(r.sku)}`);
-  for (const r of await q('select id, code from location')) labels.set(String(r.id), `location:${String(r.code)}`);
-  for (const r of await q('select id, number from "order"')) {
-    labels.set(String(r.id), `order:${String(r.number)}`);
-    labels.set(`manual-${String(r.id)}`, `payment:${String(r.number)}`);
-  }
-  for (const r of await q('select l.id, o.number, l.position from order_line l join "order" o on o.id = l.order_id'))
-    labels.set(String(r.id), `line:${String(r.number)}/${String(r.position)}`);
-  for (const r of await q('select id, email, name from customer'))
-    labels.set(String(r.id), `customer:${String(r.email ?? r.name)}`);
-  const clockOrId = new Set(['id', 'at', 'created_at', 'updated_at', 'placed_at', 'published_at']);
-  const label = (value: unknown): unknown => {
-    if (typeof value === 'string') return labels.get(value) ?? value;
-    if (Array.isArray(value)) return value.map(label);
-    if (value instanceof Date) return 'date';
-    if (value && typeof value === 'object')
-      return Object.fromEntries(
-        Object.entries(value)
-          .filter(([k]) => !clockOrId.has(k))
-          .map(([k, v]) => [k, label(v)]),
-      );
-    return value;
-  };
+  const label = await idLabeller(url, new Set(['id', 'at', 'created_at', 'updated_at', 'placed_at', 'published_at']));
   const [orders, lines, customers, reservations, levels, movements, events, outbox] = await Promise.all([
     q('select * from "order" order by number'),
     q('select l.* from order_line l join "order" o on o.id = l.order_id order by o.number, l.position'),
@@ -256,9 +206,6 @@ async function dump(url: string): Promise<unknown> {
   ]);
   // Rows written in (variant, location) id order come out in a different order in each
   // database (the ids are random): compare them in label order instead.
-  const key = (r: Record<string, unknown>, ...fields: string[]) => fields.map((f) => String(r[f] ?? '')).join('|');
-  const byLabel = (fields: string[]) => (a: Record<string, unknown>, b: Record<string, unknown>) =>
-    key(a, ...fields).localeCompare(key(b, ...fields));
   const sortRuns = <T>(rows: T[], inRun: (r: T) => boolean, compare: (a: T, b: T) => number): T[] => {
     const out: T[] = [];
     let run: T[] = [];
@@ -276,22 +223,19 @@ async function dump(url: string): Promise<unknown> {
     string,
     Record<string, unknown>[]
   >;
-  labelled.reservations!.sort(byLabel(['order_line_id', 'location_id']));
-  labelled.levels!.sort(byLabel(['variant_id', 'location_id']));
-  labelled.movements!.sort(byLabel(['order_id', 'variant_id', 'location_id']));
+  labelled.reservations!.sort(byFields('order_line_id', 'location_id'));
+  labelled.levels!.sort(byFields('variant_id', 'location_id'));
+  labelled.movements!.sort(byFields('order_id', 'variant_id', 'location_id'));
   for (const e of labelled.events!) {
     const data = e.data as { reservations?: Record<string, unknown>[] } | null;
-    data?.reservations?.sort(byLabel(['lineId', 'locationId']));
+    data?.reservations?.sort(byFields('lineId', 'locationId'));
   }
   labelled.outbox = sortRuns(
     labelled.outbox!,
     (m) => String(m.topic).startsWith('stock.'),
     (a, b) => {
       const [pa, pb] = [a.payload as Record<string, unknown>, b.payload as Record<string, unknown>];
-      return (
-        key(pa, 'variantId', 'locationId').localeCompare(key(pb, 'variantId', 'locationId')) ||
-        String(a.topic).localeCompare(String(b.topic))
-      );
+      return byFields('variantId', 'locationId')(pa, pb) || String(a.topic).localeCompare(String(b.topic));
     },
   );
   return labelled;
@@ -330,7 +274,9 @@ describe('one-statement placement', () => {
         continue;
       }
       const sku = step.input.lines[0]!.sku;
-      const takers = step.race ? [stockTaker(fast, sku), stockTaker(general, sku)] : [];
+      const takers = step.race
+        ? [stockTaker(fast.db.url, fast.orm, sku), stockTaker(general.db.url, general.orm, sku)]
+        : [];
       if (takers.length) {
         fast.afterSnapshot = takers[0]!.take;
         await takers[1]!.take();

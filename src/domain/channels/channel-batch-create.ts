@@ -6,11 +6,12 @@ import { isRaceLost } from '../orders/fast-placement.js';
 import { recomputeTotals } from '../orders/lifecycle/order-totals.js';
 import { checkOrderTotals } from '../orders/order-total-limit.js';
 import { PlacementTimeline } from '../orders/placement-timeline.js';
-import { writePlacements, type PlacementRows } from '../orders/placement-write.js';
+import { reservationRows, writePlacements, type PlacementRows } from '../orders/placement-write.js';
 import { hasIndependentStatements } from '../prepared-statement.js';
 import { readChannelBatchSnapshot, type ChannelBatchSnapshot } from './channel-batch-snapshot.js';
 import { matchChannelLines, type ListingSkuLookup, type MatchedLine } from './channel-line-match.js';
 import type { ChannelOrder } from './channel-order.js';
+import { channelPlacedEvent } from './channel-order-create.js';
 import { paymentData } from './channel-order-effects.js';
 import { ingestHoldReasons } from './channel-order-holds.js';
 import type { HoldPolicy } from '../orders/hold-rules.js';
@@ -162,15 +163,8 @@ class BatchPlanner {
 
     // createChannelOrder's timeline: placed, CONFIRMED, PAYMENT_AUTHORIZED (the channel's capture), then sourcing.
     const timeline = new PlacementTimeline({ id: orderId, number, channelId: this.channelId }, this.ctx.actor, this.at);
-    timeline.record('before', 'placed', `placed on ${this.channelId} (marketplace)`, {
-      total: totals.totalAmount,
-      currency: co.currency,
-      lines: lines.length,
-      externalId: co.externalId,
-      externalName: co.externalName,
-      externalUpdatedAt: co.updatedAt.toISOString(),
-      platformTotal: co.totalAmount,
-    });
+    const placed = channelPlacedEvent(this.channelId, co, totals.totalAmount, lines.length);
+    timeline.record('before', 'placed', placed.reason, placed.data);
     timeline.record('before', 'status_changed', `received from channel ${this.channelId}`, null, {
       from: 'PENDING',
       to: 'CONFIRMED',
@@ -240,15 +234,7 @@ class BatchPlanner {
         quantity_cancelled: 0,
         external_line_id: l.externalLineId,
       })),
-      reservations: reservations.map((r) => ({
-        id: randomUUID(),
-        order_line_id: r.lineId,
-        variant_id: r.variantId,
-        location_id: r.locationId,
-        quantity: r.quantity,
-        status: 'active',
-        created_at: this.at,
-      })),
+      reservations: reservationRows(reservations, this.at),
       events: timeline.events,
       outboxBefore: timeline.outboxBefore,
       outboxAfter: timeline.outboxAfter,

@@ -71,15 +71,8 @@ export async function createChannelOrder(
   const lines = buildLines(tx, order, matched, 0);
   recomputeTotals(order, lines, { clampDiscount: true });
   checkOrderTotals('lines', order.subtotalAmount, order.totalAmount);
-  recordOrderEvent(tx, order, ctx.actor, 'placed', `placed on ${channel.id} (marketplace)`, {
-    total: order.totalAmount,
-    currency: co.currency,
-    lines: lines.length,
-    externalId: co.externalId,
-    externalName: co.externalName,
-    externalUpdatedAt: co.updatedAt.toISOString(),
-    platformTotal: co.totalAmount,
-  });
+  const placed = channelPlacedEvent(channel.id, co, order.totalAmount, lines.length);
+  recordOrderEvent(tx, order, ctx.actor, 'placed', placed.reason, placed.data);
   await tx.flush();
 
   transitionOrder(tx, order, 'CONFIRMED', ctx.actor, `received from channel ${channel.id}`);
@@ -109,6 +102,27 @@ export async function createChannelOrder(
   if (await applyChannelCancellation(tx, ctx, order, lines, co)) result = 'cancelled';
   await tx.flush();
   return result;
+}
+
+/** The `placed` entry of a channel order: what the platform said, beside the hub's own total. */
+export function channelPlacedEvent(
+  channelId: string,
+  co: ChannelOrder,
+  total: number,
+  lineCount: number,
+): { reason: string; data: Record<string, unknown> } {
+  return {
+    reason: `placed on ${channelId} (marketplace)`,
+    data: {
+      total,
+      currency: co.currency,
+      lines: lineCount,
+      externalId: co.externalId,
+      externalName: co.externalName,
+      externalUpdatedAt: co.updatedAt.toISOString(),
+      platformTotal: co.totalAmount,
+    },
+  };
 }
 
 /** Order lines for the matched platform lines, at the platform's unit price, from `position` on. */

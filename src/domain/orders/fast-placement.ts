@@ -10,7 +10,7 @@ import type { PlaceOrderDeps } from './place-order.service.js';
 import type { ValidPlaceOrderInput } from './place-order.input.js';
 import type { PlacementSnapshot } from './placement-snapshot.js';
 import { PlacementTimeline } from './placement-timeline.js';
-import { STOCK_TAKEN, writePlacement, type PlacementRows } from './placement-write.js';
+import { reservationRows, STOCK_TAKEN, writePlacement, type PlacementRows } from './placement-write.js';
 
 /**
  * The common case of placing an order — valid, no hold rule applies, and the stock snapshot
@@ -147,15 +147,7 @@ export async function tryFastPlacement(
       quantity_shipped: 0,
       quantity_cancelled: 0,
     })),
-    reservations: reservations.map((r) => ({
-      id: randomUUID(),
-      order_line_id: r.lineId,
-      variant_id: r.variantId,
-      location_id: r.locationId,
-      quantity: r.quantity,
-      status: 'active',
-      created_at: at,
-    })),
+    reservations: reservationRows(reservations, at),
     events: timeline.events,
     outboxBefore: timeline.outboxBefore,
     outboxAfter: timeline.outboxAfter,

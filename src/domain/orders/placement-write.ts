@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
 import { crossedIntoLowStockSql } from '../inventory/level-events.js';
 import { availableSql, canReserveSql, levelColumns } from '../inventory/stock-level.entity.js';
 import { runPrepared } from '../prepared-statement.js';
@@ -43,6 +44,22 @@ export interface PlacementRows {
   /** Order messages written before the stock messages, and after them (the order the general path writes them in). */
   outboxBefore: OutboxRecord[];
   outboxAfter: OutboxRecord[];
+}
+
+/** The reservation rows of a plan's assignments (in the order given: the order rows are locked in). */
+export function reservationRows(
+  assignments: readonly { lineId: string; variantId: string; locationId: string; quantity: number }[],
+  at: string,
+): PlacementRows['reservations'] {
+  return assignments.map((r) => ({
+    id: randomUUID(),
+    order_line_id: r.lineId,
+    variant_id: r.variantId,
+    location_id: r.locationId,
+    quantity: r.quantity,
+    status: 'active',
+    created_at: at,
+  }));
 }
 
 /** Raised (SQLSTATE SYR01) by switchyard_require when a concurrent order took stock the plan counted on. */
