@@ -26,8 +26,8 @@ const ORDERS = Number(process.env.STORM_ORDERS ?? 2_000);
 const DELIVERIES = Math.round(ORDERS * 1.6); // 3,200
 const DUPLICATES = Math.round(DELIVERIES * 0.3); // 960
 const STALE = Math.round(DELIVERIES * 0.2); // 640
-const TWO_VERSIONS = 160;
-const THREE_VERSIONS = 40;
+const TWO_VERSIONS = Math.round(ORDERS * 0.08); // 160
+const THREE_VERSIONS = Math.round(ORDERS * 0.02); // 40
 const OLD_EVENTS = TWO_VERSIONS + 2 * THREE_VERSIONS; // 240 distinct older-version events
 const SENDERS = 24;
 const SKUS = Array.from({ length: 40 }, (_, i) => `STORM-${String(i).padStart(2, '0')}`);
