@@ -2,15 +2,15 @@ import express, { Router, type Request, type Response } from 'express';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import type { WebhookAdapter, WebhookVerdict } from '../connectors/webhook-adapter.js';
-import type { Channel, ChannelKind } from '../domain/channels/channel.entity.js';
-import { recordDelivery, webhookChannel } from '../domain/webhooks/record-delivery.js';
+import type { ChannelKind } from '../domain/channels/channel.entity.js';
+import { recordDelivery, webhookChannel, type WebhookChannel } from '../domain/webhooks/record-delivery.js';
 import { errorBody } from './errors.js';
 
 export interface WebhookRouteDeps {
   /** A fresh EntityManager per request. */
   em: () => EntityManager;
-  /** The channel's webhook secret (hub: decrypted from its credentials). */
-  secretFor: (channel: Channel) => Promise<string>;
+  /** The channel's webhook secret (hub: opened from the row's sealed credentials, cached per ciphertext). */
+  secretFor: (channel: WebhookChannel) => Promise<string>;
   adapterFor: (kind: ChannelKind) => WebhookAdapter | undefined;
   /** Topics still taken from a disabled or disconnected channel (data-protection requests). */
   topicsWhileOff?: ReadonlySet<string>;

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { webhookAdapterFor } from '../connectors/connector-registry.js';
 import { SHOPIFY_WEBHOOK_TOPICS } from '../connectors/shopify/shopify-webhook.js';
-import { loadChannelCredentials } from '../domain/channels/channel-secrets.js';
+import { openCredentials } from '../domain/channels/channel-secrets.js';
+import { WebhookSecretCache } from '../domain/channels/webhook-secret-cache.js';
 import { pruneWebhookDeliveries } from '../domain/webhooks/delivery-maintenance.js';
 import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import { webhookRoutes } from '../http/webhook.route.js';
@@ -38,10 +39,13 @@ export function webhookInboxRoutes(deps: {
   logger: Logger;
   encryptionKey: Buffer;
 }): Router {
+  const secrets = new WebhookSecretCache(
+    (channelId, ciphertext) => openCredentials(deps.encryptionKey, channelId, ciphertext).webhookSecret,
+  );
   return webhookRoutes({
     em: () => deps.orm.em.fork(),
-    secretFor: async (channel) =>
-      (await loadChannelCredentials(deps.orm.em.fork(), deps.encryptionKey, channel.id)).webhookSecret,
+    // The row (read with the channel on every delivery) carries the ciphertext: no second round trip.
+    secretFor: async (channel) => secrets.secretOf(channel.id, channel.credentialsCiphertext),
     adapterFor: webhookAdapterFor,
     // A disabled or disconnected store must still be able to send the GDPR requests.
     topicsWhileOff: new Set<string>(
