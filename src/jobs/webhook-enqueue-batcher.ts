@@ -36,7 +36,9 @@ export class WebhookEnqueueBatcher {
     options: WebhookEnqueueBatcherOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 100;
-    this.maxWaitMs = options.maxWaitMs ?? 5;
+    // Each addBulk builds an ioredis pipeline, which copies every BullMQ script onto itself
+    // (about 0.3 ms of CPU each, measured): fewer, larger batches. A job starts ≤ 20 ms later.
+    this.maxWaitMs = options.maxWaitMs ?? 20;
   }
 
   enqueue(deliveryId: string): Promise<void> {

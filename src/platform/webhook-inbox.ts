@@ -50,7 +50,8 @@ export function webhookInbox(deps: {
   );
   const batcher = new WebhookEnqueueBatcher(deps.queues.webhooks);
   const routes = webhookRoutes({
-    em: () => deps.orm.em.fork(),
+    // No fork: the route runs standalone statements only (see WebhookRouteDeps.em).
+    em: () => deps.orm.em,
     // The row (read with the channel on every delivery) carries the ciphertext: no second round trip.
     secretFor: async (channel) => secrets.secretOf(channel.id, channel.credentialsCiphertext),
     adapterFor: webhookAdapterFor,
