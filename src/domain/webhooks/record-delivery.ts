@@ -100,3 +100,49 @@ export async function recordDelivery(
   ]);
   return rows.length === 1 ? { id, duplicate: false } : { duplicate: true };
 }
+
+const INSERT_IF_UNCHANGED_SQL = `with seen as (
+    select id from channel
+    where id = ? and kind = ? and enabled = ? and disconnected_at is not distinct from ?::timestamptz
+      and credentials_ciphertext is not distinct from ?::text
+  ), stored as (
+    insert into webhook_delivery (id, channel_id, delivery_id, topic, triggered_at, body)
+    select ?::uuid, seen.id, ?::varchar, ?::varchar, ?::timestamptz, ?::text from seen
+    on conflict (channel_id, delivery_id) do nothing
+    returning id
+  )
+  select exists (select 1 from seen) as unchanged, (select id from stored) as id`;
+
+/**
+ * The ack's one round trip for a channel seen open before: the insert runs only if the channel row
+ * still holds exactly what `seen` (an open channel, as webhookChannel classified it) holds, the
+ * sealed credentials included, so the secret the caller verified with is still the channel's.
+ * This compares a snapshot; it restates no rule. `changed` means nothing was stored: the caller
+ * takes the full path (webhookChannel, then recordDelivery), which decides as if this never ran.
+ */
+export async function recordDeliveryIfUnchanged(
+  em: EntityManager,
+  seen: WebhookChannel,
+  delivery: NewDelivery,
+): Promise<{ id: string; duplicate: false } | { duplicate: true } | { changed: true }> {
+  const id = randomUUID();
+  const [row] = await runPrepared<{ unchanged: boolean; id: string | null }>(
+    em,
+    'switchyard_record_webhook_delivery_if_unchanged',
+    INSERT_IF_UNCHANGED_SQL,
+    [
+      seen.id,
+      seen.kind,
+      seen.enabled,
+      seen.disconnectedAt,
+      seen.credentialsCiphertext,
+      id,
+      delivery.deliveryId,
+      delivery.topic,
+      delivery.triggeredAt,
+      delivery.body,
+    ],
+  );
+  if (!row?.unchanged) return { changed: true };
+  return row.id === id ? { id, duplicate: false } : { duplicate: true };
+}
