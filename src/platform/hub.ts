@@ -27,7 +27,7 @@ import { startLocalRedis } from './local-redis.js';
 import {
   startWebhookMaintenance,
   webhookDispatcher,
-  webhookInboxRoutes,
+  webhookInbox,
   webhookLeaseSeconds,
   webhookProcessors,
 } from './webhook-inbox.js';
@@ -147,7 +147,9 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         },
       };
     }
-    const webhooks = role === 'worker' ? undefined : webhookInboxRoutes({ orm, queues, config, logger, encryptionKey });
+    const inbox = role === 'worker' ? undefined : webhookInbox({ orm, queues, config, logger, encryptionKey });
+    if (inbox) closers.push({ name: 'webhook enqueue batches', close: () => inbox.close() });
+    const webhooks = inbox?.routes;
     http = await startHttpServer({
       config,
       logger,

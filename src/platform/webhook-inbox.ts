@@ -4,11 +4,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { webhookAdapterFor } from '../connectors/connector-registry.js';
 import { SHOPIFY_WEBHOOK_TOPICS } from '../connectors/shopify/shopify-webhook.js';
-import { loadChannelCredentials } from '../domain/channels/channel-secrets.js';
+import { openCredentials } from '../domain/channels/channel-secrets.js';
+import { WebhookSecretCache } from '../domain/channels/webhook-secret-cache.js';
 import { pruneWebhookDeliveries } from '../domain/webhooks/delivery-maintenance.js';
 import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import { webhookRoutes } from '../http/webhook.route.js';
 import type { QueueRegistry } from '../jobs/queues.js';
+import { WebhookEnqueueBatcher } from '../jobs/webhook-enqueue-batcher.js';
 import { enqueueWebhookDelivery } from '../jobs/webhook-queue.js';
 import { WebhookSweeper } from '../jobs/webhook-sweeper.js';
 import { webhookProcessor } from '../jobs/webhook.worker.js';
@@ -31,26 +33,37 @@ export function webhookDispatcher(queues: QueueRegistry): WebhookDispatcher {
   return { dispatch: (id) => enqueueWebhookDelivery(queues.webhooks, id, true) };
 }
 
-export function webhookInboxRoutes(deps: {
+/**
+ * The inbox's route with what it holds between requests: the opened webhook secrets (per
+ * channel and ciphertext) and the enqueue batches. `close` sends the batches still waiting; call
+ * it after the HTTP server stopped and before the queues close.
+ */
+export function webhookInbox(deps: {
   orm: Orm;
   queues: QueueRegistry;
   config: Config;
   logger: Logger;
   encryptionKey: Buffer;
-}): Router {
-  return webhookRoutes({
-    em: () => deps.orm.em.fork(),
-    secretFor: async (channel) =>
-      (await loadChannelCredentials(deps.orm.em.fork(), deps.encryptionKey, channel.id)).webhookSecret,
+}): { routes: Router; close: () => Promise<void> } {
+  const secrets = new WebhookSecretCache(
+    (channelId, ciphertext) => openCredentials(deps.encryptionKey, channelId, ciphertext).webhookSecret,
+  );
+  const batcher = new WebhookEnqueueBatcher(deps.queues.webhooks);
+  const routes = webhookRoutes({
+    // No fork: the route runs standalone statements only (see WebhookRouteDeps.em).
+    em: () => deps.orm.em,
+    // The row (read with the channel on every delivery) carries the ciphertext: no second round trip.
+    secretFor: async (channel) => secrets.secretOf(channel.id, channel.credentialsCiphertext),
     adapterFor: webhookAdapterFor,
     // A disabled or disconnected store must still be able to send the GDPR requests.
     topicsWhileOff: new Set<string>(
       SHOPIFY_WEBHOOK_TOPICS.filter((t) => t.includes('redact') || t.includes('data_request')),
     ),
-    enqueue: (id) => enqueueWebhookDelivery(deps.queues.webhooks, id),
+    enqueue: (id) => batcher.enqueue(id),
     logger: deps.logger,
     bodyLimitBytes: Math.min(deps.config.http.bodyLimitBytes, 1024 * 1024),
   });
+  return { routes, close: () => batcher.drain() };
 }
 
 export function webhookProcessors(orm: Orm, config: Config, logger: Logger): ProcessorMap {

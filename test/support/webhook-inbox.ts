@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webhookAdapterFor } from '../../src/connectors/connector-registry.js';
-import type { Channel } from '../../src/domain/channels/channel.entity.js';
+import type { WebhookChannel } from '../../src/domain/webhooks/record-delivery.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { webhookRoutes, type WebhookRouteDeps } from '../../src/http/webhook.route.js';
@@ -46,7 +46,7 @@ export async function serveInbox(
 /** Secrets by channel id, as the hub's decrypted credentials would give them. */
 export const secretsFrom =
   (secrets: Record<string, string>) =>
-  async (channel: Channel): Promise<string> => {
+  async (channel: WebhookChannel): Promise<string> => {
     const s = secrets[channel.id];
     if (s === undefined) throw new Error(`no secret for ${channel.id}`);
     return s;

@@ -19,9 +19,17 @@ export async function loadChannelCredentials(
   );
   const row = rows[0];
   if (!row) throw notFound('Channel', channelId);
-  if (!row.credentials_ciphertext)
+  return openCredentials(key, channelId, row.credentials_ciphertext);
+}
+
+/**
+ * The credentials sealed in a channel row's `credentials_ciphertext`, for a caller that already
+ * read the row (the webhook inbox reads it with the channel, in one round trip).
+ */
+export function openCredentials(key: Buffer, channelId: string, ciphertext: string | null): ChannelCredentials {
+  if (!ciphertext)
     throw new DomainError(ErrorCode.BAD_USER_INPUT, `Channel ${channelId} has no credentials`, { channelId });
-  return parseCredentials(decryptCredentials(key, channelId, row.credentials_ciphertext));
+  return parseCredentials(decryptCredentials(key, channelId, ciphertext));
 }
 
 /** The stored form of a channel's credentials: JSON, encrypted for this channel under `key`. */

@@ -1,36 +1,73 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
-import { Channel } from '../channels/channel.entity.js';
+import type { ChannelKind } from '../channels/channel.entity.js';
+import { runPrepared } from '../prepared-statement.js';
 
 const CHANNEL_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** Why a channel takes no webhooks right now, with the HTTP status the inbox answers. */
 export type WebhookChannelRefusal = { status: 404 | 409 | 410; code: string; message: string };
 
+/** What the inbox needs of a channel row: no entity is hydrated on this path. */
+export interface WebhookChannel {
+  id: string;
+  kind: ChannelKind;
+  enabled: boolean;
+  disconnectedAt: Date | null;
+  /** The sealed credentials as stored (never plaintext): the webhook secret is opened from them. */
+  credentialsCiphertext: string | null;
+}
+
+const CHANNEL_SQL = `select id, kind, enabled, disconnected_at, credentials_ciphertext from channel where id = ?`;
+
+interface ChannelRow {
+  id: string;
+  kind: ChannelKind;
+  enabled: boolean;
+  disconnected_at: Date | string | null;
+  credentials_ciphertext: string | null;
+}
+
 /**
  * The channel a delivery is addressed to, and why it would be refused: unknown ids and `direct`
  * (which has no platform) are 404 with no channel, a disconnected channel is 410 (gone: the
  * platform should stop sending), a disabled one 409 (it may be enabled again; Shopify retries
  * meanwhile). The last two come with the channel: some topics are taken even then.
+ * One prepared statement reads the flags and the sealed credentials together, on every
+ * delivery, so a disable, a disconnect or new credentials count from the next delivery on.
  */
 export async function webhookChannel(
   em: EntityManager,
   channelId: string,
 ): Promise<
-  { channel: Channel; refusal: WebhookChannelRefusal | null } | { channel: null; refusal: WebhookChannelRefusal }
+  { channel: WebhookChannel; refusal: WebhookChannelRefusal | null } | { channel: null; refusal: WebhookChannelRefusal }
 > {
   // Ids are readable codes; anything else (control characters, 10 kB) cannot match and never reaches SQL.
-  const channel = CHANNEL_ID.test(channelId) ? await em.findOne(Channel, { id: channelId }) : null;
-  if (!channel || channel.kind === 'direct') {
+  const row = CHANNEL_ID.test(channelId)
+    ? (await runPrepared<ChannelRow>(em, 'switchyard_webhook_channel', CHANNEL_SQL, [channelId]))[0]
+    : undefined;
+  if (!row || row.kind === 'direct') {
     const message = CHANNEL_ID.test(channelId) ? `No channel ${channelId} takes webhooks` : 'No such channel';
     return { channel: null, refusal: { status: 404, code: 'NOT_FOUND', message } };
   }
+  const channel: WebhookChannel = {
+    id: row.id,
+    kind: row.kind,
+    enabled: row.enabled,
+    disconnectedAt: row.disconnected_at === null ? null : new Date(row.disconnected_at),
+    credentialsCiphertext: row.credentials_ciphertext,
+  };
   if (channel.disconnectedAt)
     return { channel, refusal: { status: 410, code: 'GONE', message: `Channel ${channel.id} is disconnected` } };
   if (!channel.enabled)
     return { channel, refusal: { status: 409, code: 'CONFLICT', message: `Channel ${channel.id} is disabled` } };
   return { channel, refusal: null };
 }
+
+const INSERT_SQL = `insert into webhook_delivery (id, channel_id, delivery_id, topic, triggered_at, body)
+  values (?, ?, ?, ?, ?, ?)
+  on conflict (channel_id, delivery_id) do nothing
+  returning id`;
 
 export interface NewDelivery {
   channelId: string;
@@ -51,13 +88,61 @@ export async function recordDelivery(
   delivery: NewDelivery,
 ): Promise<{ id: string; duplicate: false } | { duplicate: true }> {
   const id = randomUUID();
-  const rows = await em.getConnection().execute<{ id: string }[]>(
-    `insert into webhook_delivery (id, channel_id, delivery_id, topic, triggered_at, body)
-     values (?, ?, ?, ?, ?, ?)
-     on conflict (channel_id, delivery_id) do nothing
-     returning id`,
-    [id, delivery.channelId, delivery.deliveryId, delivery.topic, delivery.triggeredAt, delivery.body],
-    'all',
-  );
+  // A named prepared statement with the body as a parameter: PostgreSQL parses it once per
+  // connection, and the 10 kB body is not escaped into the SQL text on every delivery.
+  const rows = await runPrepared<{ id: string }>(em, 'switchyard_record_webhook_delivery', INSERT_SQL, [
+    id,
+    delivery.channelId,
+    delivery.deliveryId,
+    delivery.topic,
+    delivery.triggeredAt,
+    delivery.body,
+  ]);
   return rows.length === 1 ? { id, duplicate: false } : { duplicate: true };
+}
+
+const INSERT_IF_UNCHANGED_SQL = `with seen as (
+    select id from channel
+    where id = ? and kind = ? and enabled = ? and disconnected_at is not distinct from ?::timestamptz
+      and credentials_ciphertext is not distinct from ?::text
+  ), stored as (
+    insert into webhook_delivery (id, channel_id, delivery_id, topic, triggered_at, body)
+    select ?::uuid, seen.id, ?::varchar, ?::varchar, ?::timestamptz, ?::text from seen
+    on conflict (channel_id, delivery_id) do nothing
+    returning id
+  )
+  select exists (select 1 from seen) as unchanged, (select id from stored) as id`;
+
+/**
+ * The ack's one round trip for a channel seen open before: the insert runs only if the channel row
+ * still holds exactly what `seen` (an open channel, as webhookChannel classified it) holds, the
+ * sealed credentials included, so the secret the caller verified with is still the channel's.
+ * This compares a snapshot; it restates no rule. `changed` means nothing was stored: the caller
+ * takes the full path (webhookChannel, then recordDelivery), which decides as if this never ran.
+ */
+export async function recordDeliveryIfUnchanged(
+  em: EntityManager,
+  seen: WebhookChannel,
+  delivery: NewDelivery,
+): Promise<{ id: string; duplicate: false } | { duplicate: true } | { changed: true }> {
+  const id = randomUUID();
+  const [row] = await runPrepared<{ unchanged: boolean; id: string | null }>(
+    em,
+    'switchyard_record_webhook_delivery_if_unchanged',
+    INSERT_IF_UNCHANGED_SQL,
+    [
+      seen.id,
+      seen.kind,
+      seen.enabled,
+      seen.disconnectedAt,
+      seen.credentialsCiphertext,
+      id,
+      delivery.deliveryId,
+      delivery.topic,
+      delivery.triggeredAt,
+      delivery.body,
+    ],
+  );
+  if (!row?.unchanged) return { changed: true };
+  return row.id === id ? { id, duplicate: false } : { duplicate: true };
 }
