@@ -3,12 +3,8 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import type { WebhookAdapter, WebhookVerdict } from '../connectors/webhook-adapter.js';
 import type { ChannelKind } from '../domain/channels/channel.entity.js';
-import {
-  recordDelivery,
-  recordDeliveryIfUnchanged,
-  webhookChannel,
-  type WebhookChannel,
-} from '../domain/webhooks/record-delivery.js';
+import { recordDelivery, webhookChannel, type WebhookChannel } from '../domain/webhooks/record-delivery.js';
+import { DeliveryGroupCommit } from '../domain/webhooks/delivery-group-commit.js';
 import { errorBody } from './errors.js';
 
 export interface WebhookRouteDeps {
@@ -90,11 +86,13 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
   const dbTimeoutMs = deps.databaseTimeoutMs ?? 4_000;
   /**
    * The row of each channel last found open. A delivery to one of them that verifies under its
-   * secret and is JSON is stored in one round trip (recordDeliveryIfUnchanged, which stores only
-   * if the row is still exactly this); anything else (a refusal to give, a row that changed)
+   * secret and is JSON is stored in one round trip (DeliveryGroupCommit: stored only if the row
+   * is still exactly this, with the deliveries arriving meanwhile in the same statement); anything else (a refusal to give, a row that changed)
    * goes the full way below, which answers as if the shortcut had not been tried.
    */
   const openChannels = new Map<string, WebhookChannel>();
+  let group: DeliveryGroupCommit | undefined;
+  const groupCommit = () => (group ??= new DeliveryGroupCommit(deps.em()));
   const rememberOpen = (channel: WebhookChannel) => {
     openChannels.delete(channel.id);
     if (openChannels.size >= MAX_REMEMBERED_CHANNELS) openChannels.delete(openChannels.keys().next().value!);
@@ -104,7 +102,6 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
   /** The shortcut: true when it answered (stored, or a duplicate); false leaves the request untouched. */
   async function acceptKnown(
     seen: WebhookChannel,
-    em: EntityManager,
     req: Request<{ channelId: string }>,
     raw: Buffer,
     accept: (stored: { id: string; duplicate: false } | { duplicate: true }) => void,
@@ -122,7 +119,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
     if (!verdict.ok || body === undefined) return false;
     const { deliveryId, topic, triggeredAt } = verdict.delivery;
     const stored = await within(
-      recordDeliveryIfUnchanged(em, seen, { channelId: seen.id, deliveryId, topic, triggeredAt, body }),
+      groupCommit().record(seen, { channelId: seen.id, deliveryId, topic, triggeredAt, body }),
       dbTimeoutMs,
     );
     if ('changed' in stored) {
@@ -162,7 +159,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
       try {
         const em = deps.em();
         const seen = openChannels.get(channelId);
-        if (seen && (await acceptKnown(seen, em, req, raw, accept))) return;
+        if (seen && (await acceptKnown(seen, req, raw, accept))) return;
         const found = await within(webhookChannel(em, channelId), dbTimeoutMs);
         const { channel, refusal } = found;
         if (!channel) return refuse(res, refusal.status, refusal.code, refusal.message);

@@ -9,7 +9,7 @@ import { post, serveInbox, signedDelivery, type Signed } from '../support/webhoo
 
 /**
  * The route stores a delivery to a channel it found open before in one round trip
- * (recordDeliveryIfUnchanged); every other case takes the full path. On generated sequences of
+ * (DeliveryGroupCommit); every other case takes the full path. On generated sequences of
  * channel changes (rotation, disable, disconnect, credentials removed …) and deliveries (genuine,
  * old secret, forged, not JSON, unknown topic, data-protection, replay), a long-lived route, whose
  * shortcut is warm, must answer exactly as a fresh route that has only the full path.
