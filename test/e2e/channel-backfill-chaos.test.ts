@@ -109,7 +109,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await killChildHubs();
-  await rig?.stopSimulators();
+  await rig?.close();
   await orm?.close(true);
   await db?.drop();
   await redis?.kill('SIGTERM');

@@ -44,6 +44,8 @@ export class BackfillRig {
   readonly prefix = `{backfill-${randomBytes(4).toString('hex')}}`;
   readonly sims: ShopifySimulator[] = [];
   private apiHub: (ChildHub & { base: string }) | undefined;
+  /** Redis handles still open (QueueEvents of a test that failed before closing them), for close(). */
+  private readonly open = new Set<() => Promise<void>>();
 
   constructor(readonly options: BackfillRigOptions) {}
 
@@ -177,12 +179,13 @@ export class BackfillRig {
       events.on('error', () => undefined);
       return events;
     });
-    await Promise.all(all.map((e) => e.waitUntilReady()));
-    return {
-      counts,
-      total: () => Object.values(counts).reduce((a, b) => a + b, 0),
-      close: async () => void (await Promise.all(all.map((e) => e.close()))),
+    const close = async () => {
+      this.open.delete(close);
+      await Promise.all(all.map((e) => e.close()));
     };
+    this.open.add(close);
+    await Promise.all(all.map((e) => e.waitUntilReady()));
+    return { counts, total: () => Object.values(counts).reduce((a, b) => a + b, 0), close };
   }
 
   /** Waits until the channel holds `expected` orders and no pull of it is running or waiting. */
@@ -251,7 +254,9 @@ export class BackfillRig {
     return out;
   }
 
-  async stopSimulators(): Promise<void> {
+  /** For afterAll: the simulators, and any Redis handle a failed test left open (else jest never exits). */
+  async close(): Promise<void> {
+    for (const close of [...this.open]) await close();
     for (const sim of this.sims) await sim.stop();
   }
 }
