@@ -27,7 +27,8 @@ export const RECONCILE_WINDOW_MS = 24 * 3600_000;
  * Pulls every order the platform changed since `since`, page by page, ingests each page (the
  * one domain operation webhooks use too), and reports progress after each. With
  * `advanceCursor`, the channel's cursor moves to the newest change seen (minus the overlap)
- * after every page, so a pull cut short resumes about where it stopped.
+ * after every page, so a pull cut short (a dead worker, or `shouldStop`) resumes about where it
+ * stopped.
  */
 export async function pullChannelOrders(
   ctx: OperationContext,
@@ -39,6 +40,11 @@ export async function pullChannelOrders(
     onProgress?: (progress: SyncProgress) => Promise<void> | void;
     /** Orders a page (`CHANNEL_PULL_PAGE_SIZE`); the platform's maximum unless told. */
     pageSize?: number;
+    /**
+     * Asked after each page: true stops the pull there (progress `done: false`). A worker shutting
+     * down stops a long pull at the page it is on; the cursor holds the place for its rerun.
+     */
+    shouldStop?: () => boolean;
   },
 ): Promise<SyncProgress> {
   const progress: SyncProgress = { channelId, pulled: 0, created: 0, updated: 0, unchanged: 0, held: 0, done: false };
@@ -58,6 +64,7 @@ export async function pullChannelOrders(
       await advanceSyncCursor(ctx.em, channelId, new Date(newest - CURSOR_OVERLAP_MS));
     cursor = page.nextCursor;
     if (cursor) await options.onProgress?.({ ...progress });
+    if (cursor && options.shouldStop?.()) return progress;
   } while (cursor);
   progress.done = true;
   await options.onProgress?.({ ...progress });

@@ -42,7 +42,9 @@ export interface ChannelSyncDeps {
 /**
  * Thin: pulls a channel's orders (mode `pull`: since its cursor, moving it; `reconcile`: a
  * window again, so orders whose webhooks were lost are ingested, and every listed SKU marked
- * dirty so drifted stock is pushed again), reporting progress on the job and on Redis.
+ * dirty so drifted stock is pushed again), reporting progress on the job and on Redis. A worker
+ * shutting down stops the pull between pages and puts the job back; a rerun of a `pull` resumes
+ * at the cursor, one with `since` or a `reconcile` reads its window again (ingestion is idempotent).
  */
 export const channelSyncProcessor =
   (deps: ChannelSyncDeps) =>
@@ -61,11 +63,20 @@ export const channelSyncProcessor =
       await job.moveToDelayed(Date.now() + (deps.busyDelayMs ?? 1_000), runtime.token);
       throw new DelayedError();
     }
+    let progress: SyncProgress | null;
     try {
-      return await syncOnce(deps, job, runtime);
+      progress = await syncOnce(deps, job, runtime);
     } finally {
       await release();
     }
+    // Stopped between pages because this worker is shutting down: the job goes back (delayed to
+    // now, not failed, no attempt spent) for the next worker, which resumes from the cursor. Left
+    // running, a long backfill would outlast the shutdown deadline and stall.
+    if (progress && !progress.done) {
+      await job.moveToDelayed(Date.now(), runtime.token);
+      throw new DelayedError();
+    }
+    return progress;
   };
 
 async function syncOnce(
@@ -95,6 +106,7 @@ async function syncOnce(
       {
         advanceCursor: mode === 'pull' && !since,
         pageSize: deps.pageSize,
+        shouldStop: runtime.stopping,
         onProgress: async (p) => {
           await job.updateProgress({ ...p });
           // Shaped like an outbox message so the API's event feed carries it to syncProgress.
@@ -109,6 +121,7 @@ async function syncOnce(
         },
       },
     );
+    if (!progress.done) return progress;
     if (mode === 'reconcile' && (await markChannelListingsDirty(em, channelId)) > 0) {
       const jobId = `stock-push.${channelId}.reconcile.${job.id ?? Date.now()}`.replaceAll(':', '_');
       await deps.queues['stock-push'].add('push', { channelId }, { jobId });

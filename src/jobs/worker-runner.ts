@@ -2,10 +2,15 @@ import { Worker, type ConnectionOptions, type Job, type RateLimiterOptions } fro
 import type { Logger } from 'pino';
 import type { QueueName, QueuePayloads } from './queues.js';
 
-/** What a processor may need of the worker running it: BullMQ's rate limiter and the job's lock token. */
+/**
+ * What a processor may need of the worker running it: BullMQ's rate limiter, the job's lock
+ * token, and whether the worker is shutting down (a long job checks it between steps and hands
+ * the rest back, so a SIGTERM never waits on it or leaves it to stall).
+ */
 export interface JobRuntime {
   worker: Worker;
   token: string | undefined;
+  stopping(): boolean;
 }
 
 export type Processor<N extends QueueName> = (job: Job<QueuePayloads[N]>, runtime: JobRuntime) => Promise<unknown>;
@@ -39,7 +44,7 @@ export function startWorkers(
   ][]) {
     const worker: Worker = new Worker<QueuePayloads[QueueName]>(
       name,
-      (job, token) => spec.process(job, { worker, token }),
+      (job, token) => spec.process(job, { worker, token, stopping: () => worker.closing !== undefined }),
       {
         connection,
         prefix,

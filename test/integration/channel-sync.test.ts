@@ -41,6 +41,20 @@ class PagedConnector implements ChannelConnector {
   }
 }
 
+/** Holds back its second page until `open()`: the test acts while a pull is between pages. */
+class GatedConnector extends PagedConnector {
+  private opened: () => void = () => undefined;
+  private readonly gate = new Promise<void>((resolve) => (this.opened = resolve));
+  open(): void {
+    this.opened();
+  }
+  override async pullOrders(since: Date, cursor: string | null, pageSize: number): Promise<OrderPage> {
+    const page = await super.pullOrders(since, cursor, pageSize);
+    if (this.pulls.length === 2) await this.gate;
+    return page;
+  }
+}
+
 function order(n: number, updatedAt: Date): ChannelOrder {
   return {
     externalId: `gid://shopify/Order/${9_007_199_254_740_993n + BigInt(n)}`,
@@ -89,7 +103,11 @@ beforeAll(async () => {
   await subscriber.subscribe(eventChannel(prefix, 'channel.sync_progress'));
   subscriber.on('message', (_channel, text: string) => progress.push(JSON.parse(text).payload));
   queues = createQueueRegistry(producer, prefix);
-  workers = startWorkers(
+  workers = startSyncWorker(workerRedis);
+});
+
+function startSyncWorker(connection: Redis): WorkerRunner {
+  return startWorkers(
     {
       'channel-sync': {
         process: channelSyncProcessor({
@@ -112,12 +130,12 @@ beforeAll(async () => {
         limiter: PLATFORM_QUEUE_LIMITER,
       },
     },
-    workerRedis,
+    connection,
     prefix,
     quietLogger,
     30_000,
   );
-});
+}
 
 afterAll(async () => {
   await workers.close(10_000);
@@ -217,5 +235,47 @@ describe('channel-sync jobs', () => {
     await sql(db.url, `update channel set disconnected_at = now() where id = 'shop-reconcile'`);
     await schedules.syncAll();
     expect(await keys()).toEqual([]);
+  });
+  it('a worker shutting down stops a pull after the page in hand and puts the job back; the next worker resumes at the cursor (R11)', async () => {
+    const channelId = 'shop-stop';
+    await createShopifyChannel(db.url, channelId);
+    const base = Date.now() - 3 * 3600_000;
+    const connector = new GatedConnector(Array.from({ length: 750 }, (_, i) => order(i, new Date(base + i * 1_000))));
+    connectors.set(channelId, connector);
+    // Only the worker about to shut down may take the job: the file's own worker is closed
+    // until then (on its shared connection, which stays open).
+    await workers.close(10_000);
+    const leavingRedis = createRedis(process.env.TEST_REDIS_URL!, 'worker');
+    const leaving = startSyncWorker(leavingRedis);
+    try {
+      await queues['channel-sync'].add('sync', { channelId, mode: 'pull' }, { jobId: 'stop-1' });
+      await waitFor(async () => connector.pulls.length === 2, 10_000, 'the second page asked for');
+      const closing = leaving.close(10_000);
+      connector.open();
+      await closing;
+    } finally {
+      leavingRedis.disconnect();
+    }
+
+    // Two pages in, handed back: not failed, no attempt spent, the cursor at the second page.
+    const handedBack = (await queues['channel-sync'].getJob('stop-1'))!;
+    expect(['delayed', 'waiting']).toContain(await handedBack.getState());
+    expect(handedBack.attemptsMade).toBe(0);
+    expect(connector.pulls).toHaveLength(2);
+    const [row] = await sql(db.url, 'select sync_cursor from channel where id = $1', [channelId]);
+    expect(new Date(row!.sync_cursor).getTime()).toBe(base + 499 * 1_000 - CURSOR_OVERLAP_MS);
+
+    workers = startSyncWorker(workerRedis);
+    await waitFor(
+      async () => (await queues['channel-sync'].getJob('stop-1'))?.finishedOn !== undefined,
+      20_000,
+      'the pull resumed',
+    );
+    const job = (await queues['channel-sync'].getJob('stop-1'))!;
+    expect(job.failedReason).toBeFalsy();
+    // From the cursor: the 60 s overlap again (unchanged) and the last 250 orders.
+    expect(connector.pulls[2]!.since.getTime()).toBe(base + 499 * 1_000 - CURSOR_OVERLAP_MS);
+    expect(job.returnvalue).toMatchObject({ created: 250, unchanged: 61, done: true });
+    expect(new Set([...ingested.keys()].filter((k) => k.startsWith(`${channelId}/`))).size).toBe(750);
   });
 });

@@ -29,13 +29,16 @@ import { createTestDatabase, sql, type TestDatabase } from '../support/database.
 
 const INTERVAL_MS = 200;
 /**
- * The issue's size is 10,000 changes. On the shared 2-core machine (load ~15) 1,000 changes took
- * 27 s to apply through the domain, so 10,000 would exceed a test file's budget: `npm test` runs
- * 2,000 (1,000 on the flaky store); the full size is
- * `SHOPIFY_COALESCE_CHANGES=10000 npm test -- test/integration/shopify-stock-coalescing.test.ts`.
+ * The issue's size, 10,000 changes (SHOPIFY_COALESCE_CHANGES for another). The test passed in
+ * 81 s at load average ~5 on the shared 2-core machine, 154 s at ~7.5: applying a change through
+ * the domain costs this process about 5 ms of CPU (docs/channels/push.md). The flaky store's size
+ * is its own (SHOPIFY_FLAKY_CHANGES, 1,000): it measures convergence after the last change, which
+ * the number of changes hardly moves.
  */
-const CHANGES = Number(process.env.SHOPIFY_COALESCE_CHANGES ?? 2_000);
-const FLAKY_CHANGES = Math.ceil(CHANGES / 2);
+const CHANGES = Number(process.env.SHOPIFY_COALESCE_CHANGES ?? 10_000);
+const FLAKY_CHANGES = Number(process.env.SHOPIFY_FLAKY_CHANGES ?? 1_000);
+/** The budget grows with the size: up to 25 ms a change on a loaded machine. */
+const COALESCE_TEST_MS = Math.max(230_000, 60_000 + CHANGES * 25);
 const SHOP_LOCATION = 'gid://shopify/Location/70001';
 
 let db: TestDatabase;
@@ -220,52 +223,56 @@ function checkLimits(sim: ShopifySimulator, retryAfterSeconds: number) {
 }
 
 describe('Shopify stock push: coalesced, batched, within the cost bucket (simulator)', () => {
-  it(`turns ${CHANGES} stock changes over 100 SKUs into a bounded number of inventorySetQuantities calls`, async () => {
-    const channelId = 'sim-coalesce';
-    const skus = Array.from({ length: 100 }, (_, i) => `SC-${String(i).padStart(3, '0')}`);
-    // A bucket restoring slowly (10 points/s, one mutation a second): pushes every 200 ms must
-    // wait for it (THROTTLED answers). 400 points leave room for the listing lookup (302 asked).
-    const sim = new ShopifySimulator({ bucketSize: 400, restoreRate: 10, seed: 7 });
-    const match = await setUpChannel(channelId, skus, 2, sim);
+  it(
+    `turns ${CHANGES} stock changes over 100 SKUs into a bounded number of inventorySetQuantities calls`,
+    async () => {
+      const channelId = 'sim-coalesce';
+      const skus = Array.from({ length: 100 }, (_, i) => `SC-${String(i).padStart(3, '0')}`);
+      // A bucket restoring slowly (10 points/s, one mutation a second): pushes every 200 ms must
+      // wait for it (THROTTLED answers). 400 points leave room for the listing lookup (302 asked).
+      const sim = new ShopifySimulator({ bucketSize: 400, restoreRate: 10, seed: 7 });
+      const match = await setUpChannel(channelId, skus, 2, sim);
 
-    const started = Date.now();
-    await applyChanges(skus, CHANGES, 11);
-    const changedFor = Date.now() - started;
-    process.stdout.write(`shopify coalescing: ${CHANGES} changes applied in ${changedFor} ms\n`);
-    await waitFor(() => settled(channelId), 120_000, 'every change pushed');
-    const elapsed = Date.now() - started;
+      const started = Date.now();
+      await applyChanges(skus, CHANGES, 11);
+      const changedFor = Date.now() - started;
+      process.stdout.write(`shopify coalescing: ${CHANGES} changes applied in ${changedFor} ms\n`);
+      await waitFor(() => settled(channelId), 120_000, 'every change pushed');
+      const elapsed = Date.now() - started;
 
-    const { hub, shop } = await figures(channelId, skus, sim);
-    expect(shop).toEqual(hub);
-    expect(Object.values(hub).some((q) => q > 0)).toBe(true);
+      const { hub, shop } = await figures(channelId, skus, sim);
+      expect(shop).toEqual(hub);
+      expect(Object.values(hub).some((q) => q > 0)).toBe(true);
 
-    const sets = sim.calls.filter((c) => c.op === 'inventorySetQuantities');
-    const ok = sets.filter(applied);
-    const sent = ok.reduce((n, c) => n + quantitiesOf(c).length, 0);
-    // At most one push job per 200 ms slice (while changes arrive, plus the last), one call each
-    // (100 SKUs ≤ 250 per call); no stale retries here since nothing else changes the store.
-    const bound = Math.ceil(elapsed / INTERVAL_MS) + 1;
-    const limits = checkLimits(sim, 1);
-    process.stdout.write(
-      `shopify coalescing: ${CHANGES} changes over 100 SKUs (changes took ${changedFor} ms, settled after ${elapsed} ms) -> ` +
-        `${ok.length} inventorySetQuantities calls applied (${sets.length} sent, ${limits.throttled} THROTTLED), ` +
-        `${sent} quantities sent, bound ${bound}; listings matched ${match.matched}/${match.looked}; ` +
-        `lowest bucket ${limits.lowestBucket}, calls before Retry-After ${limits.early}\n`,
-    );
-    expect(ok.length).toBeLessThanOrEqual(bound);
-    expect(ok.length).toBeLessThan(CHANGES / 10);
-    expect(sets.every((c) => quantitiesOf(c).length <= 250)).toBe(true);
-    expect(limits.lowestBucket).toBeGreaterThanOrEqual(0);
-    expect(limits.early).toBe(0);
-    expect(limits.throttled).toBeGreaterThan(0);
-    // After its first push, a SKU is always set with a compare value: never blindly.
-    const seen = new Set<string>();
-    for (const c of ok)
-      for (const q of quantitiesOf(c)) {
-        if (seen.has(q.inventoryItemId)) expect(q.changeFromQuantity).not.toBeNull();
-        seen.add(q.inventoryItemId);
-      }
-  }, 230_000);
+      const sets = sim.calls.filter((c) => c.op === 'inventorySetQuantities');
+      const ok = sets.filter(applied);
+      const sent = ok.reduce((n, c) => n + quantitiesOf(c).length, 0);
+      // At most one push job per 200 ms slice (while changes arrive, plus the last), one call each
+      // (100 SKUs ≤ 250 per call); no stale retries here since nothing else changes the store.
+      const bound = Math.ceil(elapsed / INTERVAL_MS) + 1;
+      const limits = checkLimits(sim, 1);
+      process.stdout.write(
+        `shopify coalescing: ${CHANGES} changes over 100 SKUs (changes took ${changedFor} ms, settled after ${elapsed} ms) -> ` +
+          `${ok.length} inventorySetQuantities calls applied (${sets.length} sent, ${limits.throttled} THROTTLED), ` +
+          `${sent} quantities sent, bound ${bound}; listings matched ${match.matched}/${match.looked}; ` +
+          `lowest bucket ${limits.lowestBucket}, calls before Retry-After ${limits.early}\n`,
+      );
+      expect(ok.length).toBeLessThanOrEqual(bound);
+      expect(ok.length).toBeLessThan(CHANGES / 10);
+      expect(sets.every((c) => quantitiesOf(c).length <= 250)).toBe(true);
+      expect(limits.lowestBucket).toBeGreaterThanOrEqual(0);
+      expect(limits.early).toBe(0);
+      expect(limits.throttled).toBeGreaterThan(0);
+      // After its first push, a SKU is always set with a compare value: never blindly.
+      const seen = new Set<string>();
+      for (const c of ok)
+        for (const q of quantitiesOf(c)) {
+          if (seen.has(q.inventoryItemId)) expect(q.changeFromQuantity).not.toBeNull();
+          seen.add(q.inventoryItemId);
+        }
+    },
+    COALESCE_TEST_MS,
+  );
 
   it('converges within 30 s of quiet through 20 % 5xx, 10 % 429 + Retry-After, 5 % timeouts and THROTTLED', async () => {
     const channelId = 'sim-flaky';
