@@ -40,7 +40,7 @@ export const CHANNEL_VERSION_AFTER_CREATION = 2;
  * later order go to the general path in turn.
  *
  * Returns the orders it created (external id → order id); every other order is left to the
- * general path, which also decides all of them when the statement fails for a race (a
+ * general path, which also decides all of them when the statement loses a race twice (a
  * concurrent ingester or order took the stock, the order id or the customer's email first). So
  * this path only ever adds speed, never a different outcome.
  */
@@ -60,9 +60,33 @@ export async function createChannelOrdersAtOnce(
   );
   const variantIds = [...new Set(matchedAll.flatMap((m) => (m.variant ? [m.variant.id] : [])))];
   const emails = [...new Set(orders.flatMap((co) => (co.email ? [co.email] : [])))];
-  const snapshot = await readChannelBatchSnapshot(em, channelId, variantIds, emails);
-  const planner = new BatchPlanner(ctx, deps.policy, channelId, snapshot);
+  // A lost race (stock taken, a new customer's email or an order id stored meanwhile) is
+  // planned once more from a fresh snapshot — parallel batches of one new customer's orders all
+  // race to insert it — and only then left to the general path, one order at a time.
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    const snapshot = await readChannelBatchSnapshot(em, channelId, variantIds, emails);
+    const { placements, created } = planBatch(
+      new BatchPlanner(ctx, deps.policy, channelId, snapshot),
+      orders,
+      matchedAll,
+    );
+    if (placements.length === 0) return created;
+    try {
+      await writePlacements(em, placements);
+      return created;
+    } catch (error) {
+      if (!isRaceLost(error)) throw error;
+    }
+  }
+  return new Map();
+}
 
+/** Each order planned in sequence: the placements to write, and the orders they create. */
+function planBatch(
+  planner: BatchPlanner,
+  orders: readonly ChannelOrder[],
+  matchedAll: MatchedLine[],
+): { placements: PlacementRows[]; created: Map<string, string> } {
   let offset = 0;
   const placements: PlacementRows[] = [];
   const created = new Map<string, string>();
@@ -81,15 +105,7 @@ export async function createChannelOrdersAtOnce(
     placements.push(planned);
     created.set(co.externalId, planned.order.id as string);
   }
-  if (placements.length === 0) return created;
-  try {
-    await writePlacements(em, placements);
-    return created;
-  } catch (error) {
-    // Raced (stock, an id, an email): the general path decides every order again, one by one.
-    if (isRaceLost(error)) return new Map();
-    throw error;
-  }
+  return { placements, created };
 }
 
 /** Plans the batch's orders one after another against one snapshot, counting off what each takes. */
