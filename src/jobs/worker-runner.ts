@@ -26,6 +26,11 @@ export type ProcessorMap = {
 
 export interface WorkerRunner {
   workers: Worker[];
+  /**
+   * Shutdown has begun (readiness is false): from now on `stopping()` is true for every job in
+   * hand, so a long one hands the rest back at its next step even before close() is reached.
+   */
+  beginShutdown(): void;
   /** Stops taking jobs and waits for those in hand; after `timeoutMs` gives them back (they stall and rerun). */
   close(timeoutMs: number): Promise<void>;
 }
@@ -38,13 +43,15 @@ export function startWorkers(
   lockMs: number,
 ): WorkerRunner {
   const workers: Worker[] = [];
+  let shuttingDown = false;
   for (const [name, spec] of Object.entries(processors) as [
     QueueName,
     { process: Processor<QueueName>; concurrency: number; limiter?: RateLimiterOptions; maxStalledCount?: number },
   ][]) {
     const worker: Worker = new Worker<QueuePayloads[QueueName]>(
       name,
-      (job, token) => spec.process(job, { worker, token, stopping: () => worker.closing !== undefined }),
+      (job, token) =>
+        spec.process(job, { worker, token, stopping: () => shuttingDown || worker.closing !== undefined }),
       {
         connection,
         prefix,
@@ -65,7 +72,11 @@ export function startWorkers(
   }
   return {
     workers,
+    beginShutdown() {
+      shuttingDown = true;
+    },
     async close(timeoutMs) {
+      shuttingDown = true;
       const graceful = Promise.all(workers.map((w) => w.close()));
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));

@@ -60,9 +60,15 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
   const closers: Closer[] = [];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) {
+      const started = Date.now();
       await c.close().catch((err: Error) => logger.warn({ err: err.message, resource: c.name }, 'error while closing'));
+      // A slow closer is what makes a shutdown miss its deadline: say which one it was.
+      const ms = Date.now() - started;
+      if (ms >= 1_000) logger.warn({ resource: c.name, ms }, 'slow to close');
     }
   };
+  /** Told at the start of shutdown, so long jobs stop at their next step (see WorkerRunner). */
+  let beginShutdown = () => {};
   let shuttingDown = false;
   let http: HttpServer | undefined;
 
@@ -206,6 +212,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         config.jobLockMs,
       );
       closers.push({ name: 'workers', close: () => workers.close(config.shutdownTimeoutMs) });
+      beginShutdown = () => workers.beginShutdown();
       logger.info({ queues: workers.workers.map((w) => w.name) }, 'workers started');
       // Re-enqueues deliveries stored while Redis was away; schedules the pruning of old ones.
       const webhookMaintenance = await startWebhookMaintenance(orm, queues, config, logger);
@@ -270,6 +277,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       async stop() {
         if (shuttingDown) return;
         shuttingDown = true;
+        beginShutdown();
         logger.info('shutting down: readiness is now false');
         // Give load balancers time to see /readyz fail before the listener goes away.
         if (config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDelayMs));
