@@ -87,8 +87,9 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
   /**
    * The row of each channel last found open. A delivery to one of them that verifies under its
    * secret and is JSON is stored in one round trip (DeliveryGroupCommit: stored only if the row
-   * is still exactly this, with the deliveries arriving meanwhile in the same statement); anything else (a refusal to give, a row that changed)
-   * goes the full way below, which answers as if the shortcut had not been tried.
+   * is still exactly this, with the deliveries arriving meanwhile in the same statement);
+   * anything else (a refusal to give, a row that changed) goes the full way below, which answers
+   * as if the shortcut had not been tried.
    */
   const openChannels = new Map<string, WebhookChannel>();
   let group: DeliveryGroupCommit | undefined;
