@@ -39,16 +39,35 @@ export async function hasIndependentStatements(em: EntityManager): Promise<boole
   return (await pgPoolOf(em)) !== null;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A Buffer bound to a `text` parameter: node-postgres sends it as it is, in binary format, and
+ * the server checks its encoding (22021 for bytes that are not UTF-8 or hold a NUL). PGlite
+ * would take it for `bytea`, so there it is decoded here, refused the same way.
+ */
+function bufferAsText(value: unknown): unknown {
+  if (!Buffer.isBuffer(value)) return value;
+  if (value.includes(0))
+    throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+  try {
+    return utf8.decode(value);
+  } catch {
+    throw Object.assign(new Error('invalid byte sequence for encoding "UTF8"'), { code: '22021' });
+  }
+}
+
 /**
  * Runs one statement outside any transaction. On PostgreSQL it goes to the ORM's own `pg` pool
  * as a named (prepared) statement, so each connection parses and plans it once instead of on
  * every call — for the large placement statement that planning costs about as much as running
  * it. On PGlite (one in-process connection, whose transactions the ORM serialises) it goes
- * through the ORM like any other query. `sql` uses `?` placeholders.
+ * through the ORM like any other query. `sql` uses `?` placeholders. A Buffer value bound to a
+ * `text` parameter is sent as raw bytes, neither decoded nor escaped (bufferAsText).
  */
 export async function runPrepared<T>(em: EntityManager, name: string, sql: string, values: unknown[]): Promise<T[]> {
   const native = await pgPoolOf(em);
-  if (!native) return em.getConnection().execute<T[]>(sql, values);
+  if (!native) return em.getConnection().execute<T[]>(sql, values.map(bufferAsText));
   let text = numberedByName.get(name);
   if (text === undefined) numberedByName.set(name, (text = numbered(sql)));
   const result = await native.query({ name, text, values });

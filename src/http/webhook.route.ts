@@ -3,7 +3,12 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import type { WebhookAdapter, WebhookVerdict } from '../connectors/webhook-adapter.js';
 import type { ChannelKind } from '../domain/channels/channel.entity.js';
-import { recordDelivery, webhookChannel, type WebhookChannel } from '../domain/webhooks/record-delivery.js';
+import {
+  InvalidDeliveryBody,
+  recordDelivery,
+  webhookChannel,
+  type WebhookChannel,
+} from '../domain/webhooks/record-delivery.js';
 import { DeliveryGroupCommit } from '../domain/webhooks/delivery-group-commit.js';
 import { errorBody } from './errors.js';
 
@@ -52,19 +57,6 @@ async function verifyQuietly(
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The body as text when it is UTF-8 JSON (it is stored as the text that was signed), else undefined. */
-function jsonText(raw: Buffer): string | undefined {
-  try {
-    const body = utf8.decode(raw);
-    JSON.parse(body);
-    return body;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Channels most recently found open, by id: at most this many are remembered. */
 const MAX_REMEMBERED_CHANNELS = 1_000;
 
@@ -75,9 +67,9 @@ function refuse(res: Response, status: number, code: string, message: string): v
 /**
  * POST /webhooks/:channelId, the inbox. In order: the raw body (capped), the channel (404
  * unknown or direct, 410 disconnected, 409 disabled, except for `topicsWhileOff`), the signature over the raw bytes before
- * anything is parsed (401, nothing stored, the body never echoed), the topic (422), the body as
- * UTF-8 JSON (400), then one insert that dedupes on the platform's delivery id (a duplicate is
- * 200 and nothing else), the answer, and only then the job, so the answer never waits for Redis.
+ * anything is parsed (401, nothing stored, the body never echoed), the topic (422), then one
+ * insert that dedupes on the platform's delivery id (a duplicate is 200 and nothing else) and
+ * checks the body is UTF-8 JSON as it stores it (else 400: the event loop never parses it), the answer, and only then the job, so the answer never waits for Redis.
  * Any database failure or slowness is 503 (the platform retries), never 2xx without a stored row
  * and never 500.
  */
@@ -86,7 +78,7 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
   const dbTimeoutMs = deps.databaseTimeoutMs ?? 4_000;
   /**
    * The row of each channel last found open. A delivery to one of them that verifies under its
-   * secret and is JSON is stored in one round trip (DeliveryGroupCommit: stored only if the row
+   * secret is stored in one round trip (DeliveryGroupCommit: stored only if the row
    * is still exactly this, with the deliveries arriving meanwhile in the same statement);
    * anything else (a refusal to give, a row that changed) goes the full way below, which answers
    * as if the shortcut had not been tried.
@@ -116,13 +108,19 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
       return false;
     }
     const verdict = adapter.verify(raw, req.headers, secret);
-    const body = verdict.ok ? jsonText(raw) : undefined;
-    if (!verdict.ok || body === undefined) return false;
+    if (!verdict.ok) return false;
     const { deliveryId, topic, triggeredAt } = verdict.delivery;
-    const stored = await within(
-      groupCommit().record(seen, { channelId: seen.id, deliveryId, topic, triggeredAt, body }),
-      dbTimeoutMs,
-    );
+    let stored: Awaited<ReturnType<DeliveryGroupCommit['record']>>;
+    try {
+      stored = await within(
+        groupCommit().record(seen, { channelId: seen.id, deliveryId, topic, triggeredAt, body: raw }),
+        dbTimeoutMs,
+      );
+    } catch (error) {
+      // The full path answers it (400, or what the channel's row says by now).
+      if (error instanceof InvalidDeliveryBody) return false;
+      throw error;
+    }
     if ('changed' in stored) {
       openChannels.delete(seen.id);
       return false;
@@ -185,17 +183,15 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
             verdict.reason,
           );
         }
-        const body = jsonText(raw);
-        if (body === undefined) return refuse(res, 400, 'BAD_USER_INPUT', 'Webhook body is not valid UTF-8 JSON');
-        if (!refusal) rememberOpen(channel);
         const { deliveryId, topic, triggeredAt } = verdict.delivery;
-        accept(
-          await within(
-            recordDelivery(em, { channelId: channel.id, deliveryId, topic, triggeredAt, body }),
-            dbTimeoutMs,
-          ),
+        const stored = await within(
+          recordDelivery(em, { channelId: channel.id, deliveryId, topic, triggeredAt, body: raw }),
+          dbTimeoutMs,
         );
+        if (!refusal) rememberOpen(channel);
+        accept(stored);
       } catch (error) {
+        if (error instanceof InvalidDeliveryBody) return refuse(res, 400, 'BAD_USER_INPUT', error.message);
         log().error({ err: (error as Error).message }, 'webhook inbox unavailable');
         if (!res.headersSent)
           refuse(res, 503, 'UNAVAILABLE', 'The inbox cannot store deliveries right now; send it again later');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeliveryGroupCommit, type UnchangedRecord } from '../../src/domain/webhooks/delivery-group-commit.js';
-import type { WebhookChannel } from '../../src/domain/webhooks/record-delivery.js';
+import { InvalidDeliveryBody, type WebhookChannel } from '../../src/domain/webhooks/record-delivery.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
 import { watchNamedStatements } from '../support/path-equality.js';
@@ -69,7 +69,8 @@ describe('DeliveryGroupCommit', () => {
     const row = rows.find((r) => r.delivery_id === 'g-7')!;
     expect(row.body).toBe(delivery('g-7').body);
     expect(row.triggered_at.toISOString()).toBe('2026-12-07T03:00:00.000Z');
-    const writes = statements.filter((s) => s === 'switchyard_record_webhook_deliveries').length;
+    const writes = statements.filter((s) => s.startsWith('switchyard_record_webhook_deliveries_')).length;
+    expect(writes).toBeGreaterThan(0);
     expect(writes).toBeLessThanOrEqual(10);
     process.stdout.write(`group commit: 300 deliveries in ${writes} statements\n`);
   });
@@ -114,5 +115,37 @@ describe('DeliveryGroupCommit', () => {
       `select delivery_id from webhook_delivery where delivery_id like 'f-%'`,
     );
     expect(ids.map((r) => r.delivery_id).sort()).toEqual(['f-0', 'f-1']);
+  });
+
+  it('stores raw bytes exactly and refuses, alone, a body that is not UTF-8 JSON or holds a NUL', async () => {
+    const group = new DeliveryGroupCommit(orm.em, { inFlight: 1, maxGroup: 100 });
+    const bytes = (deliveryId: string, body: Buffer) => ({ ...delivery(deliveryId), body });
+    const exact = Buffer.from('{ "id" : "b-1", "dup": 1, "dup": 2, "text": "ünï\\u0000" }\n', 'utf8');
+    const results = await Promise.allSettled([
+      group.record(open, bytes('b-0', Buffer.from('{}'))),
+      // These go together after b-0: one bad body fails their statement, then each is written alone.
+      group.record(open, bytes('b-1', exact)),
+      group.record(open, bytes('b-2', Buffer.from('{"id": 1,'))),
+      group.record(open, bytes('b-3', Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]))),
+      // A raw NUL byte inside a string (JSON's escaped \\u0000, as in b-1, is fine).
+      group.record(open, bytes('b-4', Buffer.from('{"a":"\u0000"}', 'utf8'))),
+      group.record(open, bytes('b-5', Buffer.from('{"id": 5}'))),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(InvalidDeliveryBody);
+    const rows = await sql<{ delivery_id: string; body: string }>(
+      db.url,
+      `select delivery_id, body from webhook_delivery where delivery_id like 'b-%' order by delivery_id`,
+    );
+    expect(rows.map((r) => r.delivery_id)).toEqual(['b-0', 'b-1', 'b-5']);
+    // Whitespace, key order and duplicate keys as sent: the stored text is the signed text.
+    expect(rows[1]!.body).toBe(exact.toString('utf8'));
   });
 });

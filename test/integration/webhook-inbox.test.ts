@@ -220,6 +220,10 @@ describe('POST /webhooks/:channelId', () => {
     const bytes = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]);
     const headers = { ...signedDelivery(SECRET, '{}').headers, 'x-shopify-hmac-sha256': signatureOf(bytes) };
     expect((await post(inbox.base, 'shop-a', { body: bytes, headers })).status).toBe(400);
+    // A raw NUL byte, correctly signed: text cannot hold it, so it is refused, not a 503 on every retry.
+    const nul = Buffer.from('{"a":"\u0000"}', 'utf8');
+    const nulHeaders = { ...signedDelivery(SECRET, '{}').headers, 'x-shopify-hmac-sha256': signatureOf(nul) };
+    expect((await post(inbox.base, 'shop-a', { body: nul, headers: nulHeaders })).status).toBe(400);
     const huge = signedDelivery(SECRET, { pad: 'x'.repeat(1024 * 1024) });
     expect((await post(inbox.base, 'shop-a', huge)).status).toBe(413);
     expect(await rowCount()).toBe(before);

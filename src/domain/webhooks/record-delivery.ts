@@ -65,7 +65,7 @@ export async function webhookChannel(
 }
 
 const INSERT_SQL = `insert into webhook_delivery (id, channel_id, delivery_id, topic, triggered_at, body)
-  values (?, ?, ?, ?, ?, ?)
+  values (?, ?, ?, ?, ?, ?::text::json::text)
   on conflict (channel_id, delivery_id) do nothing
   returning id`;
 
@@ -74,8 +74,31 @@ export interface NewDelivery {
   deliveryId: string;
   topic: string;
   triggeredAt: Date | null;
-  /** The raw body as received (verified, valid JSON), stored unchanged for replay. */
-  body: string;
+  /**
+   * The raw body as received (verified), stored unchanged for replay. The statement itself
+   * checks it is UTF-8 JSON (`::json` keeps the text exactly as given), so the ack path never
+   * parses it; a body that is not is refused with `InvalidDeliveryBody`.
+   */
+  body: string | Buffer;
+}
+
+/** The body is not UTF-8 JSON (or holds a NUL): the database refused it; the inbox answers 400. */
+export class InvalidDeliveryBody extends Error {
+  constructor() {
+    super('Webhook body is not valid UTF-8 JSON');
+    this.name = 'InvalidDeliveryBody';
+  }
+}
+
+/** PostgreSQL's codes for a malformed `json` text (22P02) and for bytes not valid in UTF-8, NUL included (22021). */
+const BAD_BODY_CODES = new Set(['22P02', '22021']);
+
+/** `error` as InvalidDeliveryBody when the database refused a delivery's body, else unchanged. */
+export function asDeliveryBodyError(error: unknown): unknown {
+  for (let e: unknown = error, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    if (BAD_BODY_CODES.has(String((e as { code?: unknown }).code))) return new InvalidDeliveryBody();
+  }
+  return error;
 }
 
 /**
@@ -97,6 +120,8 @@ export async function recordDelivery(
     delivery.topic,
     delivery.triggeredAt,
     delivery.body,
-  ]);
+  ]).catch((error: unknown) => {
+    throw asDeliveryBodyError(error);
+  });
   return rows.length === 1 ? { id, duplicate: false } : { duplicate: true };
 }
