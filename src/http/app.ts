@@ -1,4 +1,4 @@
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { errorBody, errorHandler, notFoundHandler } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
@@ -14,8 +14,6 @@ interface AppDeps {
   graphql?: () => RequestHandler | undefined;
   /** GET /exports/orders.csv, on API roles only (it authenticates like /graphql). */
   orderCsvExport?: RequestHandler;
-  /** POST /webhooks/:channelId, the webhook inbox (webhook.route.ts), on API roles. */
-  webhooks?: Router;
   /** The queue dashboard at /admin/queues (admin keys only), on API roles. */
   queueDashboard?: RequestHandler;
 }
@@ -33,7 +31,6 @@ export function createHttpApp(deps: AppDeps): express.Express {
     res.set('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
-  if (deps.webhooks) app.use(deps.webhooks);
   const graphql = deps.graphql;
   if (graphql) {
     app.use('/graphql', express.json({ limit: deps.bodyLimitBytes, strict: true }), (req, res, next) => {

@@ -79,6 +79,12 @@ export class Metrics {
     });
   }
 
+  /** A request's stopwatch: call the result with its route pattern (never the raw URL) and status. */
+  httpTimer(method: string): (route: string, status: number) => void {
+    const end = this.httpDuration.startTimer({ method });
+    return (route, status) => end({ route, status: String(status) });
+  }
+
   httpMiddleware(): RequestHandler {
     return (req, res, next) => {
       const end = this.httpDuration.startTimer({ method: req.method });

@@ -12,6 +12,23 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The caller's X-Request-Id when sane, else a new UUID. */
+export function requestIdOf(given: string | string[] | undefined): string {
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** The one line a finished request logs (5xx error, 4xx warn, else info), built only if that level is on. */
+export function logRequest(
+  logger: Logger,
+  line: { requestId: string; method: string; path: string; status: number; started: bigint },
+): void {
+  const { requestId, method, path, status, started } = line;
+  const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  logger[level]({ requestId, method, path, status, ms: Math.round(ms * 100) / 100 }, 'request');
+}
+
 /**
  * Gives every request an id (echoed as X-Request-Id, so one id follows a request across
  * services) and logs one line when it finishes. Nothing is built for the log line unless its
@@ -20,8 +37,7 @@ declare module 'express-serve-static-core' {
  */
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const given = req.headers['x-request-id'];
-    req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    req.id = requestIdOf(req.headers['x-request-id']);
     res.setHeader('X-Request-Id', req.id);
     // The full path: inside a mounted router express strips the mount prefix from req.path.
     const path = req.originalUrl.split('?', 1)[0]!;
@@ -31,11 +47,7 @@ export function requestLog(logger: Logger): RequestHandler {
     }
     const started = process.hrtime.bigint();
     res.once('finish', () => {
-      const status = res.statusCode;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger[level]({ requestId: req.id, method: req.method, path, status, ms: Math.round(ms * 100) / 100 }, 'request');
+      logRequest(logger, { requestId: req.id, method: req.method, path, status: res.statusCode, started });
     });
     next();
   };

@@ -1,7 +1,6 @@
 import type { Queue } from 'bullmq';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { createHttpApp } from '../http/app.js';
@@ -10,6 +9,8 @@ import type { ReadinessProbe } from '../http/health.routes.js';
 import type { Metrics } from '../http/metrics.js';
 import { orderCsvExportRoute } from '../http/order-export.route.js';
 import { queueDashboardRoute } from '../http/queue-dashboard.route.js';
+import type { WebhookAcceptor } from '../http/webhook-acceptor.js';
+import { webhookLane, withWebhookLane } from '../http/webhook-lane.js';
 import { buildGraphQLSchema } from '../schema/build-schema.js';
 import type { GraphQLServices } from '../schema/context.js';
 import type { Orm } from './database.js';
@@ -28,8 +29,8 @@ interface Options {
   readiness: ReadinessProbe;
   /** Present for the api role; a worker-only process serves health and metrics alone. */
   graphql?: { orm: Orm; services: GraphQLServices };
-  /** The webhook inbox routes (API roles). */
-  webhooks?: Router;
+  /** The webhook inbox (API roles), served by the webhook lane ahead of the app. */
+  webhooks?: WebhookAcceptor;
   /** The queues the dashboard at /admin/queues shows (with graphql only: it authenticates with its keys). */
   dashboardQueues?: Queue[];
 }
@@ -46,7 +47,6 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
     orderCsvExport: options.graphql
       ? orderCsvExportRoute({ orm: options.graphql.orm, authenticator: options.graphql.services.authenticator, logger })
       : undefined,
-    webhooks: options.webhooks,
     queueDashboard:
       options.graphql && options.dashboardQueues
         ? queueDashboardRoute({
@@ -55,7 +55,15 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
           })
         : undefined,
   });
-  const server: Server = createServer(app);
+  // The webhook inbox's body limit: at most 1 MiB (Shopify's largest payloads are far smaller).
+  const lane = options.webhooks
+    ? webhookLane(options.webhooks, {
+        logger,
+        metrics,
+        bodyLimitBytes: Math.min(config.http.bodyLimitBytes, 1024 * 1024),
+      })
+    : undefined;
+  const server: Server = createServer(withWebhookLane(lane, app));
   server.keepAliveTimeout = 65_000;
   if (options.graphql) {
     graphql = await createGraphQLEndpoint({

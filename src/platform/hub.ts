@@ -155,7 +155,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
     }
     const inbox = role === 'worker' ? undefined : webhookInbox({ orm, queues, config, logger, encryptionKey });
     if (inbox) closers.push({ name: 'webhook enqueue batches', close: () => inbox.close() });
-    const webhooks = inbox?.routes;
+    const webhooks = inbox?.acceptor;
     http = await startHttpServer({
       config,
       logger,

@@ -1,5 +1,4 @@
 import type { Job } from 'bullmq';
-import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { webhookAdapterFor } from '../connectors/connector-registry.js';
@@ -8,7 +7,7 @@ import { openCredentials } from '../domain/channels/channel-secrets.js';
 import { WebhookSecretCache } from '../domain/channels/webhook-secret-cache.js';
 import { pruneWebhookDeliveries } from '../domain/webhooks/delivery-maintenance.js';
 import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
-import { webhookRoutes } from '../http/webhook.route.js';
+import { webhookAcceptor, type WebhookAcceptor } from '../http/webhook-acceptor.js';
 import type { QueueRegistry } from '../jobs/queues.js';
 import { WebhookEnqueueBatcher } from '../jobs/webhook-enqueue-batcher.js';
 import { enqueueWebhookDelivery } from '../jobs/webhook-queue.js';
@@ -34,9 +33,10 @@ export function webhookDispatcher(queues: QueueRegistry): WebhookDispatcher {
 }
 
 /**
- * The inbox's route with what it holds between requests: the opened webhook secrets (per
- * channel and ciphertext) and the enqueue batches. `close` sends the batches still waiting; call
- * it after the HTTP server stopped and before the queues close.
+ * The inbox's acceptor (served by the HTTP server's webhook lane) with what it holds between
+ * requests: the opened webhook secrets (per channel and ciphertext) and the enqueue batches.
+ * `close` sends the batches still waiting; call it after the HTTP server stopped and before the
+ * queues close.
  */
 export function webhookInbox(deps: {
   orm: Orm;
@@ -44,12 +44,12 @@ export function webhookInbox(deps: {
   config: Config;
   logger: Logger;
   encryptionKey: Buffer;
-}): { routes: Router; close: () => Promise<void> } {
+}): { acceptor: WebhookAcceptor; close: () => Promise<void> } {
   const secrets = new WebhookSecretCache(
     (channelId, ciphertext) => openCredentials(deps.encryptionKey, channelId, ciphertext).webhookSecret,
   );
   const batcher = new WebhookEnqueueBatcher(deps.queues.webhooks);
-  const routes = webhookRoutes({
+  const acceptor = webhookAcceptor({
     // No fork: the route runs standalone statements only (see WebhookRouteDeps.em).
     em: () => deps.orm.em,
     // The row (read with the channel on every delivery) carries the ciphertext: no second round trip.
@@ -61,9 +61,8 @@ export function webhookInbox(deps: {
     ),
     enqueue: (id) => batcher.enqueue(id),
     logger: deps.logger,
-    bodyLimitBytes: Math.min(deps.config.http.bodyLimitBytes, 1024 * 1024),
   });
-  return { routes, close: () => batcher.drain() };
+  return { acceptor, close: () => batcher.drain() };
 }
 
 export function webhookProcessors(orm: Orm, config: Config, logger: Logger): ProcessorMap {

@@ -6,31 +6,33 @@ import { webhookAdapterFor } from '../../src/connectors/connector-registry.js';
 import type { WebhookChannel } from '../../src/domain/webhooks/record-delivery.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { Metrics } from '../../src/http/metrics.js';
-import { webhookRoutes, type WebhookRouteDeps } from '../../src/http/webhook.route.js';
+import { webhookAcceptor, type WebhookAcceptorDeps } from '../../src/http/webhook-acceptor.js';
+import { webhookLane, withWebhookLane } from '../../src/http/webhook-lane.js';
 import type { QueuePayloads } from '../../src/jobs/queues.js';
 import type { Orm } from '../../src/platform/database.js';
 import { quietLogger } from './context.js';
 
-/** The inbox route on its own express app (the hub's), on a free loopback port. */
+/** The inbox on the hub's webhook lane ahead of the hub's express app, on a free loopback port. */
 export async function serveInbox(
   orm: Pick<Orm, 'em'>,
-  overrides: Partial<WebhookRouteDeps> & Pick<WebhookRouteDeps, 'secretFor' | 'enqueue'>,
+  overrides: Partial<WebhookAcceptorDeps> & Pick<WebhookAcceptorDeps, 'secretFor' | 'enqueue'>,
 ): Promise<{ base: string; close: () => Promise<void> }> {
+  const metrics = new Metrics([]);
   const app = createHttpApp({
     logger: quietLogger,
-    metrics: new Metrics([]),
+    metrics,
     readiness: { check: async () => ({}) },
     bodyLimitBytes: 1024 * 1024,
-    webhooks: webhookRoutes({
-      em: () => orm.em.fork(),
-      adapterFor: webhookAdapterFor,
-      topicsWhileOff: new Set(['customers/data_request', 'customers/redact', 'shop/redact']),
-      logger: quietLogger,
-      bodyLimitBytes: 1024 * 1024,
-      ...overrides,
-    }),
   });
-  const server: Server = createServer(app);
+  const acceptor = webhookAcceptor({
+    em: () => orm.em.fork(),
+    adapterFor: webhookAdapterFor,
+    topicsWhileOff: new Set(['customers/data_request', 'customers/redact', 'shop/redact']),
+    logger: quietLogger,
+    ...overrides,
+  });
+  const lane = webhookLane(acceptor, { logger: quietLogger, metrics, bodyLimitBytes: 1024 * 1024 });
+  const server: Server = createServer(withWebhookLane(lane, app));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
