@@ -35,6 +35,10 @@ const port = z.coerce
   .min(0, 'must be a whole number from 0 to 65535')
   .max(65535, 'must be a whole number from 0 to 65535');
 
+const smtpUrl = z.string().refine((v) => /^smtps?:\/\/.+/.test(v) && URL.canParse(v), {
+  error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587',
+});
+
 const positiveInt = (max: number) =>
   z.coerce
     .number({ error: `must be a whole number from 1 to ${max}` })
@@ -98,6 +102,17 @@ const envSchema = z.object({
   ORDER_HOLD_ON_ADDRESS_MISMATCH: z
     .enum(ADDRESS_MISMATCH_POLICIES, { error: `must be one of ${ADDRESS_MISMATCH_POLICIES.join(', ')}` })
     .default('country'),
+  SMTP_URL: smtpUrl.optional(),
+  NOTIFY_FROM: z
+    .string()
+    .max(320)
+    .refine((v) => /^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(v), {
+      error: 'must be an address, optionally with a name: "Shop <orders@shop.example>"',
+    })
+    .optional(),
+  NOTIFY_STORE_NAME: z.string().min(1).max(200).default('Our shop'),
+  NOTIFY_TEMPLATES_DIR: z.string().min(1).optional(),
+  NOTIFY_DELAYED_AFTER_HOURS: positiveInt(24 * 90).default(48),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -159,6 +174,20 @@ export interface Config {
    * are shipped `shipAfterMs` later with a fake tracking number. Never on in production.
    */
   sandbox: { shopify: boolean; orderEveryMs: number; shipAfterMs: number };
+  /**
+   * Customer emails (docs/NOTIFICATIONS.md): off unless SMTP_URL is set. `templatesDir` holds
+   * the merchant's templates, each replacing the built-in one of its name.
+   */
+  notifications:
+    | { enabled: false }
+    | {
+        enabled: true;
+        smtpUrl: string;
+        from: string;
+        storeName: string;
+        templatesDir?: string;
+        delayedAfterMs: number;
+      };
 }
 
 export class ConfigError extends Error {
@@ -192,6 +221,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   if (isProduction && e.SANDBOX_SHOPIFY === true) {
     problems.push('SANDBOX_SHOPIFY: the simulated Shopify store never runs when NODE_ENV=production (unset it)');
+  }
+  if (e.SMTP_URL && !e.NOTIFY_FROM) {
+    problems.push('NOTIFY_FROM: is required with SMTP_URL (the From of customer emails: "Shop <orders@shop.example>")');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -240,5 +272,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       orderEveryMs: e.SANDBOX_ORDER_EVERY_MS,
       shipAfterMs: e.SANDBOX_SHIP_AFTER_MS,
     },
+    notifications:
+      e.SMTP_URL && e.NOTIFY_FROM
+        ? {
+            enabled: true,
+            smtpUrl: e.SMTP_URL,
+            from: e.NOTIFY_FROM,
+            storeName: e.NOTIFY_STORE_NAME,
+            templatesDir: e.NOTIFY_TEMPLATES_DIR,
+            delayedAfterMs: e.NOTIFY_DELAYED_AFTER_HOURS * 3_600_000,
+          }
+        : { enabled: false },
   };
 }

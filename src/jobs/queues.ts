@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+import type { NotificationRequest } from '../domain/notifications/notification-kinds.js';
 
 /**
  * One queue per concern, each with its typed payload. Payloads carry ids, never entities or
@@ -20,6 +21,10 @@ export interface QueuePayloads {
   'fulfilment-push': { shipmentId: string };
   /** Cancel on the platform an order the hub cancelled. */
   'cancellation-push': { orderId: string };
+  /** Email one customer notification (job id = the notification's key). */
+  notifications: NotificationRequest;
+  /** The scheduled scan for orders backordered too long (each gets one `delayed` notification). */
+  'notification-delays': Record<string, never>;
 }
 export type QueueName = keyof QueuePayloads;
 export const QUEUE_NAMES: QueueName[] = [
@@ -30,6 +35,8 @@ export const QUEUE_NAMES: QueueName[] = [
   'stock-push',
   'fulfilment-push',
   'cancellation-push',
+  'notifications',
+  'notification-delays',
 ];
 
 /**

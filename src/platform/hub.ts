@@ -6,6 +6,7 @@ import { manualPaymentProvider } from '../domain/payments/payment-provider.js';
 import { Metrics } from '../http/metrics.js';
 import { platformConnectorSource } from '../jobs/channel-connectors.js';
 import { channelJobDispatcher } from '../jobs/channel-job-dispatcher.js';
+import { customerNotifications } from './notifications.js';
 import { cancellationPushProcessor, fulfilmentPushProcessor } from '../jobs/channel-push.worker.js';
 import { ChannelSchedules } from '../jobs/channel-schedules.js';
 import { queuedChannelSync } from '../jobs/channel-sync-requests.js';
@@ -171,9 +172,20 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       closers.push({ name: 'redis worker', close: () => quit(workerConnection) });
       const connectors = platformConnectorSource(encryptionKey);
       const channelDeps = { orm, connectors, redis: producer, prefix: config.queuePrefix };
+      const notifications = config.notifications.enabled
+        ? customerNotifications({
+            orm,
+            queues,
+            config: config.notifications,
+            singleSession: config.database.kind === 'pglite',
+            logger,
+          })
+        : undefined;
+      if (notifications) closers.push({ name: 'notification mailer', close: async () => notifications.close() });
       const workers = startWorkers(
         {
           diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 },
+          ...notifications?.processors,
           ...webhookProcessors(orm, config, logger),
           'channel-sync': {
             process: channelSyncProcessor({
@@ -248,8 +260,12 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
             singleSession: config.database.kind === 'pglite',
             logger,
           }),
+          ...(notifications ? [notifications.consumer] : []),
         ],
       });
+      await notifications
+        ?.schedule()
+        .catch((err: Error) => logger.warn({ err: err.message }, 'could not schedule the delayed-order scan'));
       relay.start();
       closers.push({ name: 'outbox relay', close: () => relay.stop() });
     }

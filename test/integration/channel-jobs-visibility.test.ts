@@ -142,6 +142,8 @@ describe('the queue dashboard at /admin/queues', () => {
         'channel-sync',
         'diagnostics',
         'fulfilment-push',
+        'notification-delays',
+        'notifications',
         'stock-push',
         'webhook-prune',
         'webhooks',

@@ -17,6 +17,8 @@ export const ChannelSchema = defineEntity({
     enabled: p.boolean().default(true),
     stockBuffer: p.integer().default(0),
     backorderPolicy: p.enum([...BACKORDER_POLICIES]).default('backorder'),
+    /** Whether the hub emails this channel's customers (docs/NOTIFICATIONS.md); marketplaces send their own. */
+    notifyCustomers: p.boolean().default(false),
     /** AES-256-GCM ciphertext of the ChannelCredentials (credentials-cipher.ts); null for `direct`. */
     credentialsCiphertext: p.text().nullable().lazy(),
     /** Base URL override (simulator or proxy); null = the platform itself. */

@@ -38,6 +38,7 @@ export interface UpdateChannelPatch {
   enabled?: boolean | null;
   stockBuffer?: number | null;
   backorderPolicy?: string | null;
+  notifyCustomers?: boolean | null;
   endpoint?: string | null;
   credentials?: CredentialsInput | null;
 }
@@ -164,6 +165,10 @@ export async function updateChannel(
     if (patch.backorderPolicy != null) {
       channel.backorderPolicy = validBackorderPolicy(patch.backorderPolicy);
       changed.push('backorderPolicy');
+    }
+    if (patch.notifyCustomers != null) {
+      channel.notifyCustomers = patch.notifyCustomers;
+      changed.push('notifyCustomers');
     }
     if (patch.endpoint !== undefined) {
       channel.endpoint = validEndpoint(patch.endpoint, { httpsOnly: deps.httpsOnlyEndpoints });

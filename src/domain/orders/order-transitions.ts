@@ -56,6 +56,12 @@ export function orderEventRecords(
     actorKind: event.actorKind,
     actorId: event.actorId,
     at: new Date().toISOString(),
+    // What consumers need to act on the event without reading the timeline (a shipment's id,
+    // the money a payment event moved): only when the event's data has them.
+    ...(typeof data?.shipmentId === 'string' ? { shipmentId: data.shipmentId } : {}),
+    ...(typeof data?.amount === 'number' && typeof data.currency === 'string'
+      ? { amount: data.amount, currency: data.currency }
+      : {}),
   };
   return { event, outbox: { topic: 'order.event_recorded', aggregateId: order.id, payload } };
 }

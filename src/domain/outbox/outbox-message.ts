@@ -36,6 +36,11 @@ export interface OutboxPayloads {
     actorKind: string;
     actorId: string;
     at: string;
+    /** Set when the event concerns one shipment. */
+    shipmentId?: string;
+    /** Set when the event moved money (payment_refunded, payment_voided, …): minor units. */
+    amount?: number;
+    currency?: string;
   };
   'stock.level_changed': {
     variantId: string;

@@ -57,6 +57,13 @@ export class UpdateChannelInput {
   @Field(() => BackorderPolicyEnum, { nullable: true })
   backorderPolicy?: string | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Whether the hub emails this channel's customers (order confirmed, shipped, delayed, delivered, refunded).",
+  })
+  notifyCustomers?: boolean | null;
+
   @Field(() => String, { nullable: true, description: 'null clears the override.' })
   endpoint?: string | null;
 

@@ -69,6 +69,12 @@ export class ChannelNode {
   @Field(() => BackorderPolicyEnum)
   backorderPolicy!: string;
 
+  @Field({
+    description:
+      "Whether the hub emails this channel's customers when SMTP is configured: on for `direct`, off for marketplaces (they send their own).",
+  })
+  notifyCustomers!: boolean;
+
   @Field(() => String, {
     nullable: true,
     description: 'Base URL override (simulator or proxy). Shown to admin keys only; null for everyone else.',
@@ -97,6 +103,7 @@ export function channelNodeOf(view: ChannelView, viewer: Principal): ChannelNode
     enabled: c.enabled,
     stockBuffer: c.stockBuffer,
     backorderPolicy: c.backorderPolicy,
+    notifyCustomers: c.notifyCustomers,
     endpoint: viewer.role === 'admin' ? (c.endpoint ?? null) : null,
     hasCredentials: view.hasCredentials,
     health: { ...channelHealthOf(c), channelId: c.id },

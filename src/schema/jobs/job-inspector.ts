@@ -5,6 +5,7 @@ export const JOB_QUEUES = [
   'stock-push',
   'fulfilment-push',
   'cancellation-push',
+  'notifications',
 ] as const;
 export type JobQueue = (typeof JOB_QUEUES)[number];
 
