@@ -25,6 +25,10 @@ export interface QueuePayloads {
   notifications: NotificationRequest;
   /** The scheduled scan for orders backordered too long (each gets one `delayed` notification). */
   'notification-delays': Record<string, never>;
+  /** Run an order's pending payment steps, this one among them (job id = the step's idempotency key). */
+  payments: { orderId: string; key: string };
+  /** The scheduled payment scan: authorisations about to lapse, and steps whose job was lost. */
+  'payment-maintenance': Record<string, never>;
 }
 export type QueueName = keyof QueuePayloads;
 export const QUEUE_NAMES: QueueName[] = [
@@ -37,6 +41,8 @@ export const QUEUE_NAMES: QueueName[] = [
   'cancellation-push',
   'notifications',
   'notification-delays',
+  'payments',
+  'payment-maintenance',
 ];
 
 /**
