@@ -34,6 +34,7 @@ export class SimIntents {
       'capture_method',
       'confirm',
       'payment_method',
+      'allowed_payment_method_types',
       'payment_method_types',
       'payment_method_options',
       'automatic_payment_methods',
@@ -51,14 +52,15 @@ export class SimIntents {
     const currency = p.requiredString('currency').toLowerCase();
     if (!/^[a-z]{3}$/.test(currency)) throw invalidParam(`Invalid currency: ${currency.slice(0, 10)}`, 'currency');
     const captureMethod = p.oneOf('capture_method', ['automatic', 'automatic_async', 'manual']) ?? 'automatic_async';
-    const types = p.strings('payment_method_types');
+    // `allowed_payment_method_types` since 2026-11 (endive); `payment_method_types` before.
+    const typesParam = p.has('allowed_payment_method_types') ? 'allowed_payment_method_types' : 'payment_method_types';
+    const types = p.strings(typesParam);
     for (const type of types ?? [])
-      if (type !== 'card')
-        throw invalidParam(`The payment method type "${type.slice(0, 40)}" is invalid.`, 'payment_method_types');
+      if (type !== 'card') throw invalidParam(`The payment method type "${type.slice(0, 40)}" is invalid.`, typesParam);
     const automatic = automaticPaymentMethods(p);
     if (types && automatic?.enabled)
       throw invalidParam(
-        'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.',
+        `You may only specify one of these parameters: automatic_payment_methods, ${typesParam}.`,
         'automatic_payment_methods',
       );
     const paymentMethod = p.string('payment_method');
@@ -85,7 +87,7 @@ export class SimIntents {
       created: this.store.seconds(),
       metadata: p.metadata() ?? {},
       paymentMethod: paymentMethod ?? null,
-      paymentMethodTypes: types ?? ['card'],
+      allowedPaymentMethodTypes: types ?? null,
       paymentMethodOptions: { card: cardOptions(p) },
       automaticPaymentMethods: automaticPayment,
       receiptEmail: receiptEmail ?? null,

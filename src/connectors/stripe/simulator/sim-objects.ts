@@ -117,7 +117,8 @@ export function newPaymentIntent(fields: {
   created: number;
   metadata: Record<string, string>;
   paymentMethod: string | null;
-  paymentMethodTypes: string[];
+  /** What the request restricted the intent to (cards only, for the hub); null: the account's methods. */
+  allowedPaymentMethodTypes: string[] | null;
   paymentMethodOptions: Record<string, unknown>;
   automaticPaymentMethods: { enabled: boolean; allow_redirects?: string } | null;
   receiptEmail: string | null;
@@ -127,6 +128,7 @@ export function newPaymentIntent(fields: {
   return {
     id,
     object: 'payment_intent',
+    allowed_payment_method_types: fields.allowedPaymentMethodTypes,
     amount: fields.amount,
     amount_capturable: 0,
     amount_details: { tip: {} },
@@ -155,7 +157,8 @@ export function newPaymentIntent(fields: {
     payment_method: fields.paymentMethod,
     payment_method_configuration_details: null,
     payment_method_options: fields.paymentMethodOptions,
-    payment_method_types: fields.paymentMethodTypes,
+    payment_method_types: fields.allowedPaymentMethodTypes ?? ['card'],
+    payment_record: null,
     processing: null,
     receipt_email: fields.receiptEmail,
     review: null,
@@ -316,6 +319,7 @@ export function newRefund(fields: {
     id: stripeId('re'),
     object: 'refund',
     amount: fields.amount,
+    application: null,
     balance_transaction: null,
     charge: fields.charge.id,
     created: fields.created,
