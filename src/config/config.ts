@@ -39,6 +39,18 @@ const smtpUrl = z.string().refine((v) => /^smtps?:\/\/.+/.test(v) && URL.canPars
   error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587',
 });
 
+const stripeSecretKey = z.string().refine((v) => /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/.test(v), {
+  error: 'must be a Stripe secret key (sk_test_…, sk_live_…) or a restricted key (rk_…); never a publishable pk_ key',
+});
+
+const stripeWebhookSecret = z.string().refine((v) => /^whsec_[A-Za-z0-9_]+$/.test(v), {
+  error: "must be a Stripe webhook endpoint's signing secret (whsec_…)",
+});
+
+const stripeApiBase = z.string().refine((v) => URL.canParse(v) && /^https?:\/\/[^/?#]+\/?$/.test(v), {
+  error: 'must be an http(s) origin without a path, e.g. http://127.0.0.1:12111 (the Stripe simulator)',
+});
+
 const positiveInt = (max: number) =>
   z.coerce
     .number({ error: `must be a whole number from 1 to ${max}` })
@@ -115,6 +127,9 @@ const envSchema = z.object({
   NOTIFY_DELAYED_AFTER_HOURS: positiveInt(24 * 90).default(48),
   PAYMENT_CAPTURE_MARGIN_HOURS: positiveInt(24 * 6).default(24),
   PAYMENT_SCAN_EVERY_MS: positiveInt(86_400_000).default(3_600_000),
+  STRIPE_SECRET_KEY: stripeSecretKey.optional(),
+  STRIPE_WEBHOOK_SECRET: stripeWebhookSecret.optional(),
+  STRIPE_API_BASE: stripeApiBase.optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -196,6 +211,13 @@ export interface Config {
    * was lost.
    */
   payments: { captureMarginMs: number; scanEveryMs: number };
+  /**
+   * Stripe (src/connectors/stripe): with `secretKey` the StripeGateway can take card payments;
+   * `webhookSecret` verifies POST /webhooks/stripe; `apiBase` points the client at another API
+   * origin (the Stripe simulator, docs/STRIPE-SIMULATOR.md), unset: api.stripe.com. The two
+   * secrets are never logged nor put in job data or error messages.
+   */
+  stripe: { secretKey: string | undefined; webhookSecret: string | undefined; apiBase: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -232,6 +254,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   if (e.SMTP_URL && !e.NOTIFY_FROM) {
     problems.push('NOTIFY_FROM: is required with SMTP_URL (the From of customer emails: "Shop <orders@shop.example>")');
+  }
+  if (isProduction && e.STRIPE_API_BASE && !e.STRIPE_API_BASE.startsWith('https://')) {
+    problems.push('STRIPE_API_BASE: must be https:// when NODE_ENV=production (http is for the local simulator)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -294,6 +319,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     payments: {
       captureMarginMs: e.PAYMENT_CAPTURE_MARGIN_HOURS * 3_600_000,
       scanEveryMs: e.PAYMENT_SCAN_EVERY_MS,
+    },
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      apiBase: e.STRIPE_API_BASE?.replace(/\/$/, ''),
     },
   };
 }

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import Stripe from 'stripe';
 import { STRIPE_API_VERSION } from '../../src/connectors/stripe/stripe-api-version.js';
+import { StripeGateway } from '../../src/connectors/stripe/stripe-gateway.js';
+import { PaymentGatewayError } from '../../src/domain/payments/payment-gateway.js';
 import { StripeSimulator } from '../../src/connectors/stripe/simulator/stripe-simulator.js';
 import { stripeFixtures } from '../support/stripe-fixtures.js';
 import { startWebhookReceiver, stripeClientFor } from '../support/stripe-harness.js';
@@ -584,5 +586,90 @@ describe('Stripe simulator webhooks', () => {
     );
     expect(verified).toEqual(event);
     await receiver.stop();
+  });
+});
+
+describe('Stripe simulator, ambiguous mode, through the StripeGateway', () => {
+  it('captures and refunds each of 100 intents exactly once while 30% of them are committed and their answer dropped', async () => {
+    const sim = new StripeSimulator({ seed: 2026 });
+    await sim.start();
+    const gateway = new StripeGateway({
+      secretKey: sim.secretKey,
+      apiBase: sim.url,
+      maxNetworkRetries: 4,
+      timeoutMs: 5_000,
+    });
+    /** As a payments job does: a transient failure is retried with the same key. */
+    async function withJobRetries<T>(run: () => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await run();
+        } catch (err) {
+          if (!(err instanceof PaymentGatewayError) || err.kind !== 'transient' || attempt === 5) throw err;
+        }
+      }
+    }
+    const orders = Array.from({ length: 100 }, (_, i) => ({ orderId: `ord_${i}`, amount: 1_000 + i }));
+    const intents = await Promise.all(
+      orders.map((o) =>
+        gateway.createIntent({
+          ...o,
+          currency: 'eur',
+          paymentMethod: 'pm_card_visa',
+          customerEmail: null,
+          idempotencyKey: `order-${o.orderId}-authorize`,
+        }),
+      ),
+    );
+    sim.setFaults({ ambiguous: 0.3 });
+    const captured = await Promise.all(
+      intents.map((intent, i) =>
+        withJobRetries(() =>
+          gateway.capture({
+            intentId: intent.id,
+            amount: intent.amount,
+            final: true,
+            idempotencyKey: `order-${orders[i]!.orderId}-capture-1`,
+          }),
+        ),
+      ),
+    );
+    const refunded = await Promise.all(
+      intents.map((intent, i) =>
+        withJobRetries(() =>
+          gateway.refund({
+            intentId: intent.id,
+            amount: 100,
+            reason: 'requested_by_customer',
+            idempotencyKey: `order-${orders[i]!.orderId}-refund-1`,
+          }),
+        ),
+      ),
+    );
+    expect(captured.every((c, i) => c.status === 'succeeded' && c.amountReceived === orders[i]!.amount)).toBe(true);
+    expect(refunded.every((r, i) => r.intentId === intents[i]!.id && r.amount === 100)).toBe(true);
+    // The simulator's own count: one capture and one refund per intent, whatever was retried.
+    for (const intent of intents) {
+      expect(sim.effectsFor(intent.id, 'capture')).toHaveLength(1);
+      expect(sim.effectsFor(intent.id, 'refund')).toHaveLength(1);
+    }
+    const charges = [...sim.store.charges.values()];
+    expect(charges.every((c) => c.amount_captured === c.amount && c.amount_refunded === 100)).toBe(true);
+    const moneyCalls = sim.requests.filter((r) => r.method === 'POST' && /capture$|refunds$/.test(r.path));
+    const dropped = moneyCalls.filter((r) => r.fault === 'ambiguous');
+    const replayed = moneyCalls.filter((r) => r.replayed && r.status === 200);
+    expect(dropped.length).toBeGreaterThanOrEqual(30);
+    expect(replayed.length).toBeGreaterThanOrEqual(dropped.filter((r) => !r.replayed).length);
+    // Every POST carried the hub's own key, and only the key of its step.
+    const posts = sim.requests.filter((r) => r.method === 'POST');
+    expect(posts.every((r) => /^order-ord_\d+-(authorize|capture-1|refund-1)$/.test(r.idempotencyKey ?? ''))).toBe(
+      true,
+    );
+    process.stdout.write(
+      `ambiguous mode: 200 money calls, ${moneyCalls.length} requests, ${dropped.length} answers dropped after commit, ` +
+        `${replayed.length} answered from the idempotency store; captures ${sim.effectsFor(undefined, 'capture').length}, ` +
+        `refunds ${sim.effectsFor(undefined, 'refund').length}\n`,
+    );
+    await sim.stop();
   });
 });
