@@ -112,7 +112,8 @@ describe('cancellations and edits', () => {
     expect(
       settlementSteps({ authorized: 8_000, total: 3_000, subtotal: 5_000, openUnits: 0 }, [step('capture', 4_000)]),
     ).toEqual([
-      { kind: 'void', amount: 0, final: false, reason: expect.any(String) },
+      // A zero final capture releases the rest: an intent that captured anything cannot be cancelled.
+      { kind: 'capture', amount: 0, final: true, reason: expect.any(String) },
       { kind: 'refund', amount: 1_000, final: false, reason: expect.any(String) },
     ]);
   });

@@ -44,19 +44,22 @@ export async function settleExpiringAuthorizations(
       const steps = settleExpiringAuthorization(tx, order, lines, card);
       if (steps.length === 0) return 'already settled';
       const lapses = p.captureBefore.toISOString();
-      const capture = steps.find((s) => s.kind === 'capture');
+      const capture = steps.find((s) => s.kind === 'capture' && s.amount > 0);
+      const release = steps.some((s) => s.kind === 'capture' && s.amount === 0);
       const unallocated = lines.reduce((n, l) => n + (l.quantity - l.quantityCancelled - l.quantityAllocated), 0);
       const reason = capture
         ? `the card authorisation lapses at ${lapses}: capturing ${capture.amount} ${order.currency} for what is allocated or shipped` +
           (unallocated > 0 ? `; ${unallocated} unallocated units are no longer covered by it` : '')
-        : `the card authorisation lapses at ${lapses} with nothing allocated to capture for: voiding it`;
+        : release
+          ? `the card authorisation lapses at ${lapses}: what is allocated was captured, releasing the rest`
+          : `the card authorisation lapses at ${lapses} with nothing allocated to capture for: voiding it`;
       recordOrderEvent(tx, order, ctx.actor, 'authorization_expiring', reason, {
         provider: p.provider,
         reference: p.intentId,
         captureBefore: lapses,
         steps: steps.map((s) => ({ key: s.key, kind: s.kind, amount: s.amount, final: s.final })),
       });
-      if (!capture && order.status !== 'ON_HOLD' && canTransition(order.status, 'ON_HOLD'))
+      if (!capture && !release && order.status !== 'ON_HOLD' && canTransition(order.status, 'ON_HOLD'))
         putOnHold(tx, order, ctx.actor, `${reason}; the customer must pay again`.slice(0, 500));
       return reason;
     });

@@ -12,7 +12,8 @@ import type { PaymentStepKind, PaymentStepStatus } from './payment-step.entity.j
  *   shipments), without releasing the rest (`final: false`);
  * - once nothing is left to ship (the last shipment left, or the rest was cancelled) the rest of
  *   the total is captured with `final: true`, which releases what the authorisation held
- *   beyond it; with nothing more to capture the authorisation is voided instead;
+ *   beyond it (a final capture of 0 when earlier captures took everything due); with nothing
+ *   captured at all the authorisation is voided instead;
  * - money captured beyond what the order is now worth (a cancellation after a capture) is
  *   refunded; returns refund what arrived, capped at what was captured and not yet refunded;
  * - nothing is ever captured beyond the authorisation (the intent's amount).
@@ -89,12 +90,7 @@ export function settlementSteps(
   const planned: PlannedStep[] = [];
   if (!position.closed) {
     if (figures.openUnits === 0) {
-      const rest = collectible - position.captured;
-      planned.push(
-        rest > 0
-          ? { kind: 'capture', amount: rest, final: true, reason: 'nothing left to ship: the rest of the total' }
-          : { kind: 'void', amount: 0, final: false, reason: 'nothing (more) to capture: release the authorisation' },
-      );
+      planned.push(closingStep(collectible - position.captured, position.captured, 'nothing left to ship'));
     } else if (shipped) {
       const share = Math.min(
         shareOfTotal(shipped.goodsValue, figures.total, figures.subtotal),
@@ -135,22 +131,17 @@ export function expirySteps(
     figures.unallocatedUnits === 0
       ? collectible
       : Math.min(collectible, shareOfTotal(figures.allocatedGoods, figures.total, figures.subtotal));
-  const rest = target - position.captured;
-  return rest > 0
-    ? [
-        {
-          kind: 'capture',
-          amount: rest,
-          final: true,
-          reason: 'the authorisation is about to lapse: capture what is allocated',
-        },
-      ]
-    : [
-        {
-          kind: 'void',
-          amount: 0,
-          final: false,
-          reason: 'the authorisation is about to lapse with nothing to capture',
-        },
-      ];
+  return [closingStep(target - position.captured, position.captured, 'the authorisation is about to lapse')];
+}
+
+/**
+ * The step that closes an authorisation: a final capture of `rest`; with nothing more to capture,
+ * a final capture of 0 after earlier partial captures (Stripe refuses to cancel an intent that
+ * captured anything; a zero final capture releases the rest), else a void.
+ */
+function closingStep(rest: number, captured: number, why: string): PlannedStep {
+  if (rest > 0) return { kind: 'capture', amount: rest, final: true, reason: `${why}: capture the rest, final` };
+  if (captured > 0)
+    return { kind: 'capture', amount: 0, final: true, reason: `${why}: nothing more to capture, release the rest` };
+  return { kind: 'void', amount: 0, final: false, reason: `${why}: nothing to capture, void the authorisation` };
 }

@@ -272,6 +272,17 @@ async function applyToStep(
     case 'authorize':
       return applied?.outcome ?? 'authorised';
     case 'capture':
+      if (step.amount === 0) {
+        recordOrderEvent(
+          tx,
+          order,
+          ctx.actor,
+          'payment_voided',
+          `${p.provider} released the uncaptured ${p.voidedAmount} ${order.currency} of the authorisation`,
+          { ...money, amount: p.voidedAmount, key: step.key },
+        );
+        return `released ${p.voidedAmount}`;
+      }
       recordOrderEvent(
         tx,
         order,
@@ -337,6 +348,8 @@ async function settleReturn(
   const ret = await tx.findOne(ReturnRequest, { id: returnId, order: claimed.order.id });
   if (!ret || ret.status !== 'received') return;
   transitionReturn(ret, 'refunded');
+  // A change of the order's return: the order's version moves, as for any change of it.
+  claimed.order.updatedAt = new Date();
   ret.refundedAmount = refund?.amount ?? 0;
   ret.refundReference = refund?.id ?? null;
   ret.refundedAt = new Date();
