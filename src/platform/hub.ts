@@ -7,6 +7,7 @@ import { Metrics } from '../http/metrics.js';
 import { platformConnectorSource } from '../jobs/channel-connectors.js';
 import { channelJobDispatcher } from '../jobs/channel-job-dispatcher.js';
 import { customerNotifications } from './notifications.js';
+import { cardPayments, paymentGatewayFor } from './payments.js';
 import { providerWebhooks } from './provider-webhooks.js';
 import { cancellationPushProcessor, fulfilmentPushProcessor } from '../jobs/channel-push.worker.js';
 import { ChannelSchedules } from '../jobs/channel-schedules.js';
@@ -121,6 +122,8 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         return { database, redis, migrations: migrationsCurrent, accepting: !shuttingDown };
       },
     };
+    // Card payments (Stripe) when STRIPE_SECRET_KEY is set; else every order is paid `manual`ly.
+    const paymentGateway = paymentGatewayFor(config);
     const metrics = new Metrics(Object.values(queues));
     metrics.trackOutboxLag(() => outboxLagSeconds(orm.em.fork()));
 
@@ -146,7 +149,12 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           pingDispatcher: {
             dispatch: async (pingId) => void (await queues.diagnostics.add('ping', { pingId }, { jobId: pingId })),
           },
-          orders: { payments: manualPaymentProvider, policy: config.orders },
+          orders: {
+            payments: manualPaymentProvider,
+            policy: config.orders,
+            cardPayments: paymentGateway ? { provider: paymentGateway.id } : null,
+          },
+          paymentGateway,
           events,
           channels: { encryptionKey, httpsOnlyEndpoints: config.isProduction },
           channelSync: queuedChannelSync(queues),
@@ -185,10 +193,21 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           })
         : undefined;
       if (notifications) closers.push({ name: 'notification mailer', close: async () => notifications.close() });
+      const payments = paymentGateway
+        ? cardPayments({
+            orm,
+            queues,
+            gateway: paymentGateway,
+            config: config.payments,
+            jobLockMs: config.jobLockMs,
+            logger,
+          })
+        : undefined;
       const workers = startWorkers(
         {
           diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 },
           ...notifications?.processors,
+          ...payments?.processors,
           ...webhookProcessors(orm, config, logger, providers),
           'channel-sync': {
             process: channelSyncProcessor({
@@ -249,6 +268,9 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         void schedules
           .syncAll()
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not restore channel sync schedules'));
+        void payments
+          ?.schedule()
+          .catch((err: Error) => logger.warn({ err: err.message }, 'could not restore the payment scan'));
       });
       const relay = new OutboxRelay(orm, redisOutboxPublisher(producer, config.queuePrefix), {
         logger,
@@ -264,8 +286,12 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
             logger,
           }),
           ...(notifications ? [notifications.consumer] : []),
+          ...(payments ? [payments.consumer] : []),
         ],
       });
+      await payments
+        ?.schedule()
+        .catch((err: Error) => logger.warn({ err: err.message }, 'could not schedule the payment scan'));
       await notifications
         ?.schedule()
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not schedule the delayed-order scan'));

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { StripeGateway } from '../connectors/stripe/stripe-gateway.js';
 import type { ProviderWebhook } from '../connectors/provider-webhook.js';
 import type { WebhookAdapter } from '../connectors/webhook-adapter.js';
 import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
@@ -26,6 +27,12 @@ const systemContext = (orm: Orm, logger: Logger, requestId: string): OperationCo
   em: orm.em.fork(),
   logger,
 });
+
+/** The card gateway the configuration names: Stripe when STRIPE_SECRET_KEY is set (STRIPE_API_BASE: the simulator). */
+export function paymentGatewayFor(config: Config): PaymentGateway | undefined {
+  const { secretKey, apiBase } = config.stripe;
+  return secretKey ? new StripeGateway({ secretKey, apiBase }) : undefined;
+}
 
 /**
  * Card payments' wiring on worker roles (only with a gateway configured): the outbox consumer
