@@ -401,6 +401,25 @@ describe('placeOrder input', () => {
     expect(terms).toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'paymentMethod' } });
   });
 
+  it('the invariant checker notices a payment whose amounts drift from its steps', async () => {
+    const [row] = await sql<{ order_id: string }>(
+      rig.db.url,
+      'select order_id from payment where captured_amount > 0 limit 1',
+    );
+    await sql(rig.db.url, 'update payment set refunded_amount = refunded_amount + 1 where order_id = $1', [
+      row!.order_id,
+    ]);
+    try {
+      expect((await invariantViolationsAt(rig.db.url)).map((v) => v.invariant)).toEqual([
+        'card payments captured and refunded what their steps did',
+      ]);
+    } finally {
+      await sql(rig.db.url, 'update payment set refunded_amount = refunded_amount - 1 where order_id = $1', [
+        row!.order_id,
+      ]);
+    }
+  });
+
   it('every gateway call carried the hub’s own idempotency key', () => {
     // Every POST but the storefront's own confirmation (made with the official client in a test above).
     const posts = rig.sim.requests.filter((r) => r.method === 'POST' && !r.path.endsWith('/confirm'));
