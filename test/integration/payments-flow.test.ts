@@ -23,6 +23,7 @@ import {
   waitFor,
   type PaymentsRig,
 } from '../support/payments-rig.js';
+import { stripeFixtures } from '../support/stripe-fixtures.js';
 import { stripeClientFor } from '../support/stripe-harness.js';
 
 /**
@@ -376,6 +377,33 @@ describe('disputes and fraud warnings', () => {
       expect(shipped.status).toBe('SHIPPED');
     });
   }
+});
+
+describe('events the hub did not cause', () => {
+  it('an event about an intent that is not the hub’s (the official fixture, unchanged) is ignored', async () => {
+    const fixtures = stripeFixtures();
+    rig.sim.seedIntent(fixtures.payment_intent);
+    const event = {
+      ...fixtures.event,
+      id: 'evt_fixture_not_ours',
+      type: 'payment_intent.succeeded',
+      data: { object: fixtures.payment_intent },
+    };
+    await rig.sim.sendEvent(event);
+    const applied = await waitFor('the fixture event', async () =>
+      rig.webhookOutcomes.find((w) => w.id === 'evt_fixture_not_ours'),
+    );
+    expect(applied.outcome).toBe(`ignored: intent ${fixtures.payment_intent.id} is not for an order of this hub`);
+  });
+
+  it('events of types the hub does not act on are taken and ignored', async () => {
+    const fixtures = stripeFixtures();
+    await rig.sim.sendEvent({ ...fixtures.event, id: 'evt_fixture_plan' });
+    const applied = await waitFor('the plan event', async () =>
+      rig.webhookOutcomes.find((w) => w.id === 'evt_fixture_plan'),
+    );
+    expect(applied.outcome).toBe('ignored: plan.created is not handled');
+  });
 });
 
 describe('placeOrder input', () => {

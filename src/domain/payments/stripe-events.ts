@@ -1,4 +1,5 @@
 import type { OperationContext } from '../context.js';
+import { isUuid } from '../ids.js';
 import { applyIntent } from './apply-intent.js';
 import { changeCardPayment } from './claimed-change.js';
 import type { PaymentGateway } from './payment-gateway.js';
@@ -77,7 +78,9 @@ export async function handleStripeEvent(
   // Outside any transaction: a gateway call. A transient failure throws, and the queue retries.
   const intent = await deps.gateway.retrieveIntent(intentId);
   const orderId = intent.metadata.orderId;
-  if (!orderId) return { status: 'ignored', outcome: `intent ${intentId} carries no orderId: not the hub's` };
+  // Another system on the same Stripe account makes intents too: theirs carry no order of ours.
+  if (!orderId || !isUuid(orderId) || !(await orderExists(ctx, orderId)))
+    return { status: 'ignored', outcome: `intent ${intentId} is not for an order of this hub` };
 
   return changeCardPayment(ctx, orderId, async (tx, claimed, card) => {
     if (!card || card.payment.provider !== deps.gateway.id)
@@ -95,4 +98,9 @@ export async function handleStripeEvent(
     });
     return { status: 'processed', outcome: `${applied.outcome}; ${held}` };
   });
+}
+
+async function orderExists(ctx: OperationContext, orderId: string): Promise<boolean> {
+  const rows = await ctx.em.fork().getConnection().execute(`select 1 from "order" where id = ?`, [orderId]);
+  return rows.length > 0;
 }
