@@ -114,9 +114,6 @@ const envSchema = z.object({
   ORDER_HOLD_ON_ADDRESS_MISMATCH: z
     .enum(ADDRESS_MISMATCH_POLICIES, { error: `must be one of ${ADDRESS_MISMATCH_POLICIES.join(', ')}` })
     .default('country'),
-  STRIPE_SECRET_KEY: stripeSecretKey.optional(),
-  STRIPE_WEBHOOK_SECRET: stripeWebhookSecret.optional(),
-  STRIPE_API_BASE: stripeApiBase.optional(),
   SMTP_URL: smtpUrl.optional(),
   NOTIFY_FROM: z
     .string()
@@ -128,6 +125,9 @@ const envSchema = z.object({
   NOTIFY_STORE_NAME: z.string().min(1).max(200).default('Our shop'),
   NOTIFY_TEMPLATES_DIR: z.string().min(1).optional(),
   NOTIFY_DELAYED_AFTER_HOURS: positiveInt(24 * 90).default(48),
+  STRIPE_SECRET_KEY: stripeSecretKey.optional(),
+  STRIPE_WEBHOOK_SECRET: stripeWebhookSecret.optional(),
+  STRIPE_API_BASE: stripeApiBase.optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -190,13 +190,6 @@ export interface Config {
    */
   sandbox: { shopify: boolean; orderEveryMs: number; shipAfterMs: number };
   /**
-   * Stripe (src/connectors/stripe): with `secretKey` the StripeGateway can take card payments;
-   * `webhookSecret` verifies POST /webhooks/stripe; `apiBase` points the client at another API
-   * origin (the Stripe simulator, docs/STRIPE-SIMULATOR.md), unset: api.stripe.com. The two
-   * secrets are never logged nor put in job data or error messages.
-   */
-  stripe: { secretKey: string | undefined; webhookSecret: string | undefined; apiBase: string | undefined };
-  /**
    * Customer emails (docs/NOTIFICATIONS.md): off unless SMTP_URL is set. `templatesDir` holds
    * the merchant's templates, each replacing the built-in one of its name.
    */
@@ -210,6 +203,13 @@ export interface Config {
         templatesDir?: string;
         delayedAfterMs: number;
       };
+  /**
+   * Stripe (src/connectors/stripe): with `secretKey` the StripeGateway can take card payments;
+   * `webhookSecret` verifies POST /webhooks/stripe; `apiBase` points the client at another API
+   * origin (the Stripe simulator, docs/STRIPE-SIMULATOR.md), unset: api.stripe.com. The two
+   * secrets are never logged nor put in job data or error messages.
+   */
+  stripe: { secretKey: string | undefined; webhookSecret: string | undefined; apiBase: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -297,11 +297,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       orderEveryMs: e.SANDBOX_ORDER_EVERY_MS,
       shipAfterMs: e.SANDBOX_SHIP_AFTER_MS,
     },
-    stripe: {
-      secretKey: e.STRIPE_SECRET_KEY,
-      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
-      apiBase: e.STRIPE_API_BASE?.replace(/\/$/, ''),
-    },
     notifications:
       e.SMTP_URL && e.NOTIFY_FROM
         ? {
@@ -313,5 +308,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             delayedAfterMs: e.NOTIFY_DELAYED_AFTER_HOURS * 3_600_000,
           }
         : { enabled: false },
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      apiBase: e.STRIPE_API_BASE?.replace(/\/$/, ''),
+    },
   };
 }
