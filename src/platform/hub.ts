@@ -163,7 +163,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         },
       };
     }
-    const providers = providerWebhooks(config);
+    const providers = providerWebhooks(config, { paymentGateway });
     const inbox =
       role === 'worker' ? undefined : webhookInbox({ orm, queues, config, logger, encryptionKey, providers });
     if (inbox) closers.push({ name: 'webhook enqueue batches', close: () => inbox.close() });

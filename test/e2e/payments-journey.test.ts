@@ -2,15 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { StripeSimulator } from '../../src/connectors/stripe/simulator/stripe-simulator.js';
 import { ADDRESS } from '../support/commerce.js';
+import { sql } from '../support/database.js';
 import { invariantViolationsAt } from '../support/order-lifecycle.js';
 import { codesOf, gql, startTestHub, type TestHub } from '../support/hub.js';
 
 /**
  * Card payments through the API of a whole hub (api + worker in one process) configured with
- * STRIPE_SECRET_KEY and STRIPE_API_BASE pointing at the Stripe simulator: placeOrder with a
+ * STRIPE_SECRET_KEY and STRIPE_API_BASE pointing at the Stripe simulator, whose signed webhooks
+ * (duplicated and out of order) go to the hub's own `POST /webhooks/stripe`: placeOrder with a
  * payment method answers CONFIRMED, the payments job authorises and the order is allocated;
- * 3-D Secure shows the action and the client secret (read from the gateway); shipping captures;
- * a hub without a key refuses paymentMethod, saying what is allowed.
+ * 3-D Secure shows the action and the client secret (read from the gateway), and the customer's
+ * completion arrives as a webhook through the inbox; a dispute holds an allocated order; a forged
+ * delivery is refused with nothing stored; a hub without a key refuses paymentMethod.
  */
 let hub: TestHub;
 let sim: StripeSimulator;
@@ -63,13 +66,14 @@ async function until(id: string, done: (o: OrderView) => boolean, ms = 20_000): 
 }
 
 beforeAll(async () => {
-  sim = new StripeSimulator();
+  sim = new StripeSimulator({ webhooks: { duplicateRate: 0.3, maxDelayMs: 30, retryBaseMs: 50 } });
   await sim.start();
   hub = await startTestHub('all', {
     STRIPE_SECRET_KEY: sim.secretKey,
     STRIPE_WEBHOOK_SECRET: String(sim.webhookSecret),
     STRIPE_API_BASE: sim.url,
   });
+  sim.addWebhookEndpoint(`${hub.base}/webhooks/stripe`);
   const loc = await ok<{ createLocation: { id: string } }>(
     'mutation { createLocation(input: { code: "CARD", name: "Card DC", address: { line1: "1 Main St", city: "Austin", countryCode: "US" } }) { id } }',
   );
@@ -125,11 +129,51 @@ describe('card payments through the API', () => {
     ]);
   });
 
-  it('3-D Secure: the order waits with REQUIRES_ACTION, nextAction and a client secret read from Stripe', async () => {
+  it('3-D Secure: REQUIRES_ACTION with nextAction and the client secret; the completion comes through the inbox and moves the order on', async () => {
     const placed = await place({ paymentMethod: 'pm_card_threeDSecure2Required' });
     const waiting = await until(placed.id, (o) => o.payment.status === 'REQUIRES_ACTION');
     expect(waiting).toMatchObject({ status: 'CONFIRMED', payment: { nextAction: 'use_stripe_sdk' } });
-    expect(waiting.payment.clientSecret).toBe(sim.store.intents.get(waiting.payment.reference!)!.client_secret);
+    const intentId = waiting.payment.reference!;
+    expect(waiting.payment.clientSecret).toBe(sim.store.intents.get(intentId)!.client_secret);
+
+    sim.completeAction(intentId);
+    const allocated = await until(placed.id, (o) => o.status === 'ALLOCATED');
+    expect(allocated.payment).toMatchObject({ status: 'AUTHORIZED', clientSecret: null, nextAction: null });
+    // Stored once per Stripe event id, however often the simulator sent it.
+    const rows = await sql<{ delivery_id: string; n: number }>(
+      hub.db.url,
+      `select delivery_id, count(*)::int as n from webhook_delivery where channel_id = 'provider:stripe' group by delivery_id`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+  });
+
+  it('a dispute on an allocated order, delivered through the inbox, holds it', async () => {
+    const placed = await place({ paymentMethod: 'pm_card_visa' });
+    const allocated = await until(placed.id, (o) => o.status === 'ALLOCATED');
+    sim.dispute(allocated.payment.reference!);
+    const held = await until(placed.id, (o) => o.status === 'ON_HOLD');
+    expect(held.holdReason).toMatch(/^the customer disputed the card payment \(charge\.dispute\.created evt_/);
+  });
+
+  it('a forged Stripe delivery is refused (401) and nothing is stored', async () => {
+    const before = await sql<{ n: number }>(hub.db.url, 'select count(*)::int as n from webhook_delivery');
+    const body = JSON.stringify({
+      id: 'evt_forged',
+      object: 'event',
+      type: 'charge.dispute.created',
+      data: { object: {} },
+    });
+    const res = await fetch(`${hub.base}/webhooks/stripe`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`,
+      },
+      body,
+    });
+    expect(res.status).toBe(401);
+    expect(await sql<{ n: number }>(hub.db.url, 'select count(*)::int as n from webhook_delivery')).toEqual(before);
   });
 
   it('a declined card: ON_HOLD with the decline reason, payment DECLINED', async () => {
