@@ -270,6 +270,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not restore channel sync schedules'));
         void payments
           ?.schedule()
+          .then(() => payments.sweep(0))
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not restore the payment scan'));
       });
       const relay = new OutboxRelay(orm, redisOutboxPublisher(producer, config.queuePrefix), {
@@ -289,8 +290,10 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           ...(payments ? [payments.consumer] : []),
         ],
       });
+      // Steps left pending by a process that stopped (or whose jobs Redis lost) are picked up now.
       await payments
         ?.schedule()
+        .then(() => payments.sweep(0))
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not schedule the payment scan'));
       await notifications
         ?.schedule()

@@ -37,7 +37,8 @@ export function paymentGatewayFor(config: Config): PaymentGateway | undefined {
 /**
  * Card payments' wiring on worker roles (only with a gateway configured): the outbox consumer
  * that enqueues payment steps, the worker that runs them, and the scheduled scan that captures
- * or voids authorisations about to lapse and re-enqueues steps whose job was lost. `now` is the
+ * or voids authorisations about to lapse and re-enqueues steps whose job was lost. `sweep` does
+ * the latter at once (at start, and when Redis comes back without its last jobs). `now` is the
  * scan's clock (tests pass a fake one).
  */
 export function cardPayments(deps: {
@@ -48,10 +49,22 @@ export function cardPayments(deps: {
   jobLockMs: number;
   logger: Logger;
   now?: () => number;
-}): { processors: ProcessorMap; consumer: OutboxPublisher; schedule: () => Promise<void> } {
+}): {
+  processors: ProcessorMap;
+  consumer: OutboxPublisher;
+  schedule: () => Promise<void>;
+  sweep: (olderThanMs?: number) => Promise<number>;
+} {
   const { orm, queues, logger } = deps;
   const now = deps.now ?? Date.now;
+  /** Enqueues pending steps again (same job ids: a step whose job still exists gets no second one). */
+  const sweep = async (olderThanMs = STALE_STEP_MS) => {
+    const stale = await stalePendingSteps(orm.em.fork(), olderThanMs, SCAN_LIMIT);
+    if (stale.length > 0) await queues.payments.addBulk(stale.map(paymentJob));
+    return stale.length;
+  };
   return {
+    sweep,
     consumer: paymentDispatcher(queues.payments),
     processors: {
       payments: {
@@ -60,15 +73,13 @@ export function cardPayments(deps: {
       },
       'payment-maintenance': {
         process: async () => {
-          const stale = await stalePendingSteps(orm.em.fork(), STALE_STEP_MS, SCAN_LIMIT);
-          // Same job ids: a step whose job still exists (waiting, retrying, failed) gets no second one.
-          if (stale.length > 0) await queues.payments.addBulk(stale.map(paymentJob));
+          const stale = await sweep();
           const settled = await settleExpiringAuthorizations(systemContext(orm, logger, 'payment-expiry'), {
             now: new Date(now()),
             marginMs: deps.config.captureMarginMs,
             limit: SCAN_LIMIT,
           });
-          return `${stale.length} steps re-enqueued; ${settled.length} authorisations about to lapse: ${settled
+          return `${stale} steps re-enqueued; ${settled.length} authorisations about to lapse: ${settled
             .map((s) => `${s.orderId} ${s.outcome}`)
             .join('; ')}`;
         },

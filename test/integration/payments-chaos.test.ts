@@ -134,6 +134,60 @@ describe('a worker killed after the gateway call', () => {
   });
 });
 
+describe('a job Redis lost', () => {
+  let rig: PaymentsRig;
+  let redis: Redis;
+  let runner: WorkerRunner | undefined;
+
+  beforeAll(async () => {
+    rig = await startPaymentsRig({ workers: false });
+    redis = createRedis(process.env.TEST_REDIS_URL!, 'worker');
+  });
+  afterAll(async () => {
+    await runner?.close(5_000);
+    redis.disconnect();
+    const violations = await invariantViolationsAt(rig.db.url);
+    await rig.close();
+    expect(violations).toEqual([]);
+  });
+
+  it('the step pending in PostgreSQL is enqueued again under its key, and the order moves on', async () => {
+    const ctx = () => contextFor(rig.orm.em);
+    const { LOST } = (await createLocations(ctx(), [{ code: 'LOST' }])) as { LOST: string };
+    await createSku(ctx(), 'LOST-1', 1_800);
+    await stock(ctx(), 'LOST-1', LOST, 5);
+    const order = await placeOrder(ctx(), deps, {
+      currency: 'USD',
+      shippingAddress: ADDRESS,
+      lines: [{ sku: 'LOST-1', quantity: 1 }],
+      paymentMethod: 'pm_card_visa',
+    });
+    const key = `order-${order.id}-authorize`;
+    await waitFor('the job', async () => ((await rig.queues.payments.getJob(key)) ? true : undefined));
+    // Redis comes back without it (AOF everysec loses the last second).
+    await rig.queues.payments.obliterate({ force: true });
+    expect(await rig.queues.payments.getJob(key)).toBeUndefined();
+
+    const payments = cardPayments({
+      orm: rig.orm,
+      queues: rig.queues,
+      gateway: rig.gateway,
+      config: { captureMarginMs: 86_400_000, scanEveryMs: 3_600_000 },
+      jobLockMs: 30_000,
+      logger: quietLogger,
+    });
+    expect(await payments.sweep(0)).toBe(1);
+    expect(await payments.sweep(0)).toBe(1); // the same job id: still one job
+    expect(await rig.queues.payments.getWaitingCount()).toBe(1);
+    runner = startWorkers({ payments: payments.processors.payments }, redis, rig.prefix, quietLogger, 30_000);
+    await waitFor('allocation', async () =>
+      (await orderStatusOf(rig.db.url, order.id)).status === 'ALLOCATED' ? true : undefined,
+    );
+    expect(rig.sim.effectsFor((await paymentOf(rig.db.url, order.id))!.intent_id!, 'authorise')).toHaveLength(1);
+    expect(rig.sim.requests.filter((r) => r.idempotencyKey === key)).toHaveLength(1);
+  });
+});
+
 describe('ambiguous timeouts on captures and refunds', () => {
   let rig: PaymentsRig;
   const ORDERS = 20;
