@@ -64,6 +64,12 @@ const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,200}$/;
 function paymentMethodOf(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
   const v = value.trim();
+  // A card number never reaches the hub (RELIABILITY S9): the storefront tokenises it with Stripe.
+  if (/\d{13,}/.test(v))
+    throw badInput(
+      'paymentMethod',
+      'looks like a card number: send the payment method id Stripe.js made, never card data',
+    );
   if (!PAYMENT_METHOD.test(v))
     throw badInput(
       'paymentMethod',
