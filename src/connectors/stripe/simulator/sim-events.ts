@@ -86,7 +86,9 @@ export class SimEvents {
   private async deliver(url: string, event: { id: string; type: string }, body?: string | Buffer): Promise<boolean> {
     const ok = await this.sender.send(url, event, body);
     this.delivered.set(event.id, ok || this.delivered.get(event.id) === true);
-    if (ok && 'pending_webhooks' in event) (event as EventObject).pending_webhooks--;
+    // Only the simulator's own events count down; an event sent as given (a fixture) is not touched.
+    const own = this.byId.get(event.id);
+    if (ok && own === event) own.pending_webhooks = Math.max(0, own.pending_webhooks - 1);
     return ok;
   }
 }

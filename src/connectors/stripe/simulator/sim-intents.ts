@@ -185,7 +185,8 @@ export class SimIntents {
         'payment_intent_unexpected_state',
         `This PaymentIntent could not be captured because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`,
       );
-    const charge = this.store.chargeOf(intent)!;
+    const charge = this.store.chargeOf(intent);
+    if (!charge) throw stateError('payment_intent_unexpected_state', 'This PaymentIntent has no authorised charge.');
     const amount = requested ?? intent.amount_capturable;
     // A zero capture only closes a multicapture whose earlier captures took something.
     if (amount === 0 && !(final && intent.amount_received > 0))
