@@ -42,7 +42,9 @@ export interface PlaceOrderDeps {
 /**
  * Places an order: validates it, records it, confirms it, applies hold rules, authorises
  * payment and reserves stock — all in one transaction, so a refused order leaves nothing
- * behind. The same idempotency key twice gives the same order.
+ * behind. The same idempotency key twice gives the same order. A card order (`cardPayments`)
+ * commits CONFIRMED with its payment pending instead: the gateway is called by the payments job
+ * after the commit, and the authorisation moves the order on (payments/apply-intent.ts).
  *
  * One snapshot read first; then the common case (no hold, stock for every line) is written in
  * one statement (fast-placement.ts), and everything else — holds, shortfalls under the
