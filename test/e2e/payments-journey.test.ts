@@ -5,6 +5,7 @@ import { ADDRESS } from '../support/commerce.js';
 import { sql } from '../support/database.js';
 import { invariantViolationsAt } from '../support/order-lifecycle.js';
 import { codesOf, gql, startTestHub, type TestHub } from '../support/hub.js';
+import { stripeClientFor } from '../support/stripe-harness.js';
 
 /**
  * Card payments through the API of a whole hub (api + worker in one process) configured with
@@ -154,6 +155,44 @@ describe('card payments through the API', () => {
     sim.dispute(allocated.payment.reference!);
     const held = await until(placed.id, (o) => o.status === 'ON_HOLD');
     expect(held.holdReason).toMatch(/^the customer disputed the card payment \(charge\.dispute\.created evt_/);
+  });
+
+  it('a capture Stripe refuses fails its job visibly (failedJobs) and says why on the timeline', async () => {
+    const placed = await place({ paymentMethod: 'pm_card_visa' });
+    const allocated = await until(placed.id, (o) => o.status === 'ALLOCATED');
+    // Cancelled in Stripe's dashboard: the webhook holds the order; a person releases it anyway.
+    await stripeClientFor(sim).paymentIntents.cancel(allocated.payment.reference!);
+    await until(placed.id, (o) => o.status === 'ON_HOLD');
+    await ok('mutation($id: ID!) { releaseOrderHold(orderId: $id, reason: "ship it") { status } }', { id: placed.id });
+    const created = await ok<{ createShipment: { shipments: { id: string }[] } }>(
+      'mutation($id: ID!) { createShipment(orderId: $id) { shipments { id } } }',
+      { id: placed.id },
+    );
+    await ok(
+      'mutation($id: ID!) { markShipmentShipped(shipmentId: $id, input: { carrier: "UPS", trackingNumber: "1ZREFUSED" }) { order { status } } }',
+      { id: created.createShipment.shipments[0]!.id },
+    );
+    const key = `order-${placed.id}-capture-1`;
+    const failed = await (async () => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const { failedJobs } = await ok<{ failedJobs: { id: string; failedReason: string; data: string }[] }>(
+          'query { failedJobs(queue: PAYMENTS, first: 50) { id failedReason data } }',
+        );
+        const job = failedJobs.find((j) => j.id === key);
+        if (job) return job;
+        if (Date.now() > deadline) throw new Error('the capture job did not fail');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    expect(failed.failedReason).toMatch(/canceled/);
+    expect(JSON.parse(failed.data)).toEqual({ orderId: placed.id, key });
+    const events = await ok<{ order: { events: { type: string; reason: string }[] } }>(
+      'query($id: ID!) { order(id: $id) { events { type reason } } }',
+      { id: placed.id },
+    );
+    expect(events.order.events.find((e) => e.type === 'payment_capture_failed')?.reason).toMatch(/canceled/);
+    expect(sim.effectsFor(allocated.payment.reference!, 'capture')).toHaveLength(0);
   });
 
   it('a forged Stripe delivery is refused (401) and nothing is stored', async () => {

@@ -305,7 +305,8 @@ async function applyToStep(
       );
       return `voided ${p.voidedAmount}`;
     case 'refund': {
-      const refund = (outcome as { refund: GatewayRefund }).refund;
+      const refund = outcome.refund;
+      if (!refund) return 'refunded (no refund in the answer)';
       p.refundedAmount = Math.min(p.capturedAmount, p.refundedAmount + refund.amount);
       recordOrderEvent(
         tx,

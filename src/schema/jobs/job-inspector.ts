@@ -6,6 +6,8 @@ export const JOB_QUEUES = [
   'fulfilment-push',
   'cancellation-push',
   'notifications',
+  'payments',
+  'payment-maintenance',
 ] as const;
 export type JobQueue = (typeof JOB_QUEUES)[number];
 
