@@ -144,6 +144,8 @@ describe('the queue dashboard at /admin/queues', () => {
         'fulfilment-push',
         'notification-delays',
         'notifications',
+        'payment-maintenance',
+        'payments',
         'stock-push',
         'webhook-prune',
         'webhooks',
