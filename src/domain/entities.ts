@@ -17,6 +17,9 @@ import { Order } from './orders/order.entity.js';
 import { OutboxEvent } from './outbox/outbox-event.entity.js';
 import { ReturnLine } from './returns/return-line.entity.js';
 import { ReturnRequest } from './returns/return-request.entity.js';
+import { ShippingLabel } from './shipping/shipping-label.entity.js';
+import { ShippingRule } from './shipping/shipping-rule.entity.js';
+import { TrackingEvent } from './shipping/tracking-event.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 
 /** Every entity the ORM must know about. */
@@ -41,4 +44,7 @@ export const entities = [
   ReturnRequest,
   ReturnLine,
   WebhookDelivery,
+  ShippingLabel,
+  TrackingEvent,
+  ShippingRule,
 ];
