@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
+import { providerInboxId, type ProviderWebhook } from '../connectors/provider-webhook.js';
 import type { WebhookAdapter, WebhookVerdict } from '../connectors/webhook-adapter.js';
 import type { ChannelKind } from '../domain/channels/channel.entity.js';
 import {
@@ -22,6 +23,11 @@ export interface WebhookAcceptorDeps {
   /** The channel's webhook secret (hub: opened from the row's sealed credentials, cached per ciphertext). */
   secretFor: (channel: WebhookChannel) => Promise<string>;
   adapterFor: (kind: ChannelKind) => WebhookAdapter | undefined;
+  /**
+   * Platforms that are not channels (Stripe, EasyPost), by their route name: `POST /webhooks/stripe`
+   * is theirs, and no channel may take such an id (RESERVED_CHANNEL_IDS).
+   */
+  providers?: ReadonlyMap<string, ProviderWebhook>;
   /** Topics still taken from a disabled or disconnected channel (data-protection requests). */
   topicsWhileOff?: ReadonlySet<string>;
   /** Hands a stored delivery to the queue; may fail (Redis down): the sweeper catches up. */
@@ -92,7 +98,8 @@ export type WebhookAcceptor = (request: WebhookRequest) => Promise<WebhookAnswer
  * dedupes on the platform's delivery id (a duplicate is 200 and nothing else) and checks the body
  * is UTF-8 JSON as it stores it (else 400: the event loop never parses it), the answer, and only
  * then the job, so the answer never waits for Redis. Any database failure or slowness is 503
- * (the platform retries), never 2xx without a stored row and never 500.
+ * (the platform retries), never 2xx without a stored row and never 500. A provider's route
+ * (`/webhooks/stripe`) takes the same steps with its configured secret in place of a channel's.
  */
 export function webhookAcceptor(deps: WebhookAcceptorDeps): WebhookAcceptor {
   const dbTimeoutMs = deps.databaseTimeoutMs ?? 4_000;
@@ -168,6 +175,35 @@ export function webhookAcceptor(deps: WebhookAcceptorDeps): WebhookAcceptor {
     return accepted(stored, log);
   }
 
+  const refuseVerdict = (verdict: Extract<WebhookVerdict, { ok: false }>, log: () => Logger): WebhookAnswer => {
+    log().warn({ status: verdict.status, reason: verdict.reason }, 'webhook refused');
+    return refuse(verdict.status, verdict.status === 401 ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT', verdict.reason);
+  };
+
+  /** A provider's delivery: its secret is configuration, its rows are `provider:<name>`'s. */
+  async function acceptProvider(
+    provider: ProviderWebhook,
+    request: WebhookRequest,
+    log: () => Logger,
+  ): Promise<WebhookAnswer> {
+    const secret = provider.secret();
+    if (!secret) return refuse(404, 'NOT_FOUND', `This hub takes no ${provider.provider} webhooks: none is configured`);
+    const verdict = provider.adapter.verify(request.raw, request.headers, secret);
+    if (!verdict.ok) return refuseVerdict(verdict, log);
+    const { deliveryId, topic, triggeredAt } = verdict.delivery;
+    const stored = await within(
+      recordDelivery(deps.em(), {
+        channelId: providerInboxId(provider.provider),
+        deliveryId,
+        topic,
+        triggeredAt,
+        body: request.raw,
+      }),
+      dbTimeoutMs,
+    );
+    return accepted(stored, log);
+  }
+
   async function acceptFully(request: WebhookRequest, log: () => Logger): Promise<WebhookAnswer> {
     const { raw, headers } = request;
     const found = await within(webhookChannel(deps.em(), request.channelId), dbTimeoutMs);
@@ -183,10 +219,7 @@ export function webhookAcceptor(deps: WebhookAcceptorDeps): WebhookAcceptor {
     }
     const secret = await within(deps.secretFor(channel), dbTimeoutMs);
     const verdict = adapter.verify(raw, headers, secret);
-    if (!verdict.ok) {
-      log().warn({ status: verdict.status, reason: verdict.reason }, 'webhook refused');
-      return refuse(verdict.status, verdict.status === 401 ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT', verdict.reason);
-    }
+    if (!verdict.ok) return refuseVerdict(verdict, log);
     const { deliveryId, topic, triggeredAt } = verdict.delivery;
     const stored = await within(
       recordDelivery(deps.em(), { channelId: channel.id, deliveryId, topic, triggeredAt, body: raw }),
@@ -201,6 +234,8 @@ export function webhookAcceptor(deps: WebhookAcceptorDeps): WebhookAcceptor {
     // delivery cost a few per cent of the ack path's CPU (pino runs its redaction set-up per child).
     const log = () => deps.logger.child({ requestId: request.requestId, channelId: request.channelId.slice(0, 64) });
     try {
+      const provider = deps.providers?.get(request.channelId);
+      if (provider) return await acceptProvider(provider, request, log);
       const seen = openChannels.get(request.channelId);
       const quick = seen ? await acceptKnown(seen, request, log) : undefined;
       return quick ?? (await acceptFully(request, log));

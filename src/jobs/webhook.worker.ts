@@ -4,6 +4,7 @@ import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
 import type { OperationContext } from '../domain/context.js';
 import { claimDelivery, markDeliveries, markDeliveryError } from '../domain/webhooks/delivery-claims.js';
 import type { Orm } from '../platform/database.js';
+import { providerInboxId, type ProviderWebhook } from '../connectors/provider-webhook.js';
 import type { QueuePayloads } from './queues.js';
 import { handleShopifyDelivery, type WebhookHandlerDeps } from './shopify-webhook-topics.js';
 
@@ -12,7 +13,16 @@ export interface WebhookWorkerDeps extends WebhookHandlerDeps {
   logger: Logger;
   /** How long a claim holds a delivery before another worker may take it (a dead worker's). */
   leaseSeconds: number;
+  /** Stripe's, EasyPost's…: their rows carry `provider:<name>` (providerInboxId) as the channel id. */
+  providers?: readonly ProviderWebhook[];
 }
+
+/** The handler of a provider's delivery, by the inbox id its rows carry. */
+function providerHandlers(providers: readonly ProviderWebhook[] = []): Map<string, ProviderWebhook> {
+  return new Map(providers.map((p) => [providerInboxId(p.provider), p]));
+}
+
+const PROVIDER_PREFIX = providerInboxId('');
 
 /**
  * Processes one stored delivery: claim it (a duplicate job, or a delivery another job holds or
@@ -20,9 +30,9 @@ export interface WebhookWorkerDeps extends WebhookHandlerDeps {
  * back to pending while BullMQ retries, `failed` after the last attempt or at once for an
  * error no retry can fix (UnrecoverableError); failed rows stay listed and replayable.
  */
-export const webhookProcessor =
-  (deps: WebhookWorkerDeps) =>
-  async (job: Job<QueuePayloads['webhooks']>): Promise<string> => {
+export const webhookProcessor = (deps: WebhookWorkerDeps) => {
+  const providers = providerHandlers(deps.providers);
+  return async (job: Job<QueuePayloads['webhooks']>): Promise<string> => {
     const em = deps.orm.em.fork();
     const claim = await claimDelivery(em, job.data.deliveryId, deps.leaseSeconds);
     if ('missing' in claim) return 'missing (pruned)';
@@ -38,6 +48,19 @@ export const webhookProcessor =
       logger: deps.logger.child({ deliveryId: delivery.id, channelId: delivery.channelId, topic: delivery.topic }),
     };
     try {
+      if (delivery.channelId.startsWith(PROVIDER_PREFIX)) {
+        const provider = providers.get(delivery.channelId);
+        // Stored while the provider was configured, and it is not any more: kept, failed, replayable.
+        if (!provider) throw new UnrecoverableError(`No handler for ${delivery.channelId}: is it configured?`);
+        const { status, outcome } = await provider.handle(ctx, {
+          id: delivery.id,
+          deliveryId: delivery.deliveryId,
+          topic: delivery.topic,
+          body: delivery.body,
+        });
+        await markDeliveries(em, [{ id: delivery.id, status, outcome }]);
+        return `${status}: ${outcome}`;
+      }
       const results = await handleShopifyDelivery(ctx, deps, delivery);
       for (const r of results) if (r.error !== undefined) await markDeliveryError(em, r.id, r.error, true);
       await markDeliveries(
@@ -56,3 +79,4 @@ export const webhookProcessor =
       throw error;
     }
   };
+};

@@ -17,6 +17,8 @@ import { Migration20261207040000_channel_push_state } from './Migration202612070
 import { Migration20261207051500_order_line_external_id } from './Migration20261207051500_order_line_external_id.js';
 import { Migration20261207094000_shipping } from './Migration20261207094000_shipping.js';
 import { Migration20261207096000_notifications } from './Migration20261207096000_notifications.js';
+import { Migration20261207097000_provider_inbox } from './Migration20261207097000_provider_inbox.js';
+import { Migration20261207097500_webhook_body_lz4 } from './Migration20261207097500_webhook_body_lz4.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -46,5 +48,13 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261207096000_notifications',
     class: Migration20261207096000_notifications,
+  },
+  {
+    name: 'Migration20261207097000_provider_inbox',
+    class: Migration20261207097000_provider_inbox,
+  },
+  {
+    name: 'Migration20261207097500_webhook_body_lz4',
+    class: Migration20261207097500_webhook_body_lz4,
   },
 ];

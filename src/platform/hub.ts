@@ -7,6 +7,7 @@ import { Metrics } from '../http/metrics.js';
 import { platformConnectorSource } from '../jobs/channel-connectors.js';
 import { channelJobDispatcher } from '../jobs/channel-job-dispatcher.js';
 import { customerNotifications } from './notifications.js';
+import { providerWebhooks } from './provider-webhooks.js';
 import { cancellationPushProcessor, fulfilmentPushProcessor } from '../jobs/channel-push.worker.js';
 import { ChannelSchedules } from '../jobs/channel-schedules.js';
 import { queuedChannelSync } from '../jobs/channel-sync-requests.js';
@@ -154,7 +155,9 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         },
       };
     }
-    const inbox = role === 'worker' ? undefined : webhookInbox({ orm, queues, config, logger, encryptionKey });
+    const providers = providerWebhooks(config);
+    const inbox =
+      role === 'worker' ? undefined : webhookInbox({ orm, queues, config, logger, encryptionKey, providers });
     if (inbox) closers.push({ name: 'webhook enqueue batches', close: () => inbox.close() });
     const webhooks = inbox?.acceptor;
     http = await startHttpServer({
@@ -186,7 +189,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         {
           diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 },
           ...notifications?.processors,
-          ...webhookProcessors(orm, config, logger),
+          ...webhookProcessors(orm, config, logger, providers),
           'channel-sync': {
             process: channelSyncProcessor({
               ...channelDeps,

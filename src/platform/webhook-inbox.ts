@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { webhookAdapterFor } from '../connectors/connector-registry.js';
+import type { ProviderWebhook } from '../connectors/provider-webhook.js';
 import { SHOPIFY_WEBHOOK_TOPICS } from '../connectors/shopify/shopify-webhook.js';
 import { openCredentials } from '../domain/channels/channel-secrets.js';
 import { WebhookSecretCache } from '../domain/channels/webhook-secret-cache.js';
@@ -44,6 +45,7 @@ export function webhookInbox(deps: {
   config: Config;
   logger: Logger;
   encryptionKey: Buffer;
+  providers: readonly ProviderWebhook[];
 }): { acceptor: WebhookAcceptor; close: () => Promise<void> } {
   const secrets = new WebhookSecretCache(
     (channelId, ciphertext) => openCredentials(deps.encryptionKey, channelId, ciphertext).webhookSecret,
@@ -60,12 +62,18 @@ export function webhookInbox(deps: {
       SHOPIFY_WEBHOOK_TOPICS.filter((t) => t.includes('redact') || t.includes('data_request')),
     ),
     enqueue: (id) => batcher.enqueue(id),
+    providers: new Map(deps.providers.map((p) => [p.provider, p])),
     logger: deps.logger,
   });
   return { acceptor, close: () => batcher.drain() };
 }
 
-export function webhookProcessors(orm: Orm, config: Config, logger: Logger): ProcessorMap {
+export function webhookProcessors(
+  orm: Orm,
+  config: Config,
+  logger: Logger,
+  providers: readonly ProviderWebhook[],
+): ProcessorMap {
   return {
     webhooks: {
       process: webhookProcessor({
@@ -74,6 +82,7 @@ export function webhookProcessors(orm: Orm, config: Config, logger: Logger): Pro
         leaseSeconds: webhookLeaseSeconds(config),
         batchSize: BATCH_SIZE,
         ingest: { policy: config.orders },
+        providers,
       }),
       concurrency: 10,
     },

@@ -4,6 +4,8 @@ import { badInput } from '../errors.js';
 
 /** A channel id: readable, usable in URLs (`/webhooks/<id>`) and in API keys' channel scope. */
 export const CHANNEL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Webhook routes of platforms that are not channels (`POST /webhooks/stripe`): no channel takes these ids. */
+export const RESERVED_CHANNEL_IDS: ReadonlySet<string> = new Set(['stripe', 'easypost']);
 export const MAX_STOCK_BUFFER = 1_000_000;
 const MAX_SECRET_LENGTH = 1_000;
 /** Shopify shop names: letters, digits and hyphens, under .myshopify.com. */
@@ -43,6 +45,11 @@ export function validBackorderPolicy(value: string): BackorderPolicy {
 export function validChannelId(value: string): string {
   const id = value.trim();
   if (!CHANNEL_ID.test(id)) throw badInput('id', 'must be 1 to 64 letters, digits, _ or -');
+  if (RESERVED_CHANNEL_IDS.has(id.toLowerCase()))
+    throw badInput(
+      'id',
+      `is reserved for a provider's webhooks (${[...RESERVED_CHANNEL_IDS].join(', ')}): choose another`,
+    );
   return id;
 }
 

@@ -6,6 +6,7 @@ import { recordOutboxEvent } from '../outbox/outbox.js';
 import { inTransaction } from '../transaction.js';
 import type { ChannelDeps } from './channel-deps.js';
 import {
+  RESERVED_CHANNEL_IDS,
   slugOf,
   validBackorderPolicy,
   validChannelId,
@@ -64,7 +65,7 @@ async function freeIdFrom(em: EntityManager, base: string): Promise<string> {
     base,
     `${base}-%`,
   ]);
-  const taken = new Set(rows.map((r) => r.id));
+  const taken = new Set([...RESERVED_CHANNEL_IDS, ...rows.map((r) => r.id)]);
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
