@@ -41,7 +41,7 @@ export class Migration20261207094000_shipping extends Migration {
         purchased_at timestamptz null,
         voided_at timestamptz null,
         updated_at timestamptz not null default now(),
-        check (status not in ('purchased', 'voiding', 'voided') or (tracking_code is not null and label_url is not null
+        check (status <> 'purchased' or (tracking_code is not null and label_url is not null
           and cost_amount is not null and currency is not null and purchased_at is not null)),
         check (status <> 'voided' or voided_at is not null)
       );`);

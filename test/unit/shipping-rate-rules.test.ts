@@ -143,6 +143,6 @@ describe('label lifecycle', () => {
         }
       }
     }
-    expect(legal).toBe(6);
+    expect(legal).toBe(7);
   });
 });
