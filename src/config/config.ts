@@ -39,6 +39,10 @@ const smtpUrl = z.string().refine((v) => /^smtps?:\/\/.+/.test(v) && URL.canPars
   error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587',
 });
 
+const httpUrl = z.string().refine((v) => /^https?:\/\/.+/.test(v) && URL.canParse(v), {
+  error: 'must be an http:// or https:// URL, e.g. https://api.easypost.com/v2/',
+});
+
 const positiveInt = (max: number) =>
   z.coerce
     .number({ error: `must be a whole number from 1 to ${max}` })
@@ -113,6 +117,10 @@ const envSchema = z.object({
   NOTIFY_STORE_NAME: z.string().min(1).max(200).default('Our shop'),
   NOTIFY_TEMPLATES_DIR: z.string().min(1).optional(),
   NOTIFY_DELAYED_AFTER_HOURS: positiveInt(24 * 90).default(48),
+  EASYPOST_API_KEY: z.string().min(1).max(200).optional(),
+  EASYPOST_WEBHOOK_SECRET: z.string().min(1).max(200).optional(),
+  EASYPOST_API_BASE: httpUrl.optional(),
+  EASYPOST_TIMEOUT_MS: positiveInt(120_000).default(15_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -188,6 +196,15 @@ export interface Config {
         templatesDir?: string;
         delayedAfterMs: number;
       };
+  /**
+   * Shipping labels and tracking (docs/SHIPPING.md). `easypost` is null without EASYPOST_API_KEY
+   * (no labels can be bought); `easypostWebhookSecret` null answers 404 on POST /webhooks/easypost.
+   * `baseUrl` points the client at the simulator or a proxy (EASYPOST_API_BASE).
+   */
+  shipping: {
+    easypost: { apiKey: string; baseUrl: string; timeoutMs: number } | null;
+    easypostWebhookSecret: string | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -224,6 +241,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   if (e.SMTP_URL && !e.NOTIFY_FROM) {
     problems.push('NOTIFY_FROM: is required with SMTP_URL (the From of customer emails: "Shop <orders@shop.example>")');
+  }
+  if (isProduction && e.EASYPOST_API_BASE && !e.EASYPOST_API_BASE.startsWith('https://')) {
+    problems.push(
+      'EASYPOST_API_BASE: must be an https:// URL when NODE_ENV=production (the API key travels with every call)',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -283,5 +305,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             delayedAfterMs: e.NOTIFY_DELAYED_AFTER_HOURS * 3_600_000,
           }
         : { enabled: false },
+    shipping: {
+      easypost: e.EASYPOST_API_KEY
+        ? {
+            apiKey: e.EASYPOST_API_KEY,
+            // The client appends paths to it: `…/v2/` + `shipments`.
+            baseUrl: (e.EASYPOST_API_BASE ?? 'https://api.easypost.com/v2/').replace(/\/?$/, '/'),
+            timeoutMs: e.EASYPOST_TIMEOUT_MS,
+          }
+        : null,
+      easypostWebhookSecret: e.EASYPOST_WEBHOOK_SECRET ?? null,
+    },
   };
 }

@@ -8,6 +8,7 @@ import { platformConnectorSource } from '../jobs/channel-connectors.js';
 import { channelJobDispatcher } from '../jobs/channel-job-dispatcher.js';
 import { customerNotifications } from './notifications.js';
 import { providerWebhooks } from './provider-webhooks.js';
+import { shippingCarrier, shippingWorkers } from './shipping.js';
 import { cancellationPushProcessor, fulfilmentPushProcessor } from '../jobs/channel-push.worker.js';
 import { ChannelSchedules } from '../jobs/channel-schedules.js';
 import { queuedChannelSync } from '../jobs/channel-sync-requests.js';
@@ -152,6 +153,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           channelSync: queuedChannelSync(queues),
           webhooks: { dispatcher: webhookDispatcher(queues), leaseSeconds: webhookLeaseSeconds(config) },
           jobs: bullJobInspector(queues),
+          shipping: { carrierId: config.shipping.easypost ? 'easypost' : null },
         },
       };
     }
@@ -185,10 +187,13 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           })
         : undefined;
       if (notifications) closers.push({ name: 'notification mailer', close: async () => notifications.close() });
+      const carrier = shippingCarrier(config);
+      const shipping = carrier ? shippingWorkers({ orm, queues, carrier, logger }) : undefined;
       const workers = startWorkers(
         {
           diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 },
           ...notifications?.processors,
+          ...shipping?.processors,
           ...webhookProcessors(orm, config, logger, providers),
           'channel-sync': {
             process: channelSyncProcessor({
@@ -264,11 +269,15 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
             logger,
           }),
           ...(notifications ? [notifications.consumer] : []),
+          ...(shipping ? [shipping.consumer] : []),
         ],
       });
       await notifications
         ?.schedule()
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not schedule the delayed-order scan'));
+      await shipping
+        ?.schedule()
+        .catch((err: Error) => logger.warn({ err: err.message }, 'could not schedule the label sweeper'));
       relay.start();
       closers.push({ name: 'outbox relay', close: () => relay.stop() });
     }

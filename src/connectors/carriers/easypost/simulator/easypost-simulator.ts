@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { NO_FAULTS, pickFault, seededRandom, type FaultRates } from '../../../shopify/simulator/sim-faults.js';
 import { errorBody, objectId, type Json, type SimShipment, type SimTracker } from './sim-objects.js';
-import { billableOunces, centsText, priceCents, SIM_SERVICES } from './sim-rates.js';
+import { billableOunces, centsText, priceCents, SIM_SERVICES, type SimService } from './sim-rates.js';
 import { sendEvent, trackerUpdatedEvent, type WebhookDelivery } from './sim-webhooks.js';
 
 /**
@@ -75,6 +75,7 @@ export class EasyPostSimulator {
   private random: () => number;
   private webhook: { url: string; secret: string } | null;
   private trackingSeq = 1_000_000_000;
+  private rateCard: readonly SimService[] = SIM_SERVICES;
   private readonly now: () => number;
 
   private constructor(
@@ -136,6 +137,11 @@ export class EasyPostSimulator {
   setFaults(faults: Partial<SimFaults>, seed?: number): void {
     this.faults = { ...NO_FAULTS, ambiguous: 0, ...faults };
     if (seed !== undefined) this.random = seededRandom(seed);
+  }
+
+  /** The services quoted for shipments created from now on (default: SIM_SERVICES). */
+  setRateCard(services: readonly SimService[] = SIM_SERVICES): void {
+    this.rateCard = services;
   }
 
   setWebhook(webhook: { url: string; secret: string } | null): void {
@@ -313,7 +319,7 @@ export class EasyPostSimulator {
     const at = this.time();
     const id = objectId('shp');
     const ounces = billableOunces(parcel as { weight: number });
-    const rates = SIM_SERVICES.map((s) => {
+    const rates = this.rateCard.map((s) => {
       const cents = priceCents(s, ounces);
       return {
         id: objectId('rate'),
