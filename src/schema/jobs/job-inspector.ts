@@ -6,6 +6,7 @@ export const JOB_QUEUES = [
   'fulfilment-push',
   'cancellation-push',
   'notifications',
+  'labels',
 ] as const;
 export type JobQueue = (typeof JOB_QUEUES)[number];
 
