@@ -77,7 +77,22 @@ export async function startLocalRedis(dataDir: string, logger: Logger): Promise<
   await mkdir(dir, { recursive: true });
   await stopLeftover(join(dir, 'redis.pid'), logger);
   const port = await freePort();
-  const child = spawn(
+  const child = spawnRedisServer(binary, port, dir);
+  await writeFile(join(dir, 'redis.pid'), String(child.pid));
+  await redisReady(child, port);
+  logger.info({ port, dir }, 'started local redis-server');
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => stopChild(child, join(dir, 'redis.pid')),
+  };
+}
+
+/**
+ * A redis-server as the hub runs it: loopback only, AOF every second and `noeviction` (BullMQ
+ * must never lose keys), no RDB snapshots. Also what the chaos test kills and restarts.
+ */
+export function spawnRedisServer(binary: string, port: number, dir: string): ChildProcess {
+  return spawn(
     binary,
     [
       '--bind',
@@ -103,16 +118,10 @@ export async function startLocalRedis(dataDir: string, logger: Logger): Promise<
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  await writeFile(join(dir, 'redis.pid'), String(child.pid));
-  await waitForListening(child, port);
-  logger.info({ port, dir }, 'started local redis-server');
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () => stopChild(child, join(dir, 'redis.pid')),
-  };
 }
 
-async function waitForListening(child: ChildProcess, port: number): Promise<void> {
+/** Resolves once the server says it accepts connections; rejects if it exits or takes over 15 s. */
+export async function redisReady(child: ChildProcess, port: number): Promise<void> {
   let output = '';
   await new Promise<void>((res, rej) => {
     const onData = (chunk: Buffer) => {

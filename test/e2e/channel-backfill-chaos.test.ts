@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOrm, type Orm } from '../../src/platform/database.js';
-import { findRedisServer, freePort } from '../../src/platform/local-redis.js';
+import { findRedisServer, freePort, redisReady, spawnRedisServer } from '../../src/platform/local-redis.js';
 import { BackfillRig, progressLine } from '../support/channel-backfill.js';
 import { killChildHubs, type ChildHub } from '../support/child-hub.js';
 import { seeded } from '../support/commerce.js';
@@ -38,40 +38,9 @@ class KillableRedis {
   async start(): Promise<void> {
     const binary = findRedisServer();
     if (!binary) throw new Error('redis-server not found');
-    // Same settings as the hub's own redis (local-redis.ts): AOF everysec, noeviction.
-    const child = spawn(
-      binary,
-      [
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        String(this.port),
-        '--dir',
-        this.dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--maxmemory-policy',
-        'noeviction',
-        '--save',
-        '',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis did not start:\n${out}`)), 20_000);
-      child.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (/Ready to accept connections/i.test(out)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', () => reject(new Error(`redis exited:\n${out}`)));
-    });
+    // The hub's own settings (local-redis.ts): AOF everysec, noeviction.
+    this.child = spawnRedisServer(binary, this.port, this.dir);
+    await redisReady(this.child, this.port);
   }
   async kill(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;

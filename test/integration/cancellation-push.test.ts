@@ -1,24 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { PlatformError, type ChannelConnector } from '../../src/connectors/connector.js';
 import { SYSTEM_PRINCIPAL } from '../../src/domain/auth/principal.js';
 import { checkInvariants } from '../../src/domain/invariants/invariants.js';
 import { cancelOrder } from '../../src/domain/orders/lifecycle/cancel-order.js';
 import { placeOrder } from '../../src/domain/orders/place-order.service.js';
 import { manualPaymentProvider } from '../../src/domain/payments/payment-provider.js';
-import { channelJobDispatcher } from '../../src/jobs/channel-job-dispatcher.js';
 import { cancellationPushProcessor } from '../../src/jobs/channel-push.worker.js';
-import { OutboxRelay } from '../../src/jobs/outbox-relay.js';
 import { PLATFORM_QUEUE_LIMITER } from '../../src/jobs/platform-error-policy.js';
-import { closeQueueRegistry, createQueueRegistry, type QueueRegistry } from '../../src/jobs/queues.js';
-import { startWorkers, type WorkerRunner } from '../../src/jobs/worker-runner.js';
-import { createOrm, type Orm } from '../../src/platform/database.js';
-import { createRedis } from '../../src/platform/redis.js';
+import type { QueueRegistry } from '../../src/jobs/queues.js';
+import { startChannelPushRig, type ChannelPushRig } from '../support/channel-push-rig.js';
+import type { Orm } from '../../src/platform/database.js';
 import { createShopifyChannel, waitFor } from '../support/channel-jobs.js';
 import { ADDRESS, createLocations, createSku, stock } from '../support/commerce.js';
-import { contextFor, quietLogger } from '../support/context.js';
-import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
+import { contextFor } from '../support/context.js';
+import { sql, type TestDatabase } from '../support/database.js';
 
 /** The platform's side of cancellations: each call, by idempotency key. */
 class CancellationRecorder implements ChannelConnector {
@@ -39,25 +34,18 @@ class CancellationRecorder implements ChannelConnector {
 
 let db: TestDatabase;
 let orm: Orm;
-let producer: Redis;
-let workerRedis: Redis;
 let queues: QueueRegistry;
-let workers: WorkerRunner;
-let relay: OutboxRelay;
-const prefix = `{test-${randomBytes(4).toString('hex')}}`;
+let rig: ChannelPushRig;
 const platform = new CancellationRecorder();
 const deps = { payments: manualPaymentProvider, policy: { holdTotalAbove: null } };
 let location: string;
 let n = 0;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  orm = await createOrm({ kind: 'postgres', url: db.url, poolMax: 5 });
-  producer = createRedis(process.env.TEST_REDIS_URL!, 'producer');
-  workerRedis = createRedis(process.env.TEST_REDIS_URL!, 'worker');
-  queues = createQueueRegistry(producer, prefix);
-  workers = startWorkers(
-    {
+  rig = await startChannelPushRig({
+    stockPushIntervalMs: 200,
+    poolMax: 5,
+    processors: ({ orm, producer, prefix }) => ({
       'cancellation-push': {
         process: cancellationPushProcessor({
           orm,
@@ -68,34 +56,16 @@ beforeAll(async () => {
         concurrency: 2,
         limiter: PLATFORM_QUEUE_LIMITER,
       },
-    },
-    workerRedis,
-    prefix,
-    quietLogger,
-    30_000,
-  );
-  relay = new OutboxRelay(
-    orm,
-    { publish: async () => undefined },
-    {
-      logger: quietLogger,
-      consumers: [channelJobDispatcher({ orm, queues, stockPushIntervalMs: 200, logger: quietLogger })],
-    },
-  );
-  relay.start();
+    }),
+  });
+  ({ db, orm, queues } = rig);
   await createShopifyChannel(db.url, 'shop-c');
   location = (await createLocations(contextFor(orm.em), [{ code: 'C1' }])).C1!;
 });
 
 afterAll(async () => {
   expect(await checkInvariants(orm.em.fork())).toEqual([]);
-  await relay.stop();
-  await workers.close(10_000);
-  await closeQueueRegistry(queues);
-  producer.disconnect();
-  workerRedis.disconnect();
-  await orm.close(true);
-  await db.drop();
+  await rig.close();
 });
 
 async function channelOrder(channelId: string) {

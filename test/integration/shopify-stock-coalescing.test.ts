@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { connectorFor } from '../../src/connectors/connector-registry.js';
 import { PlatformError, type ChannelConnector } from '../../src/connectors/connector.js';
 import { ShopifySimulator, type SimCall } from '../../src/connectors/shopify/simulator/shopify-simulator.js';
@@ -8,18 +6,15 @@ import { matchChannelListings } from '../../src/domain/channels/match-channel-li
 import { checkInvariants } from '../../src/domain/invariants/invariants.js';
 import { availableToSell } from '../../src/domain/inventory/stock-levels.query.js';
 import { adjustStock, receiveStock } from '../../src/domain/orders/stock-change.service.js';
-import { channelJobDispatcher } from '../../src/jobs/channel-job-dispatcher.js';
-import { OutboxRelay } from '../../src/jobs/outbox-relay.js';
 import { PLATFORM_QUEUE_LIMITER } from '../../src/jobs/platform-error-policy.js';
-import { closeQueueRegistry, createQueueRegistry, type QueueRegistry } from '../../src/jobs/queues.js';
+import type { QueueRegistry } from '../../src/jobs/queues.js';
+import { startChannelPushRig, type ChannelPushRig } from '../support/channel-push-rig.js';
 import { stockPushProcessor } from '../../src/jobs/stock-push.worker.js';
-import { startWorkers, type WorkerRunner } from '../../src/jobs/worker-runner.js';
-import { createOrm, type Orm } from '../../src/platform/database.js';
-import { createRedis } from '../../src/platform/redis.js';
+import type { Orm } from '../../src/platform/database.js';
 import { createShopifyChannel, waitFor } from '../support/channel-jobs.js';
 import { createLocations, createSku, seeded } from '../support/commerce.js';
-import { contextFor, quietLogger } from '../support/context.js';
-import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
+import { contextFor } from '../support/context.js';
+import { sql, type TestDatabase } from '../support/database.js';
 
 /**
  * R9, R7 against the Shopify simulator: the real ShopifyConnector (connectorFor, endpoint =
@@ -43,12 +38,8 @@ const SHOP_LOCATION = 'gid://shopify/Location/70001';
 
 let db: TestDatabase;
 let orm: Orm;
-let producer: Redis;
-let workerRedis: Redis;
 let queues: QueueRegistry;
-let workers: WorkerRunner;
-let relay: OutboxRelay;
-const prefix = `{test-${randomBytes(4).toString('hex')}}`;
+let rig: ChannelPushRig;
 const sims = new Map<string, ShopifySimulator>();
 let locations: Record<string, string>;
 
@@ -61,13 +52,9 @@ function connectorOf(sim: ShopifySimulator): ChannelConnector {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  orm = await createOrm({ kind: 'postgres', url: db.url, poolMax: 10 });
-  producer = createRedis(process.env.TEST_REDIS_URL!, 'producer');
-  workerRedis = createRedis(process.env.TEST_REDIS_URL!, 'worker');
-  queues = createQueueRegistry(producer, prefix);
-  workers = startWorkers(
-    {
+  rig = await startChannelPushRig({
+    stockPushIntervalMs: INTERVAL_MS,
+    processors: ({ orm, producer, prefix }) => ({
       'stock-push': {
         process: stockPushProcessor({
           orm,
@@ -83,34 +70,16 @@ beforeAll(async () => {
         concurrency: 2,
         limiter: PLATFORM_QUEUE_LIMITER,
       },
-    },
-    workerRedis,
-    prefix,
-    quietLogger,
-    30_000,
-  );
-  relay = new OutboxRelay(
-    orm,
-    { publish: async () => undefined },
-    {
-      logger: quietLogger,
-      consumers: [channelJobDispatcher({ orm, queues, stockPushIntervalMs: INTERVAL_MS, logger: quietLogger })],
-    },
-  );
-  relay.start();
+    }),
+  });
+  ({ db, orm, queues } = rig);
   locations = await createLocations(contextFor(orm.em), [{ code: 'L1' }, { code: 'L2' }]);
 });
 
 afterAll(async () => {
   expect(await checkInvariants(orm.em.fork())).toEqual([]);
-  await relay.stop();
-  await workers.close(10_000);
-  await closeQueueRegistry(queues);
-  producer.disconnect();
-  workerRedis.disconnect();
   for (const sim of sims.values()) await sim.stop();
-  await orm.close(true);
-  await db.drop();
+  await rig.close();
 });
 
 /** A channel on its own simulated store: the SKUs exist in both, listings are matched by SKU. */

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { PlatformError } from '../../src/connectors/connector.js';
 import { adjustStock, receiveStock } from '../../src/domain/orders/stock-change.service.js';
 import { availableToSell } from '../../src/domain/inventory/stock-levels.query.js';
 import { channelAvailableToSell } from '../../src/domain/inventory/channel-available-to-sell.js';
-import { channelJobDispatcher } from '../../src/jobs/channel-job-dispatcher.js';
-import { OutboxRelay } from '../../src/jobs/outbox-relay.js';
 import { PLATFORM_QUEUE_LIMITER } from '../../src/jobs/platform-error-policy.js';
-import { closeQueueRegistry, createQueueRegistry, type QueueRegistry } from '../../src/jobs/queues.js';
+import type { QueueRegistry } from '../../src/jobs/queues.js';
+import { startChannelPushRig, type ChannelPushRig } from '../support/channel-push-rig.js';
 import { stockPushProcessor } from '../../src/jobs/stock-push.worker.js';
-import { startWorkers, type WorkerRunner } from '../../src/jobs/worker-runner.js';
-import { createOrm, type Orm } from '../../src/platform/database.js';
-import { createRedis } from '../../src/platform/redis.js';
+import type { Orm } from '../../src/platform/database.js';
 import {
   createShopifyChannel,
   ensureChannelListing,
@@ -22,32 +17,23 @@ import {
   waitFor,
 } from '../support/channel-jobs.js';
 import { createLocations, createSku, seeded } from '../support/commerce.js';
-import { contextFor, quietLogger } from '../support/context.js';
-import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
+import { contextFor } from '../support/context.js';
+import { sql, type TestDatabase } from '../support/database.js';
 
 const BATCH = 20;
 const INTERVAL_MS = 200;
 
 let db: TestDatabase;
 let orm: Orm;
-let producer: Redis;
-let workerRedis: Redis;
 let queues: QueueRegistry;
-let workers: WorkerRunner;
-let relay: OutboxRelay;
-const prefix = `{test-${randomBytes(4).toString('hex')}}`;
+let rig: ChannelPushRig;
 const connectors = new Map<string, RecordingConnector>();
 let locations: Record<string, string>;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  orm = await createOrm({ kind: 'postgres', url: db.url, poolMax: 10 });
-  await ensureChannelListing(db.url);
-  producer = createRedis(process.env.TEST_REDIS_URL!, 'producer');
-  workerRedis = createRedis(process.env.TEST_REDIS_URL!, 'worker');
-  queues = createQueueRegistry(producer, prefix);
-  workers = startWorkers(
-    {
+  rig = await startChannelPushRig({
+    stockPushIntervalMs: INTERVAL_MS,
+    processors: ({ orm, producer, prefix }) => ({
       'stock-push': {
         process: stockPushProcessor({
           orm,
@@ -59,21 +45,10 @@ beforeAll(async () => {
         concurrency: 2,
         limiter: PLATFORM_QUEUE_LIMITER,
       },
-    },
-    workerRedis,
-    prefix,
-    quietLogger,
-    30_000,
-  );
-  relay = new OutboxRelay(
-    orm,
-    { publish: async () => undefined },
-    {
-      logger: quietLogger,
-      consumers: [channelJobDispatcher({ orm, queues, stockPushIntervalMs: INTERVAL_MS, logger: quietLogger })],
-    },
-  );
-  relay.start();
+    }),
+  });
+  ({ db, orm, queues } = rig);
+  await ensureChannelListing(db.url);
   const ctx = contextFor(orm.em);
   locations = await createLocations(ctx, [
     { code: 'L1' },
@@ -84,13 +59,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await relay.stop();
-  await workers.close(10_000);
-  await closeQueueRegistry(queues);
-  producer.disconnect();
-  workerRedis.disconnect();
-  await orm.close(true);
-  await db.drop();
+  await rig.close();
 });
 
 async function setUpChannel(channelId: string, skus: string[], stockBuffer: number, connector: RecordingConnector) {
