@@ -6,7 +6,7 @@ import { labelProcessor } from '../../src/jobs/label.worker.js';
 import { OutboxRelay } from '../../src/jobs/outbox-relay.js';
 import { PLATFORM_QUEUE_LIMITER } from '../../src/jobs/platform-error-policy.js';
 import { closeQueueRegistry, createQueueRegistry, type QueueRegistry } from '../../src/jobs/queues.js';
-import { startWorkers, type WorkerRunner } from '../../src/jobs/worker-runner.js';
+import { startWorkers, type ProcessorMap, type WorkerRunner } from '../../src/jobs/worker-runner.js';
 import type { Orm } from '../../src/platform/database.js';
 import { createRedis } from '../../src/platform/redis.js';
 import { createProduct } from '../../src/domain/catalog/catalog.service.js';
@@ -16,7 +16,8 @@ import { quietLogger } from './context.js';
 /**
  * Label purchases as the hub runs them, on real PostgreSQL and Redis: the outbox relay hands
  * committed label requests to the dispatcher, which adds `labels` jobs, which a BullMQ worker
- * runs through the carrier. A queue prefix of its own per test file.
+ * runs through the carrier (`more` adds workers of other queues on the same prefix). A queue
+ * prefix of its own per test file.
  */
 export interface LabelPipeline {
   queues: QueueRegistry;
@@ -24,13 +25,18 @@ export interface LabelPipeline {
   stop(): Promise<void>;
 }
 
-export async function startLabelPipeline(orm: Orm, carrier: CarrierProvider): Promise<LabelPipeline> {
+export async function startLabelPipeline(
+  orm: Orm,
+  carrier: CarrierProvider,
+  more: (queues: QueueRegistry) => ProcessorMap = () => ({}),
+): Promise<LabelPipeline> {
   const prefix = `{test-${randomBytes(4).toString('hex')}}`;
   const producer: Redis = createRedis(process.env.TEST_REDIS_URL!, 'producer');
   const workerRedis: Redis = createRedis(process.env.TEST_REDIS_URL!, 'worker');
   const queues = createQueueRegistry(producer, prefix);
   const workers = startWorkers(
     {
+      ...more(queues),
       labels: {
         process: labelProcessor({ orm, carrier, logger: quietLogger }),
         concurrency: 4,
