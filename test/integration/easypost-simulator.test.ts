@@ -260,6 +260,19 @@ describe('tracker driver', () => {
     expect(new Set(updatedAt).size).toBe(3);
     expect(sim.tracker(trackerId)!.status).toBe('delivered');
     expect(await sim.advanceTracker(trackerId)).toEqual([]);
+    // A rate of another shipment is refused; the driver answers over HTTP too (nothing left to send).
+    const fresh = (await ep.Shipment.create({
+      to_address: TO,
+      from_address: FROM,
+      parcel: { weight: 3 },
+    } as never)) as unknown as Json;
+    const wrongRate = await errorOf(ep.Shipment.buy(fresh.id, shipment.rates[0].id));
+    expect({ status: wrongRate?.statusCode, code: wrongRate?.code }).toEqual({
+      status: 422,
+      code: 'SHIPMENT.RATE.INVALID',
+    });
+    const control = await fetch(`${sim.url}/__sim/trackers/${trackerId}/advance`, { method: 'POST', body: '{}' });
+    expect(((await control.json()) as { deliveries: unknown[] }).deliveries).toEqual([]);
     expect(() =>
       ep.Utils.validateWebhook(Buffer.from(received[0]!.body), { 'X-Hmac-Signature': received[0]!.signature }, 'other'),
     ).toThrow();

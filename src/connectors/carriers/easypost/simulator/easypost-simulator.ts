@@ -28,6 +28,8 @@ export interface SimFaults extends FaultRates {
 
 export interface EasyPostSimulatorOptions {
   apiKey: string;
+  /** 0 (default): a free port. */
+  port?: number;
   seed?: number;
   faults?: Partial<SimFaults>;
   /** Where tracker updates are sent, with the webhook's secret. */
@@ -94,7 +96,10 @@ export class EasyPostSimulator {
     // The handler needs the simulator, which needs the server's port: bound once listening.
     const bound: { sim?: EasyPostSimulator } = {};
     const server = createServer((req, res) => void bound.sim!.serve(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    });
     const address = server.address();
     if (!address || typeof address === 'string') throw new Error('the EasyPost simulator has no port');
     bound.sim = new EasyPostSimulator(server, `http://127.0.0.1:${address.port}`, options.apiKey, options);
