@@ -5,6 +5,7 @@ import { meBenchmark } from './me.bench.js';
 import { memoryBenchmark } from './memory.bench.js';
 import { ordersListBenchmark } from './orders-list.bench.js';
 import { placeOrderBenchmark } from './place-order.bench.js';
+import { placeOrderStripeBenchmark } from './place-order-stripe.bench.js';
 import { reserveBenchmark } from './reserve.bench.js';
 import { stockPropagationBenchmark } from './stock-propagation.bench.js';
 import { webhookAcksBenchmark } from './webhook-acks.bench.js';
@@ -17,6 +18,7 @@ export const benchmarks: Record<string, Benchmark> = {
   memory: memoryBenchmark,
   'orders-list': ordersListBenchmark,
   'place-order': placeOrderBenchmark,
+  'place-order-stripe': placeOrderStripeBenchmark,
   reserve: reserveBenchmark,
   'stock-propagation': stockPropagationBenchmark,
   'webhook-acks': webhookAcksBenchmark,

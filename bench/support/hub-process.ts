@@ -30,8 +30,9 @@ export interface ServiceUrls {
  * warn (per-request info logs would be measured too), production's heap settings
  * (BENCH_HUB_NODE_OPTIONS overrides them), every other setting at its default. Not the
  * caller's environment: a stray AUTH_CACHE_TTL_MS or DB_POOL_MAX would change what is measured.
+ * `extraEnv` is what the benchmark itself sets (a simulator's endpoint and test keys).
  */
-export function benchProcessEnv(services: ServiceUrls, port: number) {
+export function benchProcessEnv(services: ServiceUrls, port: number, extraEnv: Record<string, string> = {}) {
   const settings = { NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' };
   const env = {
     PATH: process.env.PATH,
@@ -41,6 +42,8 @@ export function benchProcessEnv(services: ServiceUrls, port: number) {
     REDIS_URL: services.redisUrl,
     // Production would otherwise write a key under DATA_DIR.
     SWITCHYARD_ENCRYPTION_KEY: services.encryptionKey ?? randomBytes(32).toString('base64'),
+    // A benchmark's own settings (a simulator's endpoint and test keys); never the caller's environment.
+    ...extraEnv,
   };
   return { settings, env };
 }
@@ -49,10 +52,13 @@ export function benchProcessEnv(services: ServiceUrls, port: number) {
  * `switchyard api` as deployed (benchProcessEnv), with an admin key for setup calls. In
  * production, introspection and field suggestions are off and nothing is written under DATA_DIR.
  */
-export async function startHubProcess(services: ServiceUrls): Promise<HubProcess> {
+export async function startHubProcess(
+  services: ServiceUrls,
+  extraEnv: Record<string, string> = {},
+): Promise<HubProcess> {
   const port = await freePort();
   const adminKey = randomBytes(32).toString('hex');
-  const { settings, env } = benchProcessEnv(services, port);
+  const { settings, env } = benchProcessEnv(services, port, extraEnv);
   const server = await startChildServer({
     name: 'switchyard api',
     script: new URL('../../src/main.js', import.meta.url),

@@ -13,9 +13,12 @@ export interface WorkerProcess extends ChildServer {
  * same environment as the api (benchProcessEnv). It serves /readyz on its own port, which is
  * how we know it is up.
  */
-export async function startWorkerProcess(services: ServiceUrls): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  services: ServiceUrls,
+  extraEnv: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const port = await freePort();
-  const { settings, env } = benchProcessEnv(services, port);
+  const { settings, env } = benchProcessEnv(services, port, extraEnv);
   const server = await startChildServer({
     name: 'switchyard worker',
     script: new URL('../../src/main.js', import.meta.url),

@@ -39,6 +39,18 @@ const smtpUrl = z.string().refine((v) => /^smtps?:\/\/.+/.test(v) && URL.canPars
   error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587',
 });
 
+const stripeSecretKey = z.string().refine((v) => /^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/.test(v), {
+  error: 'must be a Stripe secret key (sk_test_…, sk_live_…) or a restricted key (rk_…); never a publishable pk_ key',
+});
+
+const stripeWebhookSecret = z.string().refine((v) => /^whsec_[A-Za-z0-9_]+$/.test(v), {
+  error: "must be a Stripe webhook endpoint's signing secret (whsec_…)",
+});
+
+const stripeApiBase = z.string().refine((v) => URL.canParse(v) && /^https?:\/\/[^/?#]+\/?$/.test(v), {
+  error: 'must be an http(s) origin without a path, e.g. http://127.0.0.1:12111 (the Stripe simulator)',
+});
+
 const httpUrl = z.string().refine((v) => /^https?:\/\/.+/.test(v) && URL.canParse(v), {
   error: 'must be an http:// or https:// URL, e.g. https://api.easypost.com/v2/',
 });
@@ -117,6 +129,9 @@ const envSchema = z.object({
   NOTIFY_STORE_NAME: z.string().min(1).max(200).default('Our shop'),
   NOTIFY_TEMPLATES_DIR: z.string().min(1).optional(),
   NOTIFY_DELAYED_AFTER_HOURS: positiveInt(24 * 90).default(48),
+  STRIPE_SECRET_KEY: stripeSecretKey.optional(),
+  STRIPE_WEBHOOK_SECRET: stripeWebhookSecret.optional(),
+  STRIPE_API_BASE: stripeApiBase.optional(),
   EASYPOST_API_KEY: z.string().min(1).max(200).optional(),
   EASYPOST_WEBHOOK_SECRET: z.string().min(1).max(200).optional(),
   EASYPOST_API_BASE: httpUrl.optional(),
@@ -197,6 +212,13 @@ export interface Config {
         delayedAfterMs: number;
       };
   /**
+   * Stripe (src/connectors/stripe): with `secretKey` the StripeGateway can take card payments;
+   * `webhookSecret` verifies POST /webhooks/stripe; `apiBase` points the client at another API
+   * origin (the Stripe simulator, docs/STRIPE-SIMULATOR.md), unset: api.stripe.com. The two
+   * secrets are never logged nor put in job data or error messages.
+   */
+  stripe: { secretKey: string | undefined; webhookSecret: string | undefined; apiBase: string | undefined };
+  /**
    * Shipping labels and tracking (docs/SHIPPING.md). `easypost` is null without EASYPOST_API_KEY
    * (no labels can be bought); `easypostWebhookSecret` null answers 404 on POST /webhooks/easypost.
    * `baseUrl` points the client at the simulator or a proxy (EASYPOST_API_BASE).
@@ -241,6 +263,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   if (e.SMTP_URL && !e.NOTIFY_FROM) {
     problems.push('NOTIFY_FROM: is required with SMTP_URL (the From of customer emails: "Shop <orders@shop.example>")');
+  }
+  if (isProduction && e.STRIPE_API_BASE && !e.STRIPE_API_BASE.startsWith('https://')) {
+    problems.push('STRIPE_API_BASE: must be https:// when NODE_ENV=production (http is for the local simulator)');
   }
   if (isProduction && e.EASYPOST_API_BASE && !e.EASYPOST_API_BASE.startsWith('https://')) {
     problems.push(
@@ -305,6 +330,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             delayedAfterMs: e.NOTIFY_DELAYED_AFTER_HOURS * 3_600_000,
           }
         : { enabled: false },
+    stripe: {
+      secretKey: e.STRIPE_SECRET_KEY,
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+      apiBase: e.STRIPE_API_BASE?.replace(/\/$/, ''),
+    },
     shipping: {
       easypost: e.EASYPOST_API_KEY
         ? {

@@ -22,6 +22,8 @@ export function createLogger(level: Config['logLevel'], destination?: Destinatio
         '*.accessToken',
         'webhookSecret',
         '*.webhookSecret',
+        'secretKey',
+        '*.secretKey',
       ],
       censor: '[redacted]',
     },
