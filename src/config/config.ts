@@ -129,6 +129,8 @@ const envSchema = z.object({
   NOTIFY_STORE_NAME: z.string().min(1).max(200).default('Our shop'),
   NOTIFY_TEMPLATES_DIR: z.string().min(1).optional(),
   NOTIFY_DELAYED_AFTER_HOURS: positiveInt(24 * 90).default(48),
+  PAYMENT_CAPTURE_MARGIN_HOURS: positiveInt(24 * 6).default(24),
+  PAYMENT_SCAN_EVERY_MS: positiveInt(86_400_000).default(3_600_000),
   STRIPE_SECRET_KEY: stripeSecretKey.optional(),
   STRIPE_WEBHOOK_SECRET: stripeWebhookSecret.optional(),
   STRIPE_API_BASE: stripeApiBase.optional(),
@@ -211,6 +213,12 @@ export interface Config {
         templatesDir?: string;
         delayedAfterMs: number;
       };
+  /**
+   * Card payments (docs/PAYMENTS.md): the scheduled scan runs every `scanEveryMs`; it captures or
+   * voids authorisations that lapse within `captureMarginMs`, and re-enqueues steps whose job
+   * was lost.
+   */
+  payments: { captureMarginMs: number; scanEveryMs: number };
   /**
    * Stripe (src/connectors/stripe): with `secretKey` the StripeGateway can take card payments;
    * `webhookSecret` verifies POST /webhooks/stripe; `apiBase` points the client at another API
@@ -330,6 +338,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
             delayedAfterMs: e.NOTIFY_DELAYED_AFTER_HOURS * 3_600_000,
           }
         : { enabled: false },
+    payments: {
+      captureMarginMs: e.PAYMENT_CAPTURE_MARGIN_HOURS * 3_600_000,
+      scanEveryMs: e.PAYMENT_SCAN_EVERY_MS,
+    },
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY,
       webhookSecret: e.STRIPE_WEBHOOK_SECRET,

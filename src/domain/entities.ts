@@ -15,6 +15,8 @@ import { OrderEvent } from './orders/order-event.entity.js';
 import { OrderLine } from './orders/order-line.entity.js';
 import { Order } from './orders/order.entity.js';
 import { OutboxEvent } from './outbox/outbox-event.entity.js';
+import { PaymentStep } from './payments/payment-step.entity.js';
+import { Payment } from './payments/payment.entity.js';
 import { ReturnLine } from './returns/return-line.entity.js';
 import { ReturnRequest } from './returns/return-request.entity.js';
 import { ShippingLabel } from './shipping/shipping-label.entity.js';
@@ -47,4 +49,6 @@ export const entities = [
   ShippingLabel,
   TrackingEvent,
   ShippingRule,
+  Payment,
+  PaymentStep,
 ];

@@ -29,6 +29,10 @@ export interface QueuePayloads {
   labels: { shipmentId: string; action: 'buy' | 'void' };
   /** The scheduled re-enqueue of label jobs lost with Redis (labels pending or voiding for a while). */
   'label-sweep': Record<string, never>;
+  /** Run an order's pending payment steps, this one among them (job id = the step's idempotency key). */
+  payments: { orderId: string; key: string };
+  /** The scheduled payment scan: authorisations about to lapse, and steps whose job was lost. */
+  'payment-maintenance': Record<string, never>;
 }
 export type QueueName = keyof QueuePayloads;
 export const QUEUE_NAMES: QueueName[] = [
@@ -43,6 +47,8 @@ export const QUEUE_NAMES: QueueName[] = [
   'notification-delays',
   'labels',
   'label-sweep',
+  'payments',
+  'payment-maintenance',
 ];
 
 /**

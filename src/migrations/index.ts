@@ -16,6 +16,7 @@ import { Migration20261207030000_webhook_inbox } from './Migration20261207030000
 import { Migration20261207040000_channel_push_state } from './Migration20261207040000_channel_push_state.js';
 import { Migration20261207051500_order_line_external_id } from './Migration20261207051500_order_line_external_id.js';
 import { Migration20261207094000_shipping } from './Migration20261207094000_shipping.js';
+import { Migration20261207092000_payments } from './Migration20261207092000_payments.js';
 import { Migration20261207096000_notifications } from './Migration20261207096000_notifications.js';
 import { Migration20261207097000_provider_inbox } from './Migration20261207097000_provider_inbox.js';
 import { Migration20261207097500_webhook_body_lz4 } from './Migration20261207097500_webhook_body_lz4.js';
@@ -44,6 +45,7 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261207051500_order_line_external_id',
     class: Migration20261207051500_order_line_external_id,
   },
+  { name: 'Migration20261207092000_payments', class: Migration20261207092000_payments },
   { name: 'Migration20261207094000_shipping', class: Migration20261207094000_shipping },
   {
     name: 'Migration20261207096000_notifications',

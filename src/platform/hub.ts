@@ -7,6 +7,7 @@ import { Metrics } from '../http/metrics.js';
 import { platformConnectorSource } from '../jobs/channel-connectors.js';
 import { channelJobDispatcher } from '../jobs/channel-job-dispatcher.js';
 import { customerNotifications } from './notifications.js';
+import { cardPayments, paymentGatewayFor } from './payments.js';
 import { providerWebhooks } from './provider-webhooks.js';
 import { shippingCarrier, shippingWorkers } from './shipping.js';
 import { cancellationPushProcessor, fulfilmentPushProcessor } from '../jobs/channel-push.worker.js';
@@ -122,6 +123,8 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         return { database, redis, migrations: migrationsCurrent, accepting: !shuttingDown };
       },
     };
+    // Card payments (Stripe) when STRIPE_SECRET_KEY is set; else every order is paid `manual`ly.
+    const paymentGateway = paymentGatewayFor(config);
     const metrics = new Metrics(Object.values(queues));
     metrics.trackOutboxLag(() => outboxLagSeconds(orm.em.fork()));
 
@@ -147,7 +150,12 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           pingDispatcher: {
             dispatch: async (pingId) => void (await queues.diagnostics.add('ping', { pingId }, { jobId: pingId })),
           },
-          orders: { payments: manualPaymentProvider, policy: config.orders },
+          orders: {
+            payments: manualPaymentProvider,
+            policy: config.orders,
+            cardPayments: paymentGateway ? { provider: paymentGateway.id } : null,
+          },
+          paymentGateway,
           events,
           channels: { encryptionKey, httpsOnlyEndpoints: config.isProduction },
           channelSync: queuedChannelSync(queues),
@@ -157,7 +165,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         },
       };
     }
-    const providers = providerWebhooks(config);
+    const providers = providerWebhooks(config, { paymentGateway });
     const inbox =
       role === 'worker' ? undefined : webhookInbox({ orm, queues, config, logger, encryptionKey, providers });
     if (inbox) closers.push({ name: 'webhook enqueue batches', close: () => inbox.close() });
@@ -189,11 +197,22 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       if (notifications) closers.push({ name: 'notification mailer', close: async () => notifications.close() });
       const carrier = shippingCarrier(config);
       const shipping = carrier ? shippingWorkers({ orm, queues, carrier, logger }) : undefined;
+      const payments = paymentGateway
+        ? cardPayments({
+            orm,
+            queues,
+            gateway: paymentGateway,
+            config: config.payments,
+            jobLockMs: config.jobLockMs,
+            logger,
+          })
+        : undefined;
       const workers = startWorkers(
         {
           diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 },
           ...notifications?.processors,
           ...shipping?.processors,
+          ...payments?.processors,
           ...webhookProcessors(orm, config, logger, providers),
           'channel-sync': {
             process: channelSyncProcessor({
@@ -254,6 +273,10 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         void schedules
           .syncAll()
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not restore channel sync schedules'));
+        void payments
+          ?.schedule()
+          .then(() => payments.sweep(0))
+          .catch((err: Error) => logger.warn({ err: err.message }, 'could not restore the payment scan'));
       });
       const relay = new OutboxRelay(orm, redisOutboxPublisher(producer, config.queuePrefix), {
         logger,
@@ -270,8 +293,14 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           }),
           ...(notifications ? [notifications.consumer] : []),
           ...(shipping ? [shipping.consumer] : []),
+          ...(payments ? [payments.consumer] : []),
         ],
       });
+      // Steps left pending by a process that stopped (or whose jobs Redis lost) are picked up now.
+      await payments
+        ?.schedule()
+        .then(() => payments.sweep(0))
+        .catch((err: Error) => logger.warn({ err: err.message }, 'could not schedule the payment scan'));
       await notifications
         ?.schedule()
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not schedule the delayed-order scan'));

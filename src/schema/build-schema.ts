@@ -19,6 +19,7 @@ import { OrderLifecycleResolver } from './orders/lifecycle/order-lifecycle.resol
 import { ReturnResolver } from './orders/lifecycle/return.resolver.js';
 import { ShipmentResolver } from './orders/lifecycle/shipment.resolver.js';
 import { OrderFieldsResolver } from './orders/order-fields.resolver.js';
+import { PaymentSummaryResolver } from './orders/payment-summary.resolver.js';
 import { JobResolver } from './jobs/job.resolver.js';
 import { SyncProgressResolver } from './jobs/sync-progress.resolver.js';
 import { OrderResolver } from './orders/order.resolver.js';
@@ -37,6 +38,7 @@ export const resolvers = [
   VariantFieldsResolver,
   OrderResolver,
   OrderFieldsResolver,
+  PaymentSummaryResolver,
   CustomerResolver,
   OrderLifecycleResolver,
   ShipmentResolver,

@@ -7,6 +7,7 @@ import type { ChannelDeps, ChannelSyncPort } from '../domain/channels/channel-de
 import type { PingDispatcher } from '../domain/diagnostics/diagnostics.service.js';
 import type { PlaceOrderDeps } from '../domain/orders/place-order.service.js';
 import type { ShippingDeps } from '../domain/shipping/buy-shipping-label.js';
+import type { PaymentGateway } from '../domain/payments/payment-gateway.js';
 import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
 import type { EventPubSub } from './events/event-pubsub.js';
@@ -27,8 +28,10 @@ export interface GraphQLContext {
 export interface GraphQLServices {
   authenticator: ApiKeyAuthenticator;
   pingDispatcher: PingDispatcher;
-  /** Payment provider and order rules (hold threshold) for placing orders. */
+  /** Payment provider, card gateway and order rules (hold threshold) for placing orders. */
   orders: PlaceOrderDeps;
+  /** The card gateway (Stripe), when configured: `Order.payment.clientSecret` is read from it. */
+  paymentGateway?: PaymentGateway;
   /** Committed domain events (fed by the outbox relay through Redis) that subscriptions read. */
   events: EventPubSub;
   /** The credentials key and endpoint rule for the channel services. */

@@ -20,6 +20,7 @@ import {
   returnsOfOrders,
   shipmentsOfOrders,
 } from '../domain/orders/order-query.service.js';
+import { cardPaymentsOfOrders, type CardPaymentView } from '../domain/payments/card-payment-view.js';
 import type { ChannelJobCounts, JobInspector } from './jobs/job-inspector.js';
 
 /** A return with its lines as the GraphQL Return shows it (its order is the parent). */
@@ -37,6 +38,8 @@ export interface Loaders {
   orderEvents: DataLoader<string, OrderEvent[]>;
   orderShipments: DataLoader<string, ShipmentDetail[]>;
   orderReturns: DataLoader<string, OrderReturn[]>;
+  /** The orders' card payments (null: paid `manual`ly or on the channel). */
+  orderCardPayments: DataLoader<string, CardPaymentView | null>;
   customers: DataLoader<string, Customer | null>;
   productVariants: DataLoader<string, Variant[]>;
   products: DataLoader<string, Product | null>;
@@ -111,6 +114,7 @@ export function createLoaders(ctx: () => OperationContext, jobs?: JobInspector):
         ]),
       );
     }, []),
+    orderCardPayments: batched<CardPaymentView | null>((ids) => cardPaymentsOfOrders(ctx(), ids), null),
     customers: batched<Customer | null>((ids) => customersByIds(ctx(), ids), null),
     productVariants: batched((ids) => variantsOfProducts(ctx(), ids), []),
     products: batched<Product | null>((ids) => productsByIds(ctx(), ids), null),

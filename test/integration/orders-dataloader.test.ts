@@ -101,8 +101,9 @@ describe('DataLoader batching', () => {
       expect(edges.every((e) => e.node.lines.length > 0 && e.node.events.length > 0)).toBe(true);
       counts.push(sent.length);
     }
-    // orders page + totalCount + lines + customers + events (`payment` is derived from the events: no query of its own)
-    expect(counts).toEqual([5, 5, 5]);
+    // orders page + totalCount + lines + customers + events + card payments (`payment`: the `payment`
+    // rows of the page in one query; a `manual` payment is derived from the events)
+    expect(counts).toEqual([6, 6, 6]);
   });
 
   it('loads shipments and returns (with their lines) of a page of orders in the same number of queries for 10, 50 and 100 orders', async () => {

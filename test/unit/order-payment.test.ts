@@ -146,9 +146,14 @@ describe('payment ledger from the timeline', () => {
       reference: 'auth-1',
       status: 'PARTIALLY_VOIDED',
       authorized: { amount: 7970, currency: 'EUR' },
+      captured: { amount: 0, currency: 'EUR' },
       voided: { amount: 990, currency: 'EUR' },
       refunded: { amount: 0, currency: 'EUR' },
       open: { amount: 6980, currency: 'EUR' },
+      nextAction: null,
+      captureBefore: null,
+      failureReason: null,
+      cardIntent: null,
     });
     expect(paymentSummaryOf([], 'USD')).toMatchObject({
       status: 'NONE',

@@ -87,6 +87,20 @@ const CHECKS: { name: string; sql: string }[] = [
           where t.q > l.quantity_shipped
           limit 20`,
   },
+  {
+    // Each capture and refund the gateway confirmed is one step the hub recorded, and the other
+    // way round: money moved once per step (RELIABILITY R4, R8), none moved that the hub missed.
+    name: 'card payments captured and refunded what their steps did',
+    sql: `select p.order_id || ': captured ' || p.captured_amount || ' vs steps ' || coalesce(s.captured, 0)
+            || ', refunded ' || p.refunded_amount || ' vs steps ' || coalesce(s.refunded, 0) as problem
+          from payment p
+          left join (select order_id,
+                            sum(amount) filter (where kind = 'capture') as captured,
+                            sum(amount) filter (where kind = 'refund') as refunded
+                     from payment_step where status = 'succeeded' group by order_id) s on s.order_id = p.order_id
+          where p.captured_amount <> coalesce(s.captured, 0) or p.refunded_amount <> coalesce(s.refunded, 0)
+          limit 20`,
+  },
 ];
 
 export interface InvariantViolation {

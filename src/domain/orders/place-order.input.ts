@@ -23,6 +23,12 @@ export interface PlaceOrderInput {
   expectedTotalAmount?: number | null;
   purchaseOrderNumber?: string | null;
   paymentTerms?: string | null;
+  /**
+   * A card payment method for the gateway (`pm_card_visa`, …), for direct orders when the hub
+   * takes card payments (STRIPE_SECRET_KEY). Without one, the payment waits for the storefront
+   * to confirm it with the client secret (`Order.payment.clientSecret`).
+   */
+  paymentMethod?: string | null;
 }
 
 export interface ValidPlaceOrderInput {
@@ -46,10 +52,31 @@ export interface ValidPlaceOrderInput {
   expectedTotalAmount: number | null;
   purchaseOrderNumber: string | null;
   paymentTerms: string | null;
+  /** `undefined` when none was sent, as `billingAddress`: the fingerprints of other orders stay as they were. */
+  paymentMethod: string | undefined;
 }
 
 export const MAX_ORDER_LINES = 250;
 const KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+/** A gateway's payment method id (Stripe's `pm_…`; its test methods too, e.g. pm_card_visa). Never card data. */
+const PAYMENT_METHOD = /^pm_[A-Za-z0-9_]{1,200}$/;
+
+function paymentMethodOf(value: string | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const v = value.trim();
+  // A card number never reaches the hub (RELIABILITY S9): the storefront tokenises it with Stripe.
+  if (/\d{13,}/.test(v))
+    throw badInput(
+      'paymentMethod',
+      'looks like a card number: send the payment method id Stripe.js made, never card data',
+    );
+  if (!PAYMENT_METHOD.test(v))
+    throw badInput(
+      'paymentMethod',
+      'must be a payment method id such as pm_card_visa (pm_ and 1 to 200 letters, digits or _)',
+    );
+  return v;
+}
 
 const amount = (field: string, value: number | null | undefined): number =>
   checkAmount(field, value ?? 0, MAX_ORDER_TOTAL);
@@ -129,5 +156,6 @@ export function validatePlaceOrderInput(input: PlaceOrderInput, defaultChannelId
     expectedTotalAmount: expected === null || expected === undefined ? null : amount('expectedTotalAmount', expected),
     purchaseOrderNumber: optionalText('purchaseOrderNumber', input.purchaseOrderNumber, 64),
     paymentTerms: optionalText('paymentTerms', input.paymentTerms, 32),
+    paymentMethod: paymentMethodOf(input.paymentMethod),
   };
 }

@@ -3,11 +3,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Variant } from '../catalog/variant.entity.js';
 import { Channel, DIRECT_CHANNEL_ID } from '../channels/channel.entity.js';
 import type { OperationContext } from '../context.js';
-import { DomainError, ErrorCode } from '../errors.js';
+import { badInput, DomainError, ErrorCode } from '../errors.js';
+import { openCardPayment } from '../payments/card-payments.js';
 import type { PaymentProvider } from '../payments/payment-provider.js';
 import { hasIndependentStatements } from '../prepared-statement.js';
 import { inTransaction } from '../transaction.js';
-import { allocateOrderStock } from './allocate-order.js';
+import { authorizeAndAllocate } from './authorize-and-allocate.js';
 import { Customer } from './customer.entity.js';
 import { mergeKnownCustomer } from './customer-merge.js';
 import { putOnHold } from './order-hold.js';
@@ -22,6 +23,12 @@ import { validatePlaceOrderInput, type PlaceOrderInput, type ValidPlaceOrderInpu
 
 export interface PlaceOrderDeps {
   payments: PaymentProvider;
+  /**
+   * The card gateway direct orders pay through (`stripe`), when the hub has one; unset, every
+   * order is paid through `payments` (`manual`). A card order commits CONFIRMED with its payment
+   * pending; the payments job authorises it after commit (payments/card-payments.ts).
+   */
+  cardPayments?: { provider: string } | null;
   /** The hold rules' settings (hold-rules.ts). */
   policy: HoldPolicy;
   /**
@@ -35,7 +42,9 @@ export interface PlaceOrderDeps {
 /**
  * Places an order: validates it, records it, confirms it, applies hold rules, authorises
  * payment and reserves stock — all in one transaction, so a refused order leaves nothing
- * behind. The same idempotency key twice gives the same order.
+ * behind. The same idempotency key twice gives the same order. A card order (`cardPayments`)
+ * commits CONFIRMED with its payment pending instead: the gateway is called by the payments job
+ * after the commit, and the authorisation moves the order on (payments/apply-intent.ts).
  *
  * One snapshot read first; then the common case (no hold, stock for every line) is written in
  * one statement (fast-placement.ts), and everything else — holds, shortfalls under the
@@ -52,19 +61,26 @@ export async function placeOrder(ctx: OperationContext, deps: PlaceOrderDeps, in
     const existing = await ctx.em.fork().findOne(Order, { id: snapshot.existingOrderId });
     if (existing) return sameOrderOrConflict(existing, fingerprint);
   }
+  const cardProvider = cardProviderFor(deps, snapshot.channel, valid);
   // Chosen once, outside the transaction: a retried transaction reuses it, and so the payment
   // idempotency key derived from it stays the same.
   const orderId = randomUUID();
   // The one statement must commit on its own, which PGlite's shared connection cannot promise.
   // Nor inside a caller's transaction: its statement commits by itself.
-  if (deps.fastPath !== false && !ctx.em.isInTransaction() && (await hasIndependentStatements(ctx.em))) {
+  // A card order's payment row and step are written by the general path only.
+  if (
+    deps.fastPath !== false &&
+    cardProvider === null &&
+    !ctx.em.isInTransaction() &&
+    (await hasIndependentStatements(ctx.em))
+  ) {
     const placed = await tryFastPlacement(ctx.em, ctx.actor, deps, valid, snapshot, orderId, fingerprint);
     if (placed) return placed;
   }
   for (let attempt = 1; ; attempt++) {
     try {
       return await inTransaction(ctx.em, (tx) =>
-        placeInTransaction(tx, ctx, deps, valid, orderId, fingerprint, snapshot.orderNumber),
+        placeInTransaction(tx, ctx, deps, valid, orderId, fingerprint, snapshot.orderNumber, cardProvider),
       );
     } catch (error) {
       if (!(error instanceof UniqueConstraintViolationException)) throw error;
@@ -88,6 +104,44 @@ export async function placeOrder(ctx: OperationContext, deps: PlaceOrderDeps, in
       throw error;
     }
   }
+}
+
+/**
+ * The card gateway this order pays through, or null for `manual` (and channel) payment. Direct
+ * orders pay by card when the hub has a gateway, unless they are invoiced (`paymentTerms`). A
+ * `paymentMethod` where no card payment is taken is refused, saying what is allowed.
+ */
+function cardProviderFor(
+  deps: PlaceOrderDeps,
+  channel: { id: string; kind: string } | null,
+  valid: ValidPlaceOrderInput,
+): string | null {
+  const method = valid.paymentMethod !== undefined;
+  if (!deps.cardPayments) {
+    if (method)
+      throw badInput(
+        'paymentMethod',
+        'this hub takes no card payments (its payment provider is manual; card payments need STRIPE_SECRET_KEY): leave paymentMethod out',
+      );
+    return null;
+  }
+  if (channel && channel.kind !== 'direct') {
+    if (method)
+      throw badInput(
+        'paymentMethod',
+        `orders of ${channel.kind} channel ${channel.id} arrive paid on the channel: leave paymentMethod out (card payments are for direct channels)`,
+      );
+    return null;
+  }
+  if (valid.paymentTerms !== null) {
+    if (method)
+      throw badInput(
+        'paymentMethod',
+        'an order with paymentTerms is invoiced: send paymentMethod or paymentTerms, not both',
+      );
+    return null;
+  }
+  return deps.cardPayments.provider;
 }
 
 /** The validated input, hashed: what an idempotency key promises to stand for. */
@@ -116,6 +170,7 @@ async function placeInTransaction(
   id: string,
   fingerprint: string | null,
   drawnNumber: string | null,
+  cardProvider: string | null,
 ): Promise<Order> {
   const channel = await tx.findOne(Channel, { id: valid.channelId });
   checkChannel(channel, valid);
@@ -182,8 +237,18 @@ async function placeInTransaction(
     { total, currency: valid.currency, shippingAddress: valid.shippingAddress, billingAddress: valid.billingAddress },
     deps.policy,
   );
+  // A card payment is asked for even when a hold rule applies: the customer is at the checkout
+  // now, and a reviewer releasing the order later finds the authorisation waiting.
+  const card =
+    cardProvider !== null && total > 0 ? openCardPayment(tx, order, cardProvider, valid.paymentMethod ?? null) : null;
   if (holds.length > 0) {
     putOnHold(tx, order, ctx.actor, joinHoldReasons(holds));
+    await tx.flush();
+    return order;
+  }
+  if (card) {
+    // Nothing leaves before it is committed: the payments job authorises after this commits,
+    // and the authorisation moves the order on to PAYMENT_AUTHORIZED and allocation.
     await tx.flush();
     return order;
   }
@@ -194,18 +259,17 @@ async function placeInTransaction(
     currency: valid.currency,
     idempotencyKey: `order-${id}-authorize`,
   });
-  transitionOrder(
+  await authorizeAndAllocate(
     tx,
+    ctx,
     order,
-    'PAYMENT_AUTHORIZED',
-    ctx.actor,
-    `${payment.provider} authorised ${payment.amount} ${payment.currency}`,
+    lines,
     {
-      provider: payment.provider,
-      reference: payment.reference,
+      reason: `${payment.provider} authorised ${payment.amount} ${payment.currency}`,
+      data: { provider: payment.provider, reference: payment.reference },
     },
+    channel,
   );
-  await allocateOrderStock(tx, ctx, order, lines, channel);
   await tx.flush();
   return order;
 }

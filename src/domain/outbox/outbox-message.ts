@@ -66,6 +66,11 @@ export interface OutboxPayloads {
    * re-reads the channel row (enabled, disconnectedAt) and (re)schedules or stops it.
    */
   'channel.changed': { channelId: string };
+  /**
+   * A payment step (a gateway call: authorise, capture, void, refund) was decided and stored;
+   * the payments job makes the call. `key` is the step's idempotency key (payment-keys.ts).
+   */
+  'payment.step_requested': { orderId: string; key: string };
 }
 
 export type TopicMessage<T extends keyof OutboxPayloads> = OutboxMessage<OutboxPayloads[T]> & { topic: T };

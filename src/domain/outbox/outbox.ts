@@ -3,7 +3,12 @@ import { OutboxEvent } from './outbox-event.entity.js';
 
 /** Topics of events that leave the hub; payloads are flat JSON (dates as ISO strings). */
 export type OutboxTopic =
-  'order.status_changed' | 'order.event_recorded' | 'stock.level_changed' | 'stock.low' | 'channel.changed';
+  | 'order.status_changed'
+  | 'order.event_recorded'
+  | 'stock.level_changed'
+  | 'stock.low'
+  | 'channel.changed'
+  | 'payment.step_requested';
 
 /**
  * Records an event in the caller's transaction: it is published only if that transaction

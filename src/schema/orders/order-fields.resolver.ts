@@ -4,7 +4,7 @@ import { CustomerNode, customerNodeOf } from './customer.types.js';
 import { ShipmentNode, shipmentNodeOf } from './lifecycle/fulfilment.types.js';
 import { ReturnNode, returnNodeOf } from './lifecycle/return.types.js';
 import { OrderEventNode, orderEventNodeOf, OrderLineNode, orderLineNodeOf, OrderNode } from './order.types.js';
-import { PaymentSummaryNode, paymentSummaryOf } from './payment-summary.types.js';
+import { cardPaymentSummaryOf, PaymentSummaryNode, paymentSummaryOf } from './payment-summary.types.js';
 
 /**
  * Order's nested fields, loaded through the request's DataLoaders: however many orders a page
@@ -33,9 +33,11 @@ export class OrderFieldsResolver {
 
   @FieldResolver(() => PaymentSummaryNode, {
     description:
-      'The payment as the timeline records it (authorisations, voids, refunds); read with `events`, so it costs no query of its own.',
+      'The payment: a card payment as the gateway reported it (one query per page of orders); a `manual` one as the timeline records it (authorisations, voids, refunds), read with `events`.',
   })
   async payment(@Root() order: OrderNode, @Ctx() ctx: GraphQLContext): Promise<PaymentSummaryNode> {
+    const card = await ctx.loaders.orderCardPayments.load(order.id);
+    if (card) return cardPaymentSummaryOf(card, order.currency);
     return paymentSummaryOf(await ctx.loaders.orderEvents.load(order.id), order.currency);
   }
 

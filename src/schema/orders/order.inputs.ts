@@ -157,4 +157,11 @@ export class PlaceOrderInput {
 
   @Field(() => String, { nullable: true })
   paymentTerms?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Direct orders, when the hub takes card payments (Stripe): a payment method id such as pm_card_visa, authorised (not captured) after the order commits; captured as it ships. Omitted: the order waits in CONFIRMED until the storefront confirms the payment with `payment.clientSecret`. Refused (BAD_USER_INPUT) where no card payment is taken.',
+  })
+  paymentMethod?: string | null;
 }

@@ -57,6 +57,7 @@ export class OrderResolver {
   @Mutation(() => OrderNode, {
     description:
       'Places an order: validates, records, confirms, applies hold rules, authorises payment and reserves stock, all or nothing. ' +
+      'Paid by card (paymentMethod, Stripe) it answers CONFIRMED and is authorised by a job after the commit, then allocated. ' +
       'Failures: BAD_USER_INPUT (extensions.field names the input), INSUFFICIENT_STOCK, FORBIDDEN (another channel), CONFLICT (duplicate externalId).',
   })
   async placeOrder(@Arg('input') input: PlaceOrderInput, @Ctx() ctx: GraphQLContext): Promise<OrderNode> {

@@ -15,8 +15,8 @@ import { validateEditOrderInput, type EditOrderInput, type ValidEditOrderInput }
 import { handFreedStock } from './freed-stock.js';
 import { settleFulfilmentStatus } from './fulfilment-status.js';
 import { checkLineQuantities } from './lifecycle-input.js';
-import { changeOrder, claimOrder, lineOf, openUnits, requireStatus, type ClaimedOrder } from './order-change.js';
-import { authorizeMore, givePaymentBack, paymentLedger, type LifecycleDeps } from './order-payment.js';
+import { changeOrder, claimOrder, lineOf, openUnits, requireStatus } from './order-change.js';
+import { followEditedTotal, type LifecycleDeps } from './order-payment.js';
 import { OrderStock } from './order-stock.js';
 import { checkOrderTotals } from '../order-total-limit.js';
 import { recomputeTotals, totalsOf } from './order-totals.js';
@@ -161,7 +161,7 @@ export async function editOrder(
       releasedUnits: released,
       cancelledShipments,
     });
-    await settlePayment(tx, ctx, deps, claimed, before.totals.total, why);
+    await followEditedTotal(tx, ctx, deps, claimed, before.totals.total, why);
     await handFreedStock(tx, ctx, freed, `stock freed by an edit of order ${order.number}`);
     await tx.flush();
     return order;
@@ -220,21 +220,4 @@ async function planEdit(
     throw badInput('shippingAddress', 'is required: the added lines have goods to ship');
   }
   return { quantities, removed, added };
-}
-
-/** An authorised payment follows the new total: void what it no longer needs, authorise what it lacks. */
-async function settlePayment(
-  tx: EntityManager,
-  ctx: OperationContext,
-  deps: LifecycleDeps,
-  claimed: ClaimedOrder,
-  totalBefore: number,
-  reason: string,
-): Promise<void> {
-  const delta = claimed.order.totalAmount - totalBefore;
-  if (delta === 0) return;
-  const ledger = await paymentLedger(tx, claimed);
-  if (!ledger.reference) return;
-  if (delta < 0) await givePaymentBack(tx, ctx, deps, claimed, -delta, reason, { key: 'edit' });
-  else await authorizeMore(tx, ctx, deps, claimed, delta, reason);
 }

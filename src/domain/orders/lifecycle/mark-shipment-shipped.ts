@@ -6,6 +6,7 @@ import { settleFulfilmentStatus } from './fulfilment-status.js';
 import { optionalText, requiredText } from './lifecycle-input.js';
 import { changeOrder, claimOrder, requireStatus } from './order-change.js';
 import { orderIdOf } from './order-of.js';
+import { captureShipped } from './order-payment.js';
 import { OrderStock } from './order-stock.js';
 import { shipmentDetail, type ShipmentDetail } from './shipment-detail.js';
 import { SHIPPABLE_STATUSES } from './create-shipment.js';
@@ -35,7 +36,8 @@ function trackingUrlOf(value: string | null | undefined): string | null {
 /**
  * The parcel has left: its reserved units are consumed (on hand and reserved both drop, a
  * `shipped` ledger row each), the lines count them shipped, and the order becomes
- * PARTIALLY_SHIPPED or, with every remaining unit gone, SHIPPED.
+ * PARTIALLY_SHIPPED or, with every remaining unit gone, SHIPPED. Paid by card, the shipment's
+ * share of the total is captured (the rest with the last one) by the payments job.
  */
 export async function markShipmentShipped(
   ctx: OperationContext,
@@ -66,6 +68,7 @@ export async function markShipmentShipped(
       lines: detail.lines,
     });
     settleFulfilmentStatus(tx, order, lines, ctx.actor, `shipment ${shipment.id} shipped with ${carrier}`);
+    await captureShipped(tx, order, lines, shipment, detail.lines);
     await tx.flush();
     return { order, shipment: detail };
   });

@@ -9,7 +9,7 @@ import { handFreedStock } from './freed-stock.js';
 import { optionalText } from './lifecycle-input.js';
 import { changeOrder, claimOrder } from './order-change.js';
 import { orderIdOf } from './order-of.js';
-import { givePaymentBack, type LifecycleDeps } from './order-payment.js';
+import { refundReturn, type LifecycleDeps } from './order-payment.js';
 import { OrderStock } from './order-stock.js';
 import { returnDetail, returnsOf, type ReturnDetail } from './return-detail.js';
 
@@ -24,6 +24,8 @@ export interface ReceiveReturnInput {
  * ledger row at the location that shipped them, the latest shipment first), then refunds what
  * arrived — unit price × units received, in minor units, capped at what the payment still holds
  * — through the payment port. approved → received → refunded, each step on the order timeline.
+ * Paid by card, the refund is a payment step: the return stays received until the payments job
+ * has the gateway's answer (order-payment.ts, refundReturn).
  */
 export async function receiveReturn(
   ctx: OperationContext,
@@ -132,27 +134,7 @@ export async function receiveReturn(
       refundAmount: ret.refundAmount,
     });
 
-    const refund = await givePaymentBack(tx, ctx, deps, claimed, ret.refundAmount, `return ${ret.id}`, {
-      refund: true,
-      key: `return-${ret.id}`,
-    });
-    transitionReturn(ret, 'refunded');
-    ret.refundedAmount = refund?.amount ?? 0;
-    ret.refundReference = refund?.reference ?? null;
-    ret.refundedAt = new Date();
-    recordOrderEvent(
-      tx,
-      order,
-      ctx.actor,
-      'return_refunded',
-      refund ? `${refund.provider} refunded ${refund.amount} ${refund.currency}` : 'no payment on record to refund',
-      {
-        returnId: ret.id,
-        amount: ret.refundedAmount,
-        currency: ret.currency,
-        reference: ret.refundReference,
-      },
-    );
+    await refundReturn(tx, ctx, deps, claimed, ret);
     await handFreedStock(
       tx,
       ctx,

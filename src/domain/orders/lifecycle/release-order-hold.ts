@@ -1,13 +1,12 @@
-import { Channel } from '../../channels/channel.entity.js';
 import type { OperationContext } from '../../context.js';
 import { transitionOrder } from '../order-transitions.js';
 import type { Order } from '../order.entity.js';
-import { allocateOrderStock } from '../allocate-order.js';
+import { authorizeAndAllocate } from '../authorize-and-allocate.js';
 import { settleFulfilmentStatus } from './fulfilment-status.js';
 import { changeOrder, claimOrder, requireStatus } from './order-change.js';
 import { resumesFulfilment } from '../order-hold.js';
 import { optionalText, optionalVersion } from './lifecycle-input.js';
-import { paymentLedger, type LifecycleDeps } from './order-payment.js';
+import { authorizationForRelease, type LifecycleDeps } from './order-payment.js';
 
 export interface ReleaseOrderHoldInput {
   reason?: string | null;
@@ -23,7 +22,8 @@ export interface ReleaseOrderHoldInput {
  * CONFIRMED → PAYMENT_AUTHORIZED → stock allocation (ALLOCATED or BACKORDERED, by the channel's
  * backorder policy). An authorisation taken before the hold is reused; only what it does not
  * cover is authorised. Under the `reject` policy a shortfall refuses the release
- * (INSUFFICIENT_STOCK) and the order stays on hold.
+ * (INSUFFICIENT_STOCK) and the order stays on hold. Paid by card, an order whose authorisation
+ * has not arrived (or was declined) is released to CONFIRMED and waits for it there.
  */
 export async function releaseOrderHold(
   ctx: OperationContext,
@@ -49,41 +49,8 @@ export async function releaseOrderHold(
     }
     transitionOrder(tx, order, 'CONFIRMED', ctx.actor, reason, held);
 
-    const ledger = await paymentLedger(tx, claimed);
-    const missing = order.totalAmount - ledger.open;
-    if (missing > 0) {
-      const payment = await deps.payments.authorize({
-        orderId: order.id,
-        amount: missing,
-        currency: order.currency,
-        idempotencyKey: `order-${order.id}-v${claimed.version}-authorize-${missing}`,
-      });
-      transitionOrder(
-        tx,
-        order,
-        'PAYMENT_AUTHORIZED',
-        ctx.actor,
-        `${payment.provider} authorised ${payment.amount} ${payment.currency}`,
-        {
-          provider: payment.provider,
-          reference: payment.reference,
-          amount: payment.amount,
-        },
-      );
-    } else {
-      transitionOrder(
-        tx,
-        order,
-        'PAYMENT_AUTHORIZED',
-        ctx.actor,
-        `authorisation ${ledger.reference} from before the hold covers ${order.totalAmount} ${order.currency}`,
-        {
-          reusedAuthorization: ledger.reference,
-        },
-      );
-    }
-    const channel = await tx.findOneOrFail(Channel, { id: order.channel.id });
-    await allocateOrderStock(tx, ctx, order, lines, channel);
+    const authorization = await authorizationForRelease(tx, ctx, deps, claimed);
+    if (authorization) await authorizeAndAllocate(tx, ctx, order, lines, authorization);
     await tx.flush();
     return order;
   });
