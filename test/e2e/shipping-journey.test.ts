@@ -230,10 +230,18 @@ describe('shipping through the hub', () => {
       'out_for_delivery',
       'delivered',
     ]);
-    const stored = await sql(
-      hub.db.url,
-      "select status from webhook_delivery where channel_id = 'provider:easypost' order by received_at",
+    const storedDeliveries = () =>
+      sql(
+        hub.db.url,
+        "select status from webhook_delivery where channel_id = 'provider:easypost' order by received_at",
+      );
+    // The order can be DELIVERED while an older update still waits for its (concurrent) turn.
+    await waitFor(
+      async () => (await storedDeliveries()).every((r) => r.status !== 'pending' && r.status !== 'processing'),
+      30_000,
+      'every delivery applied',
     );
+    const stored = await storedDeliveries();
     // Three events stored; processed concurrently, an update overtaken by a newer one is ignored as stale.
     expect(stored).toHaveLength(3);
     for (const r of stored) expect(['processed', 'ignored']).toContain(r.status);
