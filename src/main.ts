@@ -26,6 +26,8 @@ const USAGE = `Usage: switchyard <command>
                       run the Shopify simulator alone (optionally sending webhooks to U, placing orders)
   simulate stripe     [--port N] [--secret-key sk_test_…] [--webhook-secret whsec_…] [--webhook-url U] [--seed N]
                       [--ambiguous P]: run the Stripe simulator alone (docs/STRIPE-SIMULATOR.md)
+  simulate easypost   [--port N] [--key K] [--secret S] [--webhook-url U] [--seed N]: run the EasyPost
+                      simulator alone (labels and tracking; prints the EASYPOST_* settings to use it)
   sync <channelId>    [--since <date>]: pull the channel's orders now (since its cursor, or the date),
                       in this process, with progress and a summary
 
@@ -50,8 +52,12 @@ async function main(argv: string[]): Promise<number> {
       const { simulateStripe } = await import('./connectors/stripe/simulator/simulate-command.js');
       return simulateStripe(argv.slice(2), process.stdout);
     }
+    if (argv[1] === 'easypost') {
+      const { simulateEasyPost } = await import('./connectors/carriers/easypost/simulator/simulate-command.js');
+      return simulateEasyPost(argv.slice(2), process.stdout);
+    }
     if (argv[1] !== 'shopify') {
-      process.stderr.write('simulate needs a platform: switchyard simulate shopify|stripe [--port N] …\n');
+      process.stderr.write('simulate needs a platform: switchyard simulate shopify|stripe|easypost [--port N] …\n');
       return 64;
     }
     const { simulateShopify } = await import('./connectors/shopify/simulator/simulate-command.js');

@@ -51,6 +51,10 @@ const stripeApiBase = z.string().refine((v) => URL.canParse(v) && /^https?:\/\/[
   error: 'must be an http(s) origin without a path, e.g. http://127.0.0.1:12111 (the Stripe simulator)',
 });
 
+const httpUrl = z.string().refine((v) => /^https?:\/\/.+/.test(v) && URL.canParse(v), {
+  error: 'must be an http:// or https:// URL, e.g. https://api.easypost.com/v2/',
+});
+
 const positiveInt = (max: number) =>
   z.coerce
     .number({ error: `must be a whole number from 1 to ${max}` })
@@ -130,6 +134,10 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: stripeSecretKey.optional(),
   STRIPE_WEBHOOK_SECRET: stripeWebhookSecret.optional(),
   STRIPE_API_BASE: stripeApiBase.optional(),
+  EASYPOST_API_KEY: z.string().min(1).max(200).optional(),
+  EASYPOST_WEBHOOK_SECRET: z.string().min(1).max(200).optional(),
+  EASYPOST_API_BASE: httpUrl.optional(),
+  EASYPOST_TIMEOUT_MS: positiveInt(120_000).default(15_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -218,6 +226,15 @@ export interface Config {
    * secrets are never logged nor put in job data or error messages.
    */
   stripe: { secretKey: string | undefined; webhookSecret: string | undefined; apiBase: string | undefined };
+  /**
+   * Shipping labels and tracking (docs/SHIPPING.md). `easypost` is null without EASYPOST_API_KEY
+   * (no labels can be bought); `easypostWebhookSecret` null answers 404 on POST /webhooks/easypost.
+   * `baseUrl` points the client at the simulator or a proxy (EASYPOST_API_BASE).
+   */
+  shipping: {
+    easypost: { apiKey: string; baseUrl: string; timeoutMs: number } | null;
+    easypostWebhookSecret: string | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -257,6 +274,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   if (isProduction && e.STRIPE_API_BASE && !e.STRIPE_API_BASE.startsWith('https://')) {
     problems.push('STRIPE_API_BASE: must be https:// when NODE_ENV=production (http is for the local simulator)');
+  }
+  if (isProduction && e.EASYPOST_API_BASE && !e.EASYPOST_API_BASE.startsWith('https://')) {
+    problems.push(
+      'EASYPOST_API_BASE: must be an https:// URL when NODE_ENV=production (the API key travels with every call)',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -324,6 +346,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       secretKey: e.STRIPE_SECRET_KEY,
       webhookSecret: e.STRIPE_WEBHOOK_SECRET,
       apiBase: e.STRIPE_API_BASE?.replace(/\/$/, ''),
+    },
+    shipping: {
+      easypost: e.EASYPOST_API_KEY
+        ? {
+            apiKey: e.EASYPOST_API_KEY,
+            // The client appends paths to it: `…/v2/` + `shipments`.
+            baseUrl: (e.EASYPOST_API_BASE ?? 'https://api.easypost.com/v2/').replace(/\/?$/, '/'),
+            timeoutMs: e.EASYPOST_TIMEOUT_MS,
+          }
+        : null,
+      easypostWebhookSecret: e.EASYPOST_WEBHOOK_SECRET ?? null,
     },
   };
 }

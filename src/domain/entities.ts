@@ -19,6 +19,9 @@ import { PaymentStep } from './payments/payment-step.entity.js';
 import { Payment } from './payments/payment.entity.js';
 import { ReturnLine } from './returns/return-line.entity.js';
 import { ReturnRequest } from './returns/return-request.entity.js';
+import { ShippingLabel } from './shipping/shipping-label.entity.js';
+import { ShippingRule } from './shipping/shipping-rule.entity.js';
+import { TrackingEvent } from './shipping/tracking-event.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 
 /** Every entity the ORM must know about. */
@@ -43,6 +46,9 @@ export const entities = [
   ReturnRequest,
   ReturnLine,
   WebhookDelivery,
+  ShippingLabel,
+  TrackingEvent,
+  ShippingRule,
   Payment,
   PaymentStep,
 ];

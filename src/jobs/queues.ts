@@ -25,6 +25,10 @@ export interface QueuePayloads {
   notifications: NotificationRequest;
   /** The scheduled scan for orders backordered too long (each gets one `delayed` notification). */
   'notification-delays': Record<string, never>;
+  /** Buy or void a shipment's live label with the carrier (from its committed label_* timeline event). */
+  labels: { shipmentId: string; action: 'buy' | 'void' };
+  /** The scheduled re-enqueue of label jobs lost with Redis (labels pending or voiding for a while). */
+  'label-sweep': Record<string, never>;
   /** Run an order's pending payment steps, this one among them (job id = the step's idempotency key). */
   payments: { orderId: string; key: string };
   /** The scheduled payment scan: authorisations about to lapse, and steps whose job was lost. */
@@ -41,6 +45,8 @@ export const QUEUE_NAMES: QueueName[] = [
   'cancellation-push',
   'notifications',
   'notification-delays',
+  'labels',
+  'label-sweep',
   'payments',
   'payment-maintenance',
 ];

@@ -15,6 +15,7 @@ import { Migration20261207020000_channel_order_versions } from './Migration20261
 import { Migration20261207030000_webhook_inbox } from './Migration20261207030000_webhook_inbox.js';
 import { Migration20261207040000_channel_push_state } from './Migration20261207040000_channel_push_state.js';
 import { Migration20261207051500_order_line_external_id } from './Migration20261207051500_order_line_external_id.js';
+import { Migration20261207094000_shipping } from './Migration20261207094000_shipping.js';
 import { Migration20261207092000_payments } from './Migration20261207092000_payments.js';
 import { Migration20261207096000_notifications } from './Migration20261207096000_notifications.js';
 import { Migration20261207097000_provider_inbox } from './Migration20261207097000_provider_inbox.js';
@@ -45,6 +46,7 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261207051500_order_line_external_id,
   },
   { name: 'Migration20261207092000_payments', class: Migration20261207092000_payments },
+  { name: 'Migration20261207094000_shipping', class: Migration20261207094000_shipping },
   {
     name: 'Migration20261207096000_notifications',
     class: Migration20261207096000_notifications,

@@ -8,6 +8,7 @@ import { createGraphQLEndpoint, type GraphQLEndpoint } from '../http/graphql-ser
 import type { ReadinessProbe } from '../http/health.routes.js';
 import type { Metrics } from '../http/metrics.js';
 import { orderCsvExportRoute } from '../http/order-export.route.js';
+import { warehouseDocumentsRouter } from '../http/warehouse-documents.route.js';
 import { queueDashboardRoute } from '../http/queue-dashboard.route.js';
 import type { WebhookAcceptor } from '../http/webhook-acceptor.js';
 import { webhookLane, withWebhookLane } from '../http/webhook-lane.js';
@@ -46,6 +47,13 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
     graphql: options.graphql ? () => graphql?.middleware : undefined,
     orderCsvExport: options.graphql
       ? orderCsvExportRoute({ orm: options.graphql.orm, authenticator: options.graphql.services.authenticator, logger })
+      : undefined,
+    warehouseDocuments: options.graphql
+      ? warehouseDocumentsRouter({
+          orm: options.graphql.orm,
+          authenticator: options.graphql.services.authenticator,
+          logger,
+        })
       : undefined,
     queueDashboard:
       options.graphql && options.dashboardQueues

@@ -9,6 +9,7 @@ import { channelJobDispatcher } from '../jobs/channel-job-dispatcher.js';
 import { customerNotifications } from './notifications.js';
 import { cardPayments, paymentGatewayFor } from './payments.js';
 import { providerWebhooks } from './provider-webhooks.js';
+import { shippingCarrier, shippingWorkers } from './shipping.js';
 import { cancellationPushProcessor, fulfilmentPushProcessor } from '../jobs/channel-push.worker.js';
 import { ChannelSchedules } from '../jobs/channel-schedules.js';
 import { queuedChannelSync } from '../jobs/channel-sync-requests.js';
@@ -160,6 +161,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           channelSync: queuedChannelSync(queues),
           webhooks: { dispatcher: webhookDispatcher(queues), leaseSeconds: webhookLeaseSeconds(config) },
           jobs: bullJobInspector(queues),
+          shipping: { carrierId: config.shipping.easypost ? 'easypost' : null },
         },
       };
     }
@@ -193,6 +195,8 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
           })
         : undefined;
       if (notifications) closers.push({ name: 'notification mailer', close: async () => notifications.close() });
+      const carrier = shippingCarrier(config);
+      const shipping = carrier ? shippingWorkers({ orm, queues, carrier, logger }) : undefined;
       const payments = paymentGateway
         ? cardPayments({
             orm,
@@ -207,6 +211,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         {
           diagnostics: { process: diagnosticsProcessor(orm, logger), concurrency: 5 },
           ...notifications?.processors,
+          ...shipping?.processors,
           ...payments?.processors,
           ...webhookProcessors(orm, config, logger, providers),
           'channel-sync': {
@@ -287,6 +292,7 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
             logger,
           }),
           ...(notifications ? [notifications.consumer] : []),
+          ...(shipping ? [shipping.consumer] : []),
           ...(payments ? [payments.consumer] : []),
         ],
       });
@@ -298,6 +304,9 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       await notifications
         ?.schedule()
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not schedule the delayed-order scan'));
+      await shipping
+        ?.schedule()
+        .catch((err: Error) => logger.warn({ err: err.message }, 'could not schedule the label sweeper'));
       relay.start();
       closers.push({ name: 'outbox relay', close: () => relay.stop() });
     }

@@ -3,6 +3,7 @@ import type { ProviderWebhook } from '../connectors/provider-webhook.js';
 import { stripeWebhookAdapter } from '../connectors/stripe/stripe-webhook.js';
 import type { PaymentGateway } from '../domain/payments/payment-gateway.js';
 import { stripeProviderWebhook } from './payments.js';
+import { easyPostProviderWebhook } from './shipping.js';
 
 /**
  * The platforms that are not channels but send the hub webhooks (Stripe's payment events,
@@ -12,7 +13,7 @@ import { stripeProviderWebhook } from './payments.js';
  * intent through the gateway); STRIPE_WEBHOOK_SECRET opens its route.
  */
 export function providerWebhooks(config: Config, deps: { paymentGateway?: PaymentGateway } = {}): ProviderWebhook[] {
-  const providers: ProviderWebhook[] = [];
+  const providers: ProviderWebhook[] = [easyPostProviderWebhook(config)];
   if (deps.paymentGateway?.id === 'stripe')
     providers.push(
       stripeProviderWebhook({

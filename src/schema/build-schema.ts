@@ -26,6 +26,8 @@ import { OrderResolver } from './orders/order.resolver.js';
 import { PrivacyResolver } from './privacy/privacy.resolver.js';
 import { OrderStatsResolver } from './reports/order-stats.resolver.js';
 import { WebhookDeliveryResolver } from './webhooks/webhook-delivery.resolver.js';
+import { ShipmentShippingFieldsResolver } from './shipping/shipment-shipping-fields.resolver.js';
+import { ShippingResolver } from './shipping/shipping.resolver.js';
 
 export const resolvers = [
   ApiKeyResolver,
@@ -52,6 +54,8 @@ export const resolvers = [
   SubscriptionsResolver,
   WebhookDeliveryResolver,
   SyncProgressResolver,
+  ShippingResolver,
+  ShipmentShippingFieldsResolver,
 ] as const;
 
 /**

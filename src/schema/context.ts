@@ -6,6 +6,7 @@ import { DomainError, ErrorCode } from '../domain/errors.js';
 import type { ChannelDeps, ChannelSyncPort } from '../domain/channels/channel-deps.js';
 import type { PingDispatcher } from '../domain/diagnostics/diagnostics.service.js';
 import type { PlaceOrderDeps } from '../domain/orders/place-order.service.js';
+import type { ShippingDeps } from '../domain/shipping/buy-shipping-label.js';
 import type { PaymentGateway } from '../domain/payments/payment-gateway.js';
 import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
@@ -41,6 +42,8 @@ export interface GraphQLServices {
   webhooks?: { dispatcher: WebhookDispatcher; leaseSeconds: number };
   /** Failed jobs and their retry (failedJobs, retryJob); absent where no queues are wired. */
   jobs?: JobInspector;
+  /** The carrier labels are bought through (buyShippingLabel); absent: none configured. */
+  shipping?: ShippingDeps;
 }
 
 /**

@@ -117,6 +117,16 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
   markShipmentDelivered: {
     query: 'mutation { markShipmentDelivered(shipmentId: "00000000-0000-4000-8000-000000000000") { shipment { id } } }',
   },
+  buyShippingLabel: {
+    query: 'mutation { buyShippingLabel(shipmentId: "00000000-0000-4000-8000-000000000000") { label { id } } }',
+  },
+  voidShippingLabel: {
+    query: 'mutation { voidShippingLabel(shipmentId: "00000000-0000-4000-8000-000000000000") { label { id } } }',
+  },
+  setShippingRule: {
+    query: 'mutation { setShippingRule(input: { channelId: "matrix-none", rule: { kind: FASTEST } }) { scope } }',
+  },
+  shippingRules: { query: '{ shippingRules { scope scopeId } }' },
   requestReturn: {
     query:
       'mutation { requestReturn(orderId: "00000000-0000-4000-8000-000000000000", input: { lines: [{ lineId: "00000000-0000-4000-8000-000000000000", quantity: 1 }] }) { return { id } } }',

@@ -142,6 +142,8 @@ describe('the queue dashboard at /admin/queues', () => {
         'channel-sync',
         'diagnostics',
         'fulfilment-push',
+        'label-sweep',
+        'labels',
         'notification-delays',
         'notifications',
         'payment-maintenance',

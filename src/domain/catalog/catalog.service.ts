@@ -6,6 +6,7 @@ import { isUuid } from '../ids.js';
 import { currencyCode } from '../input-formats.js';
 import { checkAmount, MAX_DESCRIPTION_LENGTH, MAX_UNIT_PRICE } from '../input-limits.js';
 import { Product } from './product.entity.js';
+import { dimensionMm } from './variant-dimensions.js';
 import { Variant } from './variant.entity.js';
 
 export interface VariantInput {
@@ -14,6 +15,10 @@ export interface VariantInput {
   priceAmount: number;
   currency: string;
   weightGrams?: number | null;
+  /** Packed size in millimetres; all three or none are useful for parcels. */
+  lengthMm?: number | null;
+  widthMm?: number | null;
+  heightMm?: number | null;
   barcode?: string | null;
   requiresShipping?: boolean | null;
 }
@@ -56,6 +61,9 @@ export function validVariant(v: VariantInput, i: number, productTitle: string, l
     priceAmount,
     currency,
     weightGrams: v.weightGrams ?? null,
+    lengthMm: dimensionMm(`${field}.lengthMm`, v.lengthMm),
+    widthMm: dimensionMm(`${field}.widthMm`, v.widthMm),
+    heightMm: dimensionMm(`${field}.heightMm`, v.heightMm),
     barcode,
     requiresShipping: v.requiresShipping ?? true,
   };

@@ -6,11 +6,12 @@ import { isUuid } from '../ids.js';
 import { checkAmount, MAX_UNIT_PRICE } from '../input-limits.js';
 import { MAX_VARIANTS, validDescription, validVariant, type VariantInput } from './catalog.service.js';
 import { Product } from './product.entity.js';
+import { DIMENSION_FIELDS, dimensionMm } from './variant-dimensions.js';
 import { Variant } from './variant.entity.js';
 
 /**
  * Changes to one existing variant, found by SKU. Omitted (undefined) means unchanged; for the
- * optional columns (weight, barcode) null clears the value. SKU and currency do not change:
+ * optional columns (weight, dimensions, barcode) null clears the value. SKU and currency do not change:
  * they are what orders and channel listings refer to.
  */
 export interface VariantPatch {
@@ -18,6 +19,9 @@ export interface VariantPatch {
   title?: string | null;
   priceAmount?: number | null;
   weightGrams?: number | null;
+  lengthMm?: number | null;
+  widthMm?: number | null;
+  heightMm?: number | null;
   barcode?: string | null;
   requiresShipping?: boolean | null;
 }
@@ -113,13 +117,18 @@ export async function updateProduct(
 
 /** Applies one patch to a variant; true when anything changed. */
 function applyVariantPatch(variant: Variant, p: VariantPatch, field: string): boolean {
-  const before = JSON.stringify([
-    variant.title,
-    variant.priceAmount,
-    variant.weightGrams,
-    variant.barcode,
-    variant.requiresShipping,
-  ]);
+  const snapshot = () =>
+    JSON.stringify([
+      variant.title,
+      variant.priceAmount,
+      variant.weightGrams,
+      variant.lengthMm,
+      variant.widthMm,
+      variant.heightMm,
+      variant.barcode,
+      variant.requiresShipping,
+    ]);
+  const before = snapshot();
   if (p.title !== undefined && p.title !== null) {
     const title = p.title.trim();
     if (!title || title.length > 300) throw badInput(`${field}.title`, 'must be 1 to 300 characters');
@@ -133,14 +142,14 @@ function applyVariantPatch(variant: Variant, p: VariantPatch, field: string): bo
       throw badInput(`${field}.weightGrams`, 'must be a whole, non-negative number');
     variant.weightGrams = p.weightGrams;
   }
+  for (const side of DIMENSION_FIELDS) {
+    if (p[side] !== undefined) variant[side] = dimensionMm(`${field}.${side}`, p[side]);
+  }
   if (p.barcode !== undefined) {
     const barcode = p.barcode?.trim() || null;
     if (barcode && barcode.length > 64) throw badInput(`${field}.barcode`, 'must be at most 64 characters');
     variant.barcode = barcode;
   }
   if (p.requiresShipping !== undefined && p.requiresShipping !== null) variant.requiresShipping = p.requiresShipping;
-  return (
-    before !==
-    JSON.stringify([variant.title, variant.priceAmount, variant.weightGrams, variant.barcode, variant.requiresShipping])
-  );
+  return before !== snapshot();
 }

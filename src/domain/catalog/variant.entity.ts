@@ -17,6 +17,10 @@ export const VariantSchema = defineEntity({
     priceAmount: p.bigint('number'),
     currency: p.string().length(3),
     weightGrams: p.integer().nullable(),
+    /** Packed size in millimetres (variant-dimensions.ts). */
+    lengthMm: p.integer().nullable(),
+    widthMm: p.integer().nullable(),
+    heightMm: p.integer().nullable(),
     barcode: p.string().length(64).nullable(),
     requiresShipping: p.boolean().default(true),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -29,6 +29,8 @@ export const POLICY = {
   availableToSell: [],
   stockMovements: [],
   lowStockItems: [],
+  // Query: shipping
+  shippingRules: ['ops', 'read_only'],
   // Query: channels (a channel-scoped key sees its own channel only; endpoint is shown to admins only)
   channels: [],
   channel: [],
@@ -63,6 +65,10 @@ export const POLICY = {
   createShipment: ['ops'],
   markShipmentShipped: ['ops'],
   markShipmentDelivered: ['ops'],
+  // Mutation: shipping labels (they spend the merchant's carrier balance) and rate rules
+  buyShippingLabel: ['ops'],
+  voidShippingLabel: ['ops'],
+  setShippingRule: ['ops'],
   requestReturn: ['ops', 'support'],
   approveReturn: ['ops', 'finance'],
   rejectReturn: ['ops', 'finance'],
@@ -90,6 +96,12 @@ export type OperationName = keyof typeof POLICY;
 
 /** Who may download GET /exports/orders.csv (an HTTP route, not a GraphQL operation); admin always may. */
 export const ORDER_CSV_EXPORT_ROLES = ['ops', 'finance', 'read_only'] as const satisfies readonly Role[];
+
+/**
+ * Who may print GET /warehouse/… packing slips and pick lists (HTTP routes, not GraphQL
+ * operations); admin always may. There is no warehouse role: ops is the one that ships.
+ */
+export const WAREHOUSE_DOCUMENT_ROLES = ['ops'] as const satisfies readonly Role[];
 
 /** The roles for `@Authorized(...)`, as a mutable copy. */
 export function allowed(operation: OperationName): Role[] {

@@ -19,8 +19,17 @@ export class VariantInput {
   @Field({ description: 'An ISO 4217 currency code, e.g. USD.' })
   currency!: string;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Weight in whole grams; needed to buy a shipping label.' })
   weightGrams?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Packed length in whole millimetres (1 to 10000), for parcels.' })
+  lengthMm?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Packed width in whole millimetres (1 to 10000).' })
+  widthMm?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Packed height in whole millimetres (1 to 10000).' })
+  heightMm?: number | null;
 
   @Field(() => String, { nullable: true })
   barcode?: string | null;
@@ -43,7 +52,7 @@ export class CreateProductInput {
 
 @InputType({
   description:
-    'Changes to an existing variant, found by SKU. Omitted fields stay; null clears weightGrams and barcode.',
+    'Changes to an existing variant, found by SKU. Omitted fields stay; null clears weightGrams, the dimensions and barcode.',
 })
 export class VariantPatchInput {
   @Field({ description: 'Which variant of this product to change. SKU and currency cannot change.' })
@@ -58,8 +67,17 @@ export class VariantPatchInput {
   })
   priceAmount?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Weight in whole grams; needed to buy a shipping label.' })
   weightGrams?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Packed length in whole millimetres (1 to 10000), for parcels.' })
+  lengthMm?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Packed width in whole millimetres (1 to 10000).' })
+  widthMm?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Packed height in whole millimetres (1 to 10000).' })
+  heightMm?: number | null;
 
   @Field(() => String, { nullable: true })
   barcode?: string | null;

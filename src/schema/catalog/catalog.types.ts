@@ -48,8 +48,17 @@ export class VariantNode {
   @Field(() => Money)
   price!: Money;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Weight in grams.' })
   weightGrams!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Packed length in millimetres.' })
+  lengthMm!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Packed width in millimetres.' })
+  widthMm!: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Packed height in millimetres.' })
+  heightMm!: number | null;
 
   @Field(() => String, { nullable: true })
   barcode!: string | null;
@@ -71,6 +80,9 @@ export function variantNodeOf(v: Variant): VariantNode {
     title: v.title,
     price: moneyOf(v.priceAmount, v.currency),
     weightGrams: v.weightGrams ?? null,
+    lengthMm: v.lengthMm ?? null,
+    widthMm: v.widthMm ?? null,
+    heightMm: v.heightMm ?? null,
     barcode: v.barcode ?? null,
     requiresShipping: v.requiresShipping,
     createdAt: v.createdAt,

@@ -8,6 +8,7 @@ export const JOB_QUEUES = [
   'notifications',
   'payments',
   'payment-maintenance',
+  'labels',
 ] as const;
 export type JobQueue = (typeof JOB_QUEUES)[number];
 
