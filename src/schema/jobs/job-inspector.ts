@@ -7,6 +7,7 @@ export const JOB_QUEUES = [
   'cancellation-push',
   'notifications',
   'labels',
+  'payments',
 ] as const;
 export type JobQueue = (typeof JOB_QUEUES)[number];
 
