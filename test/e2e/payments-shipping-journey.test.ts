@@ -195,5 +195,17 @@ describe('a direct order paid by card, labelled, tracked, returned and refunded'
     const carrierShipment = easypost.shipment(bought[0]!.shipmentId)!;
     expect(carrierShipment.reference).toBeTruthy();
     expect(easypost.purchasesByReference().get(carrierShipment.reference!)).toBe(1);
+
+    // Both providers' webhooks went through the inbox and are listed like a channel's.
+    for (const provider of ['stripe', 'easypost']) {
+      const { webhookDeliveries } = await ok<{ webhookDeliveries: { edges: { node: Json }[] } }>(
+        `query($c: String!) { webhookDeliveries(channelId: $c, first: 100) { edges { node { channelId topic status } } } }`,
+        { c: `provider:${provider}` },
+      );
+      const nodes = webhookDeliveries.edges.map((e) => e.node);
+      expect(nodes.length).toBeGreaterThan(0);
+      for (const n of nodes) expect(n.channelId).toBe(`provider:${provider}`);
+      expect(nodes.some((n) => n.status === 'PROCESSED')).toBe(true);
+    }
   }, 180_000);
 });
