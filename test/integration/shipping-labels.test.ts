@@ -162,6 +162,11 @@ describe('buying a label', () => {
     await buyShippingLabel(ctx(), SHIPPING, atAus.shipmentId);
     await buyShippingLabel(ctx(), SHIPPING, atDal.shipmentId);
     for (const s of [fastest, atAus, atDal]) await waitFor(settled(s.shipmentId, 'purchased'), 20_000, 'the purchases');
+    // Leaving the rule out is refused, never taken for "remove" (the fuzzer's INTERNAL, once).
+    await expect(setShippingRule(ctx(), { channelId: 'direct' })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: 'rule: give a rule, or rule: null to remove the one set here',
+    });
     await setShippingRule(ctx(), { channelId: 'direct', rule: null });
 
     const [f] = await labelsOf(fastest.shipmentId);

@@ -26,8 +26,8 @@ export interface ShippingRuleView {
 export interface SetShippingRuleInput {
   channelId?: string | null;
   locationId?: string | null;
-  /** null removes the rule: labels then fall back to the next scope. */
-  rule: RateRuleInput | null;
+  /** null removes the rule: labels then fall back to the next scope. Left out: refused. */
+  rule?: RateRuleInput | null;
 }
 
 /**
@@ -43,6 +43,8 @@ export async function setShippingRule(
   const locationId = input.locationId?.trim() || null;
   if ((channelId === null) === (locationId === null))
     throw badInput('channelId', 'give exactly one of channelId and locationId');
+  // Left out is not "remove": a client that forgot the rule must not delete one by accident.
+  if (input.rule === undefined) throw badInput('rule', 'give a rule, or rule: null to remove the one set here');
   const rule = input.rule === null ? null : validRateRule('rule', input.rule);
   const em = ctx.em.fork();
   const scope: RuleScope = channelId !== null ? 'channel' : 'location';
