@@ -12,6 +12,7 @@ import type { Orm } from '../platform/database.js';
 import { ORDER_CSV_EXPORT_ROLES } from '../schema/auth/policy.js';
 import { csvLine } from './csv.js';
 import { errorBody } from './errors.js';
+import { routePrincipal, sendDomainError } from './route-auth.js';
 
 export const ORDER_CSV_COLUMNS = [
   'number',
@@ -45,17 +46,6 @@ const rowCells = (r: OrderExportRow) => [
   r.lineCount,
 ];
 
-const STATUS_OF: Partial<Record<ErrorCode, number>> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-};
-
-function sendError(res: Response, error: DomainError): void {
-  res.status(STATUS_OF[error.code] ?? 500).json(errorBody(error.message, error.code, error.details));
-}
-
 interface Deps {
   orm: Pick<Orm, 'em'>;
   authenticator: ApiKeyAuthenticator;
@@ -71,35 +61,17 @@ interface Deps {
  */
 export function orderCsvExportRoute(deps: Deps): RequestHandler {
   return async (req, res) => {
-    let principal: Principal | null;
+    let principal: Principal;
     try {
-      principal = await deps.authenticator.authenticate(req.headers.authorization);
+      principal = await routePrincipal(
+        deps.authenticator,
+        req.headers.authorization,
+        ORDER_CSV_EXPORT_ROLES,
+        'download /exports/orders.csv',
+      );
     } catch (error) {
-      if (error instanceof DomainError) return sendError(res, error);
+      if (error instanceof DomainError) return sendDomainError(res, error);
       throw error;
-    }
-    if (!principal) {
-      return sendError(
-        res,
-        new DomainError(ErrorCode.UNAUTHENTICATED, 'An API key is required: send "Authorization: Bearer <key>"'),
-      );
-    }
-    const roles: readonly string[] = ORDER_CSV_EXPORT_ROLES;
-    if (principal.role !== 'admin' && !roles.includes(principal.role)) {
-      // Roles as the API's Role enum names them (READ_ONLY), as the GraphQL FORBIDDEN does.
-      const role = principal.role.toUpperCase();
-      const allowed = ['admin', ...roles].map((r) => r.toUpperCase());
-      return sendError(
-        res,
-        new DomainError(
-          ErrorCode.FORBIDDEN,
-          `Role ${role} may not download /exports/orders.csv; allowed: ${allowed.join(', ')}`,
-          {
-            role,
-            allowed,
-          },
-        ),
-      );
     }
     const logger = deps.logger.child({ requestId: req.id });
     const ctx: OperationContext = { actor: principal, requestId: req.id, em: deps.orm.em.fork(), logger };
@@ -107,7 +79,7 @@ export function orderCsvExportRoute(deps: Deps): RequestHandler {
     try {
       batches = prepareOrderExport(ctx, filterOf(req)).batches();
     } catch (error) {
-      if (error instanceof DomainError) return sendError(res, error);
+      if (error instanceof DomainError) return sendDomainError(res, error);
       throw error;
     }
     await stream(res, batches, logger);
@@ -126,7 +98,7 @@ async function stream(res: Response, batches: AsyncGenerator<OrderExportRow[]>, 
     first = await batches.next();
   } catch (error) {
     await batches.return(undefined);
-    if (error instanceof DomainError) return sendError(res, error);
+    if (error instanceof DomainError) return sendDomainError(res, error);
     logger.error({ err: error }, 'order CSV export failed');
     res.status(500).json(errorBody('Internal server error', ErrorCode.INTERNAL));
     return;

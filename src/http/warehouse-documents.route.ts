@@ -1,43 +1,18 @@
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Principal } from '../domain/auth/principal.js';
 import type { OperationContext } from '../domain/context.js';
-import { DomainError, ErrorCode } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
 import { packingSlipOf, waitingAtLocation } from '../domain/shipping/warehouse-documents.query.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
 import type { Orm } from '../platform/database.js';
 import { WAREHOUSE_DOCUMENT_ROLES } from '../schema/auth/policy.js';
-import { errorBody } from './errors.js';
+import { routePrincipal, sendDomainError } from './route-auth.js';
 import { packingSlipsHtml, pickListHtml } from './warehouse-documents.html.js';
-
-const STATUS_OF: Partial<Record<ErrorCode, number>> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-};
 
 interface Deps {
   orm: Pick<Orm, 'em'>;
   authenticator: ApiKeyAuthenticator;
   logger: Logger;
-}
-
-/** The caller, when its key may print warehouse documents; throws UNAUTHENTICATED or FORBIDDEN otherwise. */
-async function authorised(deps: Deps, req: Request): Promise<Principal> {
-  const principal = await deps.authenticator.authenticate(req.headers.authorization);
-  if (!principal)
-    throw new DomainError(ErrorCode.UNAUTHENTICATED, 'An API key is required: send "Authorization: Bearer <key>"');
-  const roles: readonly string[] = WAREHOUSE_DOCUMENT_ROLES;
-  if (principal.role !== 'admin' && !roles.includes(principal.role)) {
-    const allowed = ['admin', ...roles].map((r) => r.toUpperCase());
-    throw new DomainError(
-      ErrorCode.FORBIDDEN,
-      `Role ${principal.role.toUpperCase()} may not print warehouse documents; allowed: ${allowed.join(', ')}`,
-      { role: principal.role.toUpperCase(), allowed },
-    );
-  }
-  return principal;
 }
 
 /** `?shipment=a&shipment=b` or `?shipment=a,b`. */
@@ -67,7 +42,12 @@ export function warehouseDocumentsRouter(deps: Deps): Router {
   const serve =
     (render: (ctx: OperationContext, req: Request) => Promise<string>) => async (req: Request, res: Response) => {
       try {
-        const actor = await authorised(deps, req);
+        const actor = await routePrincipal(
+          deps.authenticator,
+          req.headers.authorization,
+          WAREHOUSE_DOCUMENT_ROLES,
+          'print warehouse documents',
+        );
         const ctx: OperationContext = {
           actor,
           requestId: req.id,
@@ -87,7 +67,7 @@ export function warehouseDocumentsRouter(deps: Deps): Router {
           .send(html);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
-        res.status(STATUS_OF[error.code] ?? 500).json(errorBody(error.message, error.code, error.details));
+        sendDomainError(res, error);
       }
     };
   router.get(
