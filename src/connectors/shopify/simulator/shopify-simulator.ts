@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeSimulator, listenSimulator } from '../../simulator-server.js';
 import {
   execute,
   getOperationAST,
@@ -123,19 +123,10 @@ export class ShopifySimulator {
 
   /** Starts listening; resolves with the base URL (`http://127.0.0.1:<port>`). */
   async start(): Promise<string> {
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
-    });
+    const { server, baseUrl } = await listenSimulator((req, res) => this.handle(req, res), this.options);
     this.server = server;
-    const { port } = server.address() as AddressInfo;
-    this.baseUrl = `http://${this.options.host ?? '127.0.0.1'}:${port}`;
-    return this.baseUrl;
+    this.baseUrl = baseUrl;
+    return baseUrl;
   }
 
   get url(): string {
@@ -147,9 +138,7 @@ export class ShopifySimulator {
     this.webhooks.stop();
     const server = this.server;
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeSimulator(server);
   }
 
   // ---- control API -------------------------------------------------------------------------
