@@ -27,6 +27,10 @@ export const UserSchema = defineEntity({
       .datetime()
       .onCreate(() => new Date())
       .onUpdate(() => new Date()),
+    /** Consecutive failed sign-ins since the last success (sign-in.ts locks the user at the limit). */
+    failedSignIns: p.integer().default(0),
+    lockedUntil: p.datetime().nullable(),
+    lastSignInAt: p.datetime().nullable(),
     deactivatedAt: p.datetime().nullable(),
     deactivatedBy: p.string().length(64).nullable(),
   },

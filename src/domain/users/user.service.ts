@@ -10,13 +10,16 @@ import { newestFirstPage } from '../newest-first-page.js';
 import type { Page } from '../pagination.js';
 import { inTransaction } from '../transaction.js';
 import { hashPassword } from './password-hash.js';
+import { endSessionsOf } from './sessions.js';
 import { validPassword } from './password-policy.js';
 import { User } from './user.entity.js';
 
 /**
  * Console users, managed by admins (GraphQL) and by `switchyard create-user`. Every creation,
  * change of role, scope or password, and deactivation is written to the audit log in the same
- * transaction — never the password or its hash.
+ * transaction — never the password or its hash. A role or scope change applies to open sessions
+ * at their next request (the principal is read from the user row each time); a new password or a
+ * deactivation ends them.
  */
 
 export interface CreateUserInput {
@@ -144,10 +147,14 @@ export async function updateUser(ctx: OperationContext, id: string, input: Updat
     if (passwordHash !== undefined) {
       user.passwordHash = passwordHash;
       user.passwordChangedAt = new Date();
+      // A new password also unlocks, and signs out every browser the old one opened.
+      user.failedSignIns = 0;
+      user.lockedUntil = null;
       changed.password = true;
     }
     if (Object.keys(changed).length === 0) return user;
     await tx.flush();
+    if (changed.password) changed.sessionsEnded = await endSessionsOf(tx, user.id);
     await writeAudit(tx, ctx, { action: 'user.updated', subjectType: 'user', subjectId: user.id, data: changed });
     ctx.logger.info({ userId: user.id, changed: Object.keys(changed), by: ctx.actor.id }, 'user updated');
     return user;
@@ -168,7 +175,13 @@ export async function deactivateUser(ctx: OperationContext, id: string): Promise
     user.deactivatedAt = new Date();
     user.deactivatedBy = ctx.actor.id;
     await tx.flush();
-    await writeAudit(tx, ctx, { action: 'user.deactivated', subjectType: 'user', subjectId: user.id });
+    const sessionsEnded = await endSessionsOf(tx, user.id);
+    await writeAudit(tx, ctx, {
+      action: 'user.deactivated',
+      subjectType: 'user',
+      subjectId: user.id,
+      data: { sessionsEnded },
+    });
     ctx.logger.info({ userId: user.id, by: ctx.actor.id }, 'user deactivated');
     return user;
   });
