@@ -31,7 +31,9 @@ describe('argon2id password hashes', () => {
 describe('the password rule', () => {
   it('takes a long passphrase with spaces and any script', () => {
     expect(validPassword('password', 'grüne äpfel im regen', 'a@example.com')).toBe('grüne äpfel im regen');
-    expect(validPassword('password', '这个密码是很长的一句话吧对吗', 'a@example.com')).toBe('这个密码是很长的一句话吧对吗');
+    expect(validPassword('password', '这个密码是很长的一句话吧对吗', 'a@example.com')).toBe(
+      '这个密码是很长的一句话吧对吗',
+    );
   });
 
   it('refuses what is short, too long, the email, one character repeated, or holds control characters', () => {
