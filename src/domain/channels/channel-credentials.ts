@@ -11,4 +11,22 @@ export interface ShopifyCredentials {
   webhookSecret: string;
 }
 
+/**
+ * A seller's Selling Partner API authorisation: the app's Login with Amazon client and the
+ * seller's refresh token (from the authorisation), the seller's region and its marketplaces.
+ */
+export interface AmazonCredentials {
+  /** LWA client id of our SP-API app (`amzn1.application-oa2-client.…`). */
+  clientId: string;
+  clientSecret: string;
+  /** The seller's LWA refresh token (`Atzr|…`), long-lived: exchanged for hour-long access tokens. */
+  refreshToken: string;
+  /** The seller (merchant token), the path of Listings Items calls. */
+  sellerId: string;
+  /** SP-API region of the seller's account: `na`, `eu` or `fe`. */
+  region: 'na' | 'eu' | 'fe';
+  /** Marketplaces this channel sells in (e.g. `ATVPDKIKX0DER` for amazon.com). */
+  marketplaceIds: string[];
+}
+
 export type ChannelCredentials = ShopifyCredentials;

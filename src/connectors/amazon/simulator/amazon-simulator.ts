@@ -11,7 +11,7 @@ import { SP_API_USAGE_PLANS, TokenBucket, type SpApiOperation } from './sim-rate
 /**
  * A local Selling Partner API for one seller, for tests and the sandbox: a real HTTP server on
  * loopback speaking the real paths and headers. Login with Amazon's token endpoint, Orders
- * v2026-01-01 searchOrders, Orders v0 confirmShipment, the Feeds flow and patchListingsItem;
+ * v2026-01-01 searchOrders and getOrder, Orders v0 confirmShipment, the Feeds flow and patchListingsItem;
  * every SP-API answer carries `x-amzn-RateLimit-Limit` and `x-amzn-RequestId`, and each
  * operation has the default usage plan's token bucket (429 QuotaExceeded when empty). Tests
  * read the call log and inject failures with `failNext`.
@@ -51,6 +51,7 @@ interface Route {
 
 const ROUTES: Route[] = [
   { operation: 'searchOrders', method: 'GET', pattern: /^\/orders\/2026-01-01\/orders$/ },
+  { operation: 'getOrder', method: 'GET', pattern: /^\/orders\/2026-01-01\/orders\/([^/]+)$/ },
   { operation: 'confirmShipment', method: 'POST', pattern: /^\/orders\/v0\/orders\/([^/]+)\/shipmentConfirmation$/ },
   { operation: 'createFeedDocument', method: 'POST', pattern: /^\/feeds\/2021-06-30\/documents$/ },
   { operation: 'getFeedDocument', method: 'GET', pattern: /^\/feeds\/2021-06-30\/documents\/([^/]+)$/ },
@@ -177,6 +178,11 @@ export class AmazonSimulator {
     switch (route.operation) {
       case 'searchOrders':
         return this.searchOrders(url.searchParams, answer);
+      case 'getOrder': {
+        const order = this.orders.get(params[0]!);
+        if (!order) return answer(404, spApiErrors('NotFound', `No order ${params[0]}`));
+        return answer(200, { order: withIncludedData(order, listParam(url.searchParams, 'includedData')) });
+      }
       case 'confirmShipment':
         return this.confirmShipment(params[0]!, json, answer);
       case 'createFeedDocument': {

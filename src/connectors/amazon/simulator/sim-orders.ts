@@ -125,6 +125,19 @@ export class SimOrders {
       };
     }
     this.packages.set(orderId, [...shipped, pkg]);
+    // What getOrder/searchOrders show with includedData PACKAGES.
+    order.packages = [
+      ...(order.packages ?? []),
+      {
+        packageReferenceId: pkg.packageReferenceId,
+        createdTime: new Date(this.now()).toISOString(),
+        carrier: pkg.carrierCode,
+        trackingNumber: pkg.trackingNumber,
+        shipTime: pkg.shipDate,
+        packageStatus: { status: 'SHIPPED' },
+        packageItems: pkg.orderItems,
+      },
+    ];
     const allShipped = order.orderItems.every((i) => (i.fulfillment?.quantityUnfulfilled ?? i.quantityOrdered) === 0);
     order.fulfillment = { ...order.fulfillment, fulfillmentStatus: allShipped ? 'SHIPPED' : 'PARTIALLY_SHIPPED' };
     this.touch(order);
