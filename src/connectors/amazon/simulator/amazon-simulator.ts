@@ -41,6 +41,9 @@ export interface SimCall {
   body: unknown;
   /** The x-amz-access-token sent (null when none). */
   accessToken: string | null;
+  /** What the simulator answered (JSON bodies parsed), for contract tests. */
+  response?: unknown;
+  responseHeaders?: Record<string, string>;
 }
 
 interface Route {
@@ -145,6 +148,8 @@ export class AmazonSimulator {
     this.calls.push(call);
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
       call.status = status;
+      call.response = payload;
+      call.responseHeaders = headers;
       sendJson(res, status, payload, headers);
     };
 
