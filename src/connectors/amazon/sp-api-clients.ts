@@ -2,11 +2,10 @@ import { FeedsApiClient } from '@sp-api-sdk/feeds-api-2021-06-30';
 import { ListingsItemsApiClient } from '@sp-api-sdk/listings-items-api-2021-08-01';
 import { OrdersApiClient as Orders2026Client } from '@sp-api-sdk/orders-api-2026-01-01';
 import { OrdersApiClient as OrdersV0Client } from '@sp-api-sdk/orders-api-v0';
+import type { AmazonCredentials } from '../../domain/channels/channel-credentials.js';
 import type { SpApiAuth } from './sp-api-auth.js';
 
-/** The SP-API regions; each seller's account lives in one (its marketplaces' region). */
-export const AMAZON_REGIONS = ['na', 'eu', 'fe'] as const;
-export type AmazonRegion = (typeof AMAZON_REGIONS)[number];
+type AmazonRegion = AmazonCredentials['region'];
 
 type ClientConfiguration = ConstructorParameters<typeof Orders2026Client>[0];
 
