@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Order, SearchOrdersResponse } from '@sp-api-sdk/orders-api-2026-01-01';
+import { AmazonConnector } from '../../src/connectors/amazon/amazon.connector.js';
 import { mapAmazonOrder } from '../../src/connectors/amazon/amazon-order.mapper.js';
+import { AmazonSimulator } from '../../src/connectors/amazon/simulator/amazon-simulator.js';
 import { ingestChannelOrders } from '../../src/domain/channels/ingest-channel-orders.js';
 import { checkInvariants } from '../../src/domain/invariants/invariants.js';
+import { pullChannelOrders } from '../../src/jobs/channel-sync.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { createLocations, createSku, stock } from '../support/commerce.js';
 import { contextFor } from '../support/context.js';
@@ -123,5 +126,55 @@ describe('Amazon orders through ingestion', () => {
     await ingest(later(order, 30, 'SHIPPED'));
     expect((await orderOf(created!.orderId)).status).toBe('ON_HOLD');
     expect(await reserved(skus)).toEqual([0, 0]);
+  });
+
+  it("pulls the simulator's orders page by page through the channel sync, each status to its outcome", async () => {
+    const sim = new AmazonSimulator();
+    await sim.start();
+    try {
+      const unshipped = await orderAs('UNSHIPPED', 'MERCHANT');
+      const waiting = await orderAs('UNSHIPPED', 'MERCHANT');
+      const afn = await orderAs('SHIPPED', 'AMAZON');
+      sim.addOrders([
+        later(unshipped.order, 1, 'UNSHIPPED'),
+        pending(later(waiting.order, 2, 'PENDING')),
+        later(afn.order, 3, 'SHIPPED'),
+      ]);
+      const connector = new AmazonConnector({
+        credentials: {
+          clientId: sim.clientId,
+          clientSecret: sim.clientSecret,
+          refreshToken: sim.refreshToken,
+          sellerId: sim.sellerId,
+          region: 'fe',
+          marketplaceIds: ['A1VC38T7YXB528'],
+        },
+        endpoint: sim.url,
+        timeoutMs: 5_000,
+      });
+      const progress = await pullChannelOrders(
+        ctx(),
+        { connector, ingest: deps },
+        'amazon-jp',
+        new Date('2024-12-25T00:00:00Z'),
+        { advanceCursor: true, pageSize: 2 },
+      );
+      // The PENDING and the AFN order are recorded held (before sourcing), the UNSHIPPED one allocated.
+      expect(progress).toMatchObject({ pulled: 3, created: 1, held: 2, done: true });
+      expect(sim.calls.filter((c) => c.operation === 'searchOrders')).toHaveLength(2);
+      expect(await reserved(unshipped.skus)).toEqual([1, 2]);
+      expect(await reserved(waiting.skus)).toEqual([0, 0]);
+      expect(await reserved(afn.skus)).toEqual([0, 0]);
+      const [cursor] = await sql<{ sync_cursor: Date }>(
+        db.url,
+        `select sync_cursor from channel where id = 'amazon-jp'`,
+      );
+      // The newest change seen (the AFN order's) minus the minute of overlap.
+      expect(cursor!.sync_cursor.toISOString()).toBe(
+        new Date(Date.parse(afn.order.lastUpdatedTime) + 3 * 60_000 - 60_000).toISOString(),
+      );
+    } finally {
+      await sim.stop();
+    }
   });
 });
