@@ -195,6 +195,23 @@ describe('AmazonConnector against the SP-API simulator', () => {
     ).toBe('NOT_FOUND');
   });
 
+  it('fails a call as AUTH when Login with Amazon refuses the refresh token, before any SP-API call', async () => {
+    const revoked = new AmazonConnector({
+      credentials: {
+        clientId: sim.clientId,
+        clientSecret: sim.clientSecret,
+        refreshToken: 'Atzr|revoked',
+        sellerId: sim.sellerId,
+        region: 'fe',
+        marketplaceIds: [JP],
+      },
+      endpoint: sim.url,
+    });
+    const error = await failure(revoked.pullOrders(new Date('2026-12-01T00:00:00Z'), null, 10));
+    expect(error.kind).toBe('AUTH');
+    expect(sim.calls.map((c) => c.operation)).toEqual(['lwaToken']);
+  });
+
   it('says INVALID to a cancellation push: not supported from the hub yet', async () => {
     const error = await failure(connector.pushCancellation('250-1', 'customer asked', 'k'));
     expect(error.kind).toBe('INVALID');
