@@ -1,5 +1,6 @@
-import type { ChannelCredentials } from '../domain/channels/channel-credentials.js';
+import { isAmazonCredentials, type ChannelCredentials } from '../domain/channels/channel-credentials.js';
 import type { ChannelKind } from '../domain/channels/channel.entity.js';
+import { AmazonConnector } from './amazon/amazon.connector.js';
 import type { ChannelConnector } from './connector.js';
 import { ShopifyConnector } from './shopify/shopify.connector.js';
 import { shopifyWebhookAdapter } from './shopify/shopify-webhook.js';
@@ -16,10 +17,18 @@ export interface ConnectorTarget {
 export function connectorFor(target: ConnectorTarget): ChannelConnector {
   switch (target.kind) {
     case 'shopify':
+      if (isAmazonCredentials(target.credentials)) throw mismatch(target.kind);
       return new ShopifyConnector({ credentials: target.credentials, endpoint: target.endpoint });
+    case 'amazon':
+      if (!isAmazonCredentials(target.credentials)) throw mismatch(target.kind);
+      return new AmazonConnector({ credentials: target.credentials, endpoint: target.endpoint });
     default:
       throw new Error(`No connector for channel kind "${String(target.kind)}": it has no platform to sync with`);
   }
+}
+
+function mismatch(kind: string): Error {
+  return new Error(`The channel's stored credentials are not ${kind} credentials`);
 }
 
 /** The webhook adapter for a channel kind, or undefined when the kind takes no webhooks. */

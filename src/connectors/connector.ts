@@ -41,6 +41,11 @@ export interface StockTarget {
 export interface StockPushResult {
   /** SKUs whose compare failed: the platform's current figure, to retry with. */
   stale: { sku: string; actualQuantity: number | null }[];
+  /**
+   * SKUs the platform refused for good (Amazon's feed processing report), with its message;
+   * retrying them unchanged would fail the same way. Absent when the platform reports none.
+   */
+  rejected?: { sku: string; message: string }[];
 }
 
 export interface FulfilmentPush {

@@ -16,6 +16,7 @@ import { WebhookSweeper } from '../jobs/webhook-sweeper.js';
 import { webhookProcessor } from '../jobs/webhook.worker.js';
 import type { ProcessorMap } from '../jobs/worker-runner.js';
 import type { Orm } from './database.js';
+import { webhookSecretOf } from '../domain/channels/channel-credentials.js';
 
 /**
  * The webhook inbox's wiring, kept out of hub.ts: the route (API roles), the processors, the
@@ -47,8 +48,8 @@ export function webhookInbox(deps: {
   encryptionKey: Buffer;
   providers: readonly ProviderWebhook[];
 }): { acceptor: WebhookAcceptor; close: () => Promise<void> } {
-  const secrets = new WebhookSecretCache(
-    (channelId, ciphertext) => openCredentials(deps.encryptionKey, channelId, ciphertext).webhookSecret,
+  const secrets = new WebhookSecretCache((channelId, ciphertext) =>
+    webhookSecretOf(openCredentials(deps.encryptionKey, channelId, ciphertext)),
   );
   const batcher = new WebhookEnqueueBatcher(deps.queues.webhooks);
   const acceptor = webhookAcceptor({

@@ -5,6 +5,7 @@ import { WebhookSecretCache } from '../../src/domain/channels/webhook-secret-cac
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
 import { post, serveInbox, signedDelivery } from '../support/webhook-inbox.js';
+import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 
 /**
  * The hub opens webhook secrets from the channel row it reads on every delivery and keeps them
@@ -18,8 +19,8 @@ const seal = (webhookSecret: string) =>
 let db: TestDatabase;
 let orm: Orm;
 let inbox: { base: string; close: () => Promise<void> };
-const secrets = new WebhookSecretCache(
-  (channelId, ciphertext) => openCredentials(key, channelId, ciphertext).webhookSecret,
+const secrets = new WebhookSecretCache((channelId, ciphertext) =>
+  webhookSecretOf(openCredentials(key, channelId, ciphertext)),
 );
 
 const setRow = (assignments: string, values: unknown[] = []) =>

@@ -6,6 +6,7 @@ import { createOrm, type Orm } from '../../src/platform/database.js';
 import { seeded } from '../support/commerce.js';
 import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
 import { post, serveInbox, signedDelivery, type Signed } from '../support/webhook-inbox.js';
+import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 
 /**
  * The route stores a delivery to a channel it found open before in one round trip
@@ -18,7 +19,7 @@ const key = randomBytes(32);
 const seal = (webhookSecret: string) =>
   sealCredentials(key, 'shop-s', { shopDomain: 's.myshopify.com', accessToken: 'shpat_s', webhookSecret });
 const cacheFor = () =>
-  new WebhookSecretCache((channelId, ciphertext) => openCredentials(key, channelId, ciphertext).webhookSecret);
+  new WebhookSecretCache((channelId, ciphertext) => webhookSecretOf(openCredentials(key, channelId, ciphertext)));
 
 let db: TestDatabase;
 let orm: Orm;

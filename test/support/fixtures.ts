@@ -7,3 +7,11 @@ export const SHOPIFY_FIXTURES = new URL('../fixtures/shopify/', import.meta.url)
 export function shopifyFixture<T = { response: unknown }>(name: string): T {
   return JSON.parse(readFileSync(new URL(name, SHOPIFY_FIXTURES), 'utf8')) as T;
 }
+
+/** Amazon's official examples and API models kept in the repository (test/fixtures/amazon). */
+export const AMAZON_FIXTURES = new URL('../fixtures/amazon/', import.meta.url);
+
+/** One Amazon fixture or model file's JSON (`models/orders_2026-01-01.json` for a model). */
+export function amazonFixture<T = unknown>(name: string): T {
+  return JSON.parse(readFileSync(new URL(name, AMAZON_FIXTURES), 'utf8')) as T;
+}

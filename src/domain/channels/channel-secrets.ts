@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { DomainError, ErrorCode, notFound } from '../errors.js';
-import type { ChannelCredentials } from './channel-credentials.js';
+import { AMAZON_REGIONS, type ChannelCredentials } from './channel-credentials.js';
 import { sqlRows } from './sql.js';
 import { decryptCredentials, encryptCredentials } from './credentials-cipher.js';
 
@@ -38,11 +38,25 @@ export function sealCredentials(key: Buffer, channelId: string, credentials: Cha
 }
 
 function parseCredentials(plaintext: string): ChannelCredentials {
-  const value = JSON.parse(plaintext) as Partial<ChannelCredentials>;
-  // Only the three known fields, so nothing unexpected in the stored JSON travels further.
+  const stored = JSON.parse(plaintext) as Record<string, unknown>;
+  // Only the known fields, so nothing unexpected in the stored JSON travels further.
+  if ('refreshToken' in stored) {
+    const region = AMAZON_REGIONS.find((r) => r === stored.region) ?? 'na';
+    return {
+      clientId: String(stored.clientId ?? ''),
+      clientSecret: String(stored.clientSecret ?? ''),
+      refreshToken: String(stored.refreshToken ?? ''),
+      sellerId: String(stored.sellerId ?? ''),
+      region,
+      marketplaceIds: Array.isArray(stored.marketplaceIds) ? stored.marketplaceIds.map(String) : [],
+    };
+  }
+  const value = stored as Partial<ShopifyStored>;
   return {
     shopDomain: String(value.shopDomain ?? ''),
     accessToken: String(value.accessToken ?? ''),
     webhookSecret: String(value.webhookSecret ?? ''),
   };
 }
+
+type ShopifyStored = { shopDomain: string; accessToken: string; webhookSecret: string };
