@@ -16,6 +16,8 @@ interface AppDeps {
   orderCsvExport?: RequestHandler;
   /** The queue dashboard at /admin/queues (admin keys only), on API roles. */
   queueDashboard?: RequestHandler;
+  /** Console sign-in, session and sign-out under /auth, on API roles. */
+  consoleAuth?: RequestHandler;
   /** Pick lists and packing slips under /warehouse (HTML; they authenticate like /graphql), on API roles. */
   warehouseDocuments?: RequestHandler;
 }
@@ -44,6 +46,7 @@ export function createHttpApp(deps: AppDeps): express.Express {
       handler(req, res, next);
     });
   }
+  if (deps.consoleAuth) app.use('/auth', deps.consoleAuth);
   if (deps.orderCsvExport) app.get('/exports/orders.csv', deps.orderCsvExport);
   if (deps.queueDashboard) app.use('/admin/queues', deps.queueDashboard);
   if (deps.warehouseDocuments) app.use('/warehouse', deps.warehouseDocuments);

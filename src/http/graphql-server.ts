@@ -49,7 +49,8 @@ interface Deps {
 
 /** An authentication failure as the GraphQL error clients expect, with HTTP 401. */
 function unauthenticated(error: DomainError): GraphQLError {
-  return new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+  const status = error.code === 'FORBIDDEN' ? 403 : 401;
+  return new GraphQLError(error.message, { extensions: { code: error.code, http: { status } } });
 }
 
 /** Apollo Server over HTTP plus graphql-ws on the same path, sharing schema, limits and errors. */
@@ -99,11 +100,21 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
     {
       schema,
       subscribe: sharedExecution.subscribe,
-      // The key travels in connection_init: { authorization: "Bearer <key>" }. No key, no socket.
+      // The key travels in connection_init: { authorization: "Bearer <key>" }; a console session
+      // by its cookie (sent with the upgrade) plus { csrfToken } in connection_init, so another
+      // site's page cannot open a socket on the user's cookie. No credentials, no socket.
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const csrf = ctx.connectionParams?.csrfToken;
         try {
-          const principal = await services.authenticator.authenticate(typeof raw === 'string' ? raw : undefined);
+          const principal = await services.authenticator.authenticateRequest(
+            {
+              authorization: typeof raw === 'string' ? raw : undefined,
+              cookie: ctx.extra.request.headers.cookie,
+              'x-csrf-token': typeof csrf === 'string' ? csrf : undefined,
+            },
+            { csrf: true },
+          );
           if (!principal) return false;
           ctx.extra.principal = principal;
           ctx.extra.requestId = randomUUID();
@@ -216,7 +227,7 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
     context: async ({ req }: { req: Request }) => {
       const requestId = req.id;
       try {
-        const principal = await services.authenticator.authenticate(req.headers.authorization);
+        const principal = await services.authenticator.authenticateRequest(req.headers, { csrf: true });
         return contextFor(principal, requestId);
       } catch (error) {
         if (error instanceof DomainError) throw unauthenticated(error);

@@ -65,7 +65,7 @@ export function orderCsvExportRoute(deps: Deps): RequestHandler {
     try {
       principal = await routePrincipal(
         deps.authenticator,
-        req.headers.authorization,
+        req.headers,
         ORDER_CSV_EXPORT_ROLES,
         'download /exports/orders.csv',
       );

@@ -1,11 +1,12 @@
 import type { Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from '../domain/auth/principal.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
 import { errorBody } from './errors.js';
 
 /**
- * API-key checks for the plain HTTP routes beside /graphql (the CSV export, warehouse documents):
+ * API-key (or console session) checks for the plain HTTP routes beside /graphql (the CSV export, warehouse documents):
  * the same keys, the same 401/403 wording as the GraphQL errors, roles as the API's Role enum
  * names them (READ_ONLY).
  */
@@ -20,14 +21,18 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
 /** The caller, when its key holds admin or one of `roles`; else throws UNAUTHENTICATED or FORBIDDEN. */
 export async function routePrincipal(
   authenticator: ApiKeyAuthenticator,
-  authorization: string | undefined,
+  headers: IncomingHttpHeaders,
   roles: readonly string[],
   /** What the role may not do, for the 403's message: "print warehouse documents". */
   action: string,
 ): Promise<Principal> {
-  const principal = await authenticator.authenticate(authorization);
+  // These routes only read (GET): a console session's cookie suffices, without the CSRF header.
+  const principal = await authenticator.authenticateRequest(headers, { csrf: false });
   if (!principal)
-    throw new DomainError(ErrorCode.UNAUTHENTICATED, 'An API key is required: send "Authorization: Bearer <key>"');
+    throw new DomainError(
+      ErrorCode.UNAUTHENTICATED,
+      'An API key is required: send "Authorization: Bearer <key>" (or sign in to the console)',
+    );
   if (principal.role !== 'admin' && !roles.includes(principal.role)) {
     const role = principal.role.toUpperCase();
     const allowed = ['admin', ...roles].map((r) => r.toUpperCase());

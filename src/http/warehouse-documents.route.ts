@@ -44,7 +44,7 @@ export function warehouseDocumentsRouter(deps: Deps): Router {
       try {
         const actor = await routePrincipal(
           deps.authenticator,
-          req.headers.authorization,
+          req.headers,
           WAREHOUSE_DOCUMENT_ROLES,
           'print warehouse documents',
         );

@@ -5,6 +5,8 @@ import { hashApiKeyToken } from '../domain/auth/api-key-token.js';
 import type { Principal } from '../domain/auth/principal.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import type { Orm } from './database.js';
+import type { IncomingHttpHeaders } from 'node:http';
+import { CSRF_HEADER, type ConsoleSessions } from './console-sessions.js';
 
 const NEGATIVE_TTL_MS = 5_000;
 const MAX_ENTRIES = 10_000;
@@ -39,7 +41,13 @@ export class ApiKeyAuthenticator {
 
   constructor(
     private readonly orm: Orm,
-    private readonly options: { adminKey: string | undefined; ttlMs: number; channelPrefix?: string },
+    private readonly options: {
+      adminKey: string | undefined;
+      ttlMs: number;
+      channelPrefix?: string;
+      /** Console sessions: a request without an Authorization header may sign in by its cookie. */
+      sessions?: ConsoleSessions;
+    },
     private readonly publisher?: Redis,
   ) {
     this.adminKeyHash = options.adminKey ? Buffer.from(hashApiKeyToken(options.adminKey), 'hex') : undefined;
@@ -74,6 +82,19 @@ export class ApiKeyAuthenticator {
     if (!principal)
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'The API key is not valid: it is unknown or revoked');
     return principal;
+  }
+
+  /**
+   * The caller of an HTTP request: its API key when it sends `Authorization`, else the console
+   * session its cookie opens (with the CSRF header required when `csrf`: anything that can
+   * change data), else null (anonymous).
+   */
+  async authenticateRequest(headers: IncomingHttpHeaders, options: { csrf: boolean }): Promise<Principal | null> {
+    if (headers.authorization !== undefined || !this.options.sessions) return this.authenticate(headers.authorization);
+    return this.options.sessions.principal(
+      { cookie: headers.cookie, [CSRF_HEADER]: headers[CSRF_HEADER] },
+      options.csrf,
+    );
   }
 
   /** Drops a revoked key here and tells every other API process to do the same. */

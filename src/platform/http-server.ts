@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { createHttpApp } from '../http/app.js';
+import { consoleAuthRoutes } from '../http/console-auth.routes.js';
 import { createGraphQLEndpoint, type GraphQLEndpoint } from '../http/graphql-server.js';
 import type { ReadinessProbe } from '../http/health.routes.js';
 import type { Metrics } from '../http/metrics.js';
@@ -47,6 +48,14 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
     graphql: options.graphql ? () => graphql?.middleware : undefined,
     orderCsvExport: options.graphql
       ? orderCsvExportRoute({ orm: options.graphql.orm, authenticator: options.graphql.services.authenticator, logger })
+      : undefined,
+    consoleAuth: options.graphql?.services.sessions
+      ? consoleAuthRoutes({
+          orm: options.graphql.orm,
+          sessions: options.graphql.services.sessions,
+          logger,
+          secureCookies: config.isProduction,
+        })
       : undefined,
     warehouseDocuments: options.graphql
       ? warehouseDocumentsRouter({

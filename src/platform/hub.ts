@@ -36,6 +36,7 @@ import {
   webhookProcessors,
 } from './webhook-inbox.js';
 import { redactUrl } from './redact-url.js';
+import { ConsoleSessions } from './console-sessions.js';
 import { startSandboxProviders } from './sandbox/sandbox-providers.js';
 import { startSandboxShopify } from './sandbox/sandbox-shopify.js';
 import { startSandboxStorefront } from './sandbox/sandbox-storefront.js';
@@ -142,9 +143,10 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
 
     let graphql: Parameters<typeof startHttpServer>[0]['graphql'];
     if (role === 'api' || role === 'all') {
+      const sessions = new ConsoleSessions(orm, { redis: producer, prefix: config.queuePrefix });
       const authenticator = new ApiKeyAuthenticator(
         orm,
-        { adminKey: config.adminKey, ttlMs: config.authCacheTtlMs, channelPrefix: config.queuePrefix },
+        { adminKey: config.adminKey, ttlMs: config.authCacheTtlMs, channelPrefix: config.queuePrefix, sessions },
         producer,
       );
       const subscriber = createRedis(redisUrl, 'subscriber', 'switchyard-auth-subscriber');
@@ -159,6 +161,7 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
         orm,
         services: {
           authenticator,
+          sessions,
           pingDispatcher: {
             dispatch: async (pingId) => void (await queues.diagnostics.add('ping', { pingId }, { jobId: pingId })),
           },

@@ -10,6 +10,7 @@ import type { ShippingDeps } from '../domain/shipping/buy-shipping-label.js';
 import type { PaymentGateway } from '../domain/payments/payment-gateway.js';
 import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import type { ApiKeyAuthenticator } from '../platform/api-key-authenticator.js';
+import type { ConsoleSessions } from '../platform/console-sessions.js';
 import type { EventPubSub } from './events/event-pubsub.js';
 import type { JobInspector } from './jobs/job-inspector.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -27,6 +28,8 @@ export interface GraphQLContext {
 
 export interface GraphQLServices {
   authenticator: ApiKeyAuthenticator;
+  /** Console sign-in (`/auth`) and the sessions cookies open; absent: API keys only. */
+  sessions?: ConsoleSessions;
   pingDispatcher: PingDispatcher;
   /** Payment provider, card gateway and order rules (hold threshold) for placing orders. */
   orders: PlaceOrderDeps;
