@@ -86,6 +86,7 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
   const sockets = new Map<string, Set<{ close(code: number, reason: string): void }>>();
   services.authenticator.onRevoked((keyId) => {
     // A revoked key's open sockets are closed too, not only its next request refused.
+    // (A console user's id arrives here too when the user is deactivated or gets a new password.)
     for (const socket of sockets.get(keyId) ?? []) socket.close(4403, 'API key revoked');
   });
   const sharedExecution = new SharedSubscriptionExecution();

@@ -97,7 +97,10 @@ export class ApiKeyAuthenticator {
     );
   }
 
-  /** Drops a revoked key here and tells every other API process to do the same. */
+  /**
+   * Drops a revoked key here and tells every other API process to do the same; also called with a
+   * console user's id when that user's sessions end, so their open sockets close everywhere.
+   */
   async revoked(keyId: string): Promise<void> {
     this.forget(keyId);
     await this.publisher?.publish(this.revokedChannel, keyId).catch(() => undefined);

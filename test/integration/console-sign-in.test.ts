@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import WebSocket from 'ws';
 import { sql } from '../support/database.js';
 import { codesOf, gql, startTestHub, type TestHub } from '../support/hub.js';
 
@@ -127,6 +128,21 @@ describe('console sign-in over HTTP', () => {
       },
     );
     const id = users.body.data!.users.edges[0]!.node.id;
+    // A subscription socket opened by the cookie (CSRF token in connection_init) closes with the user.
+    const socket = new WebSocket(`${t.base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', {
+      headers: { cookie: c },
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    const acked = new Promise<string>((resolve) => socket.once('message', (m) => resolve(String(m))));
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { csrfToken: token } })));
+    expect(JSON.parse(await acked)).toMatchObject({ type: 'connection_ack' });
+    // Without the CSRF token a cookie opens no socket.
+    const refused = new WebSocket(`${t.base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', {
+      headers: { cookie: c },
+    });
+    const refusedCode = new Promise<number>((resolve) => refused.once('close', (code) => resolve(code)));
+    refused.once('open', () => refused.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+    expect(await refusedCode).toBe(4403);
     expect(
       codesOf(
         await gql(t.base, 'mutation($id: ID!) { deactivateUser(id: $id) { id } }', {
@@ -136,7 +152,7 @@ describe('console sign-in over HTTP', () => {
       ),
     ).toEqual([]);
     expect((await asCookie(c, '{ me { kind } }', token)).status).toBe(401);
-
+    expect(await closed).toBe(4403);
     // From one address: ten attempts in the minute are checked, the eleventh is refused before any check.
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++)

@@ -37,12 +37,17 @@ export class UserResolver {
     @Arg('input') input: UpdateUserInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<UserNode> {
-    return userNodeOf(await updateUser(operationContext(ctx), id, input));
+    const user = await updateUser(operationContext(ctx), id, input);
+    // A new password ends the user's sessions; their open sockets close too, on every API process.
+    if (input.password != null) await ctx.services.authenticator.revoked(user.id);
+    return userNodeOf(user);
   }
 
   @Authorized(allowed('deactivateUser'))
   @Mutation(() => UserNode, { description: 'Deactivates a user (they can no longer sign in); idempotent.' })
   async deactivateUser(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<UserNode> {
-    return userNodeOf(await deactivateUser(operationContext(ctx), id));
+    const user = await deactivateUser(operationContext(ctx), id);
+    await ctx.services.authenticator.revoked(user.id);
+    return userNodeOf(user);
   }
 }
