@@ -1,19 +1,28 @@
 import type { Logger } from 'pino';
 import { createInitialAdminKeyIfNone } from '../domain/auth/api-key.service.js';
 import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
+import { createInitialAdminUserIfNone } from '../domain/users/user.service.js';
 import type { Orm } from './database.js';
 
 /**
  * First start of the embedded default: with no keys at all, create an admin key and print it
- * once, so whoever ran `npm start` can call the API straight away.
+ * once, so whoever ran `npm start` can call the API straight away; with no users at all, the
+ * same for the console's first admin user (its password printed once).
  */
 export async function printInitialAdminKey(orm: Orm, logger: Logger): Promise<void> {
-  const token = await createInitialAdminKeyIfNone({
-    actor: SYSTEM_PRINCIPAL,
-    requestId: 'first-start',
-    em: orm.em.fork(),
-    logger,
-  });
+  const ctx = () => ({ actor: SYSTEM_PRINCIPAL, requestId: 'first-start', em: orm.em.fork(), logger });
+  const token = await createInitialAdminKeyIfNone(ctx());
+  const user = await createInitialAdminUserIfNone(ctx());
+  if (user)
+    process.stdout.write(
+      [
+        '',
+        '  First start: a console admin user was created. Its password is shown only this once.',
+        `  CONSOLE SIGN-IN: ${user.email} / ${user.password}`,
+        '  (POST /auth/sign-in; change it with updateUser, or add people with createUser.)',
+        '',
+      ].join('\n') + '\n',
+    );
   if (!token) return;
   process.stdout.write(
     [

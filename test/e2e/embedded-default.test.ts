@@ -63,6 +63,19 @@ describe('the embedded default (npm start)', () => {
       );
       expect(ping.body.errors).toBeUndefined();
       expect(existsSync(join(dataDir, 'encryption.key'))).toBe(true);
+      // The console's first admin user, its password printed once: it signs in.
+      const [, email, password] = (await hub.waitFor(/CONSOLE SIGN-IN: (\S+) \/ (\S+)/)) as unknown as [
+        string,
+        string,
+        string,
+      ];
+      const signIn = await fetch(`${hub.base}/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      expect(signIn.status).toBe(200);
+      expect(await signIn.json()).toMatchObject({ user: { role: 'ADMIN', name: 'Admin' } });
     },
     PGLITE_START_TIMEOUT_MS,
   );
@@ -100,6 +113,7 @@ describe('the embedded default (npm start)', () => {
       const cli = await gql<{ me: { role: string; name: string } }>(hub.base, '{ me { role name } }', { key: cliKey });
       expect(cli.body.data?.me).toEqual({ role: 'OPS', name: 'night shift' });
       expect(hub.output()).not.toContain('SWITCHYARD ADMIN KEY');
+      expect(hub.output()).not.toContain('CONSOLE SIGN-IN');
       const keys = await gql<{ apiKeys: { totalCount: number } }>(hub.base, '{ apiKeys(first: 10) { totalCount } }', {
         key: adminKey,
       });

@@ -1,4 +1,5 @@
 import { LockMode, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import { randomBytes } from 'node:crypto';
 import { writeAudit } from '../audit/audit-log.js';
 import { ALL_ROLES, isRole, type Role } from '../auth/roles.js';
 import { Channel } from '../channels/channel.entity.js';
@@ -193,4 +194,20 @@ export async function listUsers(
 ): Promise<Page<User>> {
   const where: FilterQuery<User> = args.includeDeactivated ? {} : { deactivatedAt: null };
   return newestFirstPage(ctx.em, User, where, args);
+}
+
+/** The console's first admin, made on the embedded default's first start (initial-admin-key.ts). */
+export const INITIAL_ADMIN_EMAIL = 'admin@switchyard.localhost';
+
+/**
+ * With no users at all, creates the first admin user with a generated password and returns both
+ * to print once (like the first admin key); null when there is any user already.
+ */
+export async function createInitialAdminUserIfNone(
+  ctx: OperationContext,
+): Promise<{ email: string; password: string } | null> {
+  if ((await ctx.em.count(User, {})) > 0) return null;
+  const password = randomBytes(18).toString('base64url');
+  await createUser(ctx, { email: INITIAL_ADMIN_EMAIL, name: 'Admin', role: 'admin', password });
+  return { email: INITIAL_ADMIN_EMAIL, password };
 }
