@@ -7,3 +7,16 @@ export const SHOPIFY_FIXTURES = new URL('../fixtures/shopify/', import.meta.url)
 export function shopifyFixture<T = { response: unknown }>(name: string): T {
   return JSON.parse(readFileSync(new URL(name, SHOPIFY_FIXTURES), 'utf8')) as T;
 }
+
+/** eBay's signed notification vectors, copied unchanged from ../shared/fixtures/ebay. */
+export interface EbaySignedVector {
+  signature: string;
+  message: unknown;
+  response: { key: string; algorithm: string; digest: string } | null;
+  public_key: string;
+}
+
+export function ebaySignedVectors(): Record<'VALID' | 'INVALID' | 'SIGNATURE_MISMATCH' | 'ERROR', EbaySignedVector> {
+  const file = new URL('../fixtures/ebay/marketplace-account-deletion.signed-vectors.json', import.meta.url);
+  return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof ebaySignedVectors>;
+}

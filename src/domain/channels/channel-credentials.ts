@@ -11,4 +11,18 @@ export interface ShopifyCredentials {
   webhookSecret: string;
 }
 
+/**
+ * An eBay seller's grant to our app (CONNECTORS.md §3): the user refresh token (about 18 months)
+ * is exchanged for short-lived access tokens; the app's client id and secret authenticate that
+ * exchange; the verification token answers the account-deletion endpoint's challenge.
+ */
+export interface EbayCredentials {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  verificationToken: string;
+  /** `X-EBAY-C-MARKETPLACE-ID`, e.g. `EBAY_US`. */
+  marketplaceId: string;
+}
+
 export type ChannelCredentials = ShopifyCredentials;
