@@ -41,6 +41,12 @@ export interface StockTarget {
 export interface StockPushResult {
   /** SKUs whose compare failed: the platform's current figure, to retry with. */
   stale: { sku: string; actualQuantity: number | null }[];
+  /**
+   * SKUs the platform refused on their own while the rest of the call succeeded (eBay's 207
+   * multi-status), with the kind their status maps to. Absent from platforms that refuse a
+   * call whole.
+   */
+  rejected?: { sku: string; kind: PlatformErrorKind; message: string }[];
 }
 
 export interface FulfilmentPush {

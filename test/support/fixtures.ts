@@ -20,3 +20,8 @@ export function ebaySignedVectors(): Record<'VALID' | 'INVALID' | 'SIGNATURE_MIS
   const file = new URL('../fixtures/ebay/marketplace-account-deletion.signed-vectors.json', import.meta.url);
   return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof ebaySignedVectors>;
 }
+
+/** One of our eBay order files (test/fixtures/ebay/orders, written from eBay's `Order` model). */
+export function ebayOrderFixture<T = unknown>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`../fixtures/ebay/orders/${name}`, import.meta.url), 'utf8')) as T;
+}

@@ -82,6 +82,13 @@ export class EbaySimulator {
         route: (_r, _u, _b, m) => this.getOrder(m[1]!),
       },
       {
+        method: 'GET',
+        pattern: /^\/sell\/fulfillment\/v1\/order\/([^/]+)\/shipping_fulfillment$/,
+        api: 'fulfillment',
+        auth: 'user',
+        route: (_r, _u, _b, m) => this.getFulfillments(m[1]!),
+      },
+      {
         method: 'POST',
         pattern: /^\/sell\/fulfillment\/v1\/order\/([^/]+)\/shipping_fulfillment$/,
         api: 'fulfillment',
@@ -308,6 +315,19 @@ export class EbaySimulator {
     });
     const location = `${this.baseUrl}/sell/fulfillment/v1/order/${encodeURIComponent(order.orderId!)}/shipping_fulfillment/${encodeURIComponent(fulfillmentId)}`;
     return { status: 201, headers: { Location: location }, body: {} };
+  }
+
+  private getFulfillments(orderId: string): Answer {
+    const order = this.state.orders.get(decodeURIComponent(orderId));
+    if (!order) return { status: 404, body: errorBody(32100, `Invalid Order Id: ${orderId}`) };
+    const fulfillments = (this.state.fulfillments.get(order.orderId!) ?? []).map((f) => ({
+      fulfillmentId: f.fulfillmentId,
+      lineItems: f.lineItems,
+      shipmentTrackingNumber: f.trackingNumber,
+      shippingCarrierCode: f.shippingCarrierCode,
+      shippedDate: f.shippedDate,
+    }));
+    return { status: 200, body: { fulfillments, total: fulfillments.length } };
   }
 
   private bulkUpdate(body: unknown): Answer {
