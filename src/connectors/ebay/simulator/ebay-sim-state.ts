@@ -34,6 +34,8 @@ export interface SimCall {
   path: string;
   status: number;
   marketplaceId: string | null;
+  /** The parsed JSON body of a POST (what a contract test checks our requests with). */
+  body?: unknown;
 }
 
 /**

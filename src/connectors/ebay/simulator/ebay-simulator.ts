@@ -148,6 +148,7 @@ export class EbaySimulator {
       path: url.pathname,
       status: answer.status,
       marketplaceId: header(req, 'x-ebay-c-marketplace-id'),
+      ...(raw && api !== 'identity' ? { body: parseJson(raw) } : {}),
     });
     const headers: Record<string, string> = { ...answer.headers };
     if (answer.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -371,6 +372,14 @@ export class EbaySimulator {
 function listView(order: EbayOrder): EbayOrder {
   if (!order.cancelStatus) return order;
   return { ...order, cancelStatus: { ...order.cancelStatus, cancelRequests: [] } };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | null {
