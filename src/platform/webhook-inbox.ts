@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { webhookAdapterFor } from '../connectors/connector-registry.js';
 import type { ProviderWebhook } from '../connectors/provider-webhook.js';
 import { SHOPIFY_WEBHOOK_TOPICS } from '../connectors/shopify/shopify-webhook.js';
+import { webhookSecretOf } from '../domain/channels/channel-credentials.js';
 import { openCredentials } from '../domain/channels/channel-secrets.js';
 import { WebhookSecretCache } from '../domain/channels/webhook-secret-cache.js';
 import { pruneWebhookDeliveries } from '../domain/webhooks/delivery-maintenance.js';
@@ -47,8 +48,8 @@ export function webhookInbox(deps: {
   encryptionKey: Buffer;
   providers: readonly ProviderWebhook[];
 }): { acceptor: WebhookAcceptor; close: () => Promise<void> } {
-  const secrets = new WebhookSecretCache(
-    (channelId, ciphertext) => openCredentials(deps.encryptionKey, channelId, ciphertext).webhookSecret,
+  const secrets = new WebhookSecretCache((channelId, ciphertext) =>
+    webhookSecretOf(openCredentials(deps.encryptionKey, channelId, ciphertext)),
   );
   const batcher = new WebhookEnqueueBatcher(deps.queues.webhooks);
   const acceptor = webhookAcceptor({

@@ -29,7 +29,7 @@ async function keyIds(): Promise<string[]> {
 
 async function allDecryptUnder(key: Buffer): Promise<void> {
   for (const id of CHANNELS) {
-    expect((await loadChannelCredentials(orm.em.fork(), key, id)).accessToken).toBe(tokenOf(id));
+    expect(await loadChannelCredentials(orm.em.fork(), key, id)).toMatchObject({ accessToken: tokenOf(id) });
   }
 }
 

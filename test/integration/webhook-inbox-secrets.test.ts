@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 import { openCredentials, sealCredentials } from '../../src/domain/channels/channel-secrets.js';
 import { WebhookSecretCache } from '../../src/domain/channels/webhook-secret-cache.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
@@ -18,8 +19,8 @@ const seal = (webhookSecret: string) =>
 let db: TestDatabase;
 let orm: Orm;
 let inbox: { base: string; close: () => Promise<void> };
-const secrets = new WebhookSecretCache(
-  (channelId, ciphertext) => openCredentials(key, channelId, ciphertext).webhookSecret,
+const secrets = new WebhookSecretCache((channelId, ciphertext) =>
+  webhookSecretOf(openCredentials(key, channelId, ciphertext)),
 );
 
 const setRow = (assignments: string, values: unknown[] = []) =>

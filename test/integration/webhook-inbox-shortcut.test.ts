@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 import { openCredentials, sealCredentials } from '../../src/domain/channels/channel-secrets.js';
 import { WebhookSecretCache } from '../../src/domain/channels/webhook-secret-cache.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
@@ -18,7 +19,7 @@ const key = randomBytes(32);
 const seal = (webhookSecret: string) =>
   sealCredentials(key, 'shop-s', { shopDomain: 's.myshopify.com', accessToken: 'shpat_s', webhookSecret });
 const cacheFor = () =>
-  new WebhookSecretCache((channelId, ciphertext) => openCredentials(key, channelId, ciphertext).webhookSecret);
+  new WebhookSecretCache((channelId, ciphertext) => webhookSecretOf(openCredentials(key, channelId, ciphertext)));
 
 let db: TestDatabase;
 let orm: Orm;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 import { openCredentials, sealCredentials } from '../../src/domain/channels/channel-secrets.js';
 import { WebhookSecretCache } from '../../src/domain/channels/webhook-secret-cache.js';
 
@@ -12,7 +13,7 @@ function countingCache(maxChannels?: number) {
   const opened: string[] = [];
   const cache = new WebhookSecretCache((channelId, ciphertext) => {
     opened.push(channelId);
-    return openCredentials(key, channelId, ciphertext).webhookSecret;
+    return webhookSecretOf(openCredentials(key, channelId, ciphertext));
   }, maxChannels);
   return { cache, opened };
 }

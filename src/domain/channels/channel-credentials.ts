@@ -25,4 +25,17 @@ export interface EbayCredentials {
   marketplaceId: string;
 }
 
-export type ChannelCredentials = ShopifyCredentials;
+export type ChannelCredentials = ShopifyCredentials | EbayCredentials;
+
+/** eBay's grant is the one holding a refresh token (the stored JSON carries no kind). */
+export function isEbayCredentials(credentials: ChannelCredentials): credentials is EbayCredentials {
+  return 'refreshToken' in credentials;
+}
+
+/**
+ * The secret a channel's webhooks are verified with: Shopify's app secret (HMAC). eBay signs
+ * with published public keys, fetched by key id, so it has none here.
+ */
+export function webhookSecretOf(credentials: ChannelCredentials): string {
+  return isEbayCredentials(credentials) ? '' : credentials.webhookSecret;
+}

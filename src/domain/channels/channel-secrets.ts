@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { DomainError, ErrorCode, notFound } from '../errors.js';
-import type { ChannelCredentials } from './channel-credentials.js';
+import type { ChannelCredentials, EbayCredentials, ShopifyCredentials } from './channel-credentials.js';
 import { sqlRows } from './sql.js';
 import { decryptCredentials, encryptCredentials } from './credentials-cipher.js';
 
@@ -38,8 +38,16 @@ export function sealCredentials(key: Buffer, channelId: string, credentials: Cha
 }
 
 function parseCredentials(plaintext: string): ChannelCredentials {
-  const value = JSON.parse(plaintext) as Partial<ChannelCredentials>;
-  // Only the three known fields, so nothing unexpected in the stored JSON travels further.
+  const value = JSON.parse(plaintext) as Partial<ShopifyCredentials & EbayCredentials>;
+  // Only the known fields of the grant's kind, so nothing unexpected in the stored JSON travels further.
+  if (typeof value.refreshToken === 'string')
+    return {
+      clientId: String(value.clientId ?? ''),
+      clientSecret: String(value.clientSecret ?? ''),
+      refreshToken: value.refreshToken,
+      verificationToken: String(value.verificationToken ?? ''),
+      marketplaceId: String(value.marketplaceId ?? ''),
+    };
   return {
     shopDomain: String(value.shopDomain ?? ''),
     accessToken: String(value.accessToken ?? ''),
