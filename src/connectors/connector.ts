@@ -72,6 +72,13 @@ export interface PlatformVariant {
  * Every method throws PlatformError only.
  */
 export interface ChannelConnector {
+  /**
+   * False when a pull's pages are not in order of change across the pull (eBay pages by offset
+   * in an order of its own): the sync then moves the channel's cursor only once the whole pull
+   * is done, so a pull cut short starts its window again instead of skipping older changes on
+   * later pages. Absent means ordered (Shopify's UPDATED_AT sort).
+   */
+  readonly pagesOrderedByChange?: boolean;
   /** Orders updated at or after `since`, in pages of at most `pageSize`. */
   pullOrders(since: Date, cursor: string | null, pageSize: number): Promise<OrderPage>;
   /** Sets stock figures; the connector splits into calls at the platform's batch limit. */

@@ -48,6 +48,8 @@ interface FulfillmentList {
  * failure is a PlatformError from ebay-errors.ts.
  */
 export class EbayConnector implements ChannelConnector {
+  /** getOrders' order across pages is eBay's own (not by lastModifiedDate): see the port. */
+  readonly pagesOrderedByChange = false;
   private readonly http: EbayHttp;
   private readonly tokens: EbayTokenSource;
   private readonly now: () => number;
