@@ -144,6 +144,21 @@ describe('EbayConnector.pushStock', () => {
   });
 });
 
+describe('EbayConnector.listVariantsBySku', () => {
+  it('finds the inventory items eBay holds, 25 SKUs a call, keyed by SKU', async () => {
+    const skus = [...Array.from({ length: 30 }, (_, i) => `S${i}`), 'NOT-ON-EBAY', 'S0'];
+    const found = await connector.listVariantsBySku(skus);
+    expect(found.map((v) => v.sku).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `S${i}`).sort());
+    expect(found[0]).toEqual({
+      sku: found[0]!.sku,
+      variantId: found[0]!.sku,
+      inventoryItemId: found[0]!.sku,
+      locationId: 'shipToLocationAvailability',
+    });
+    expect(sim.state.log.filter((c) => c.path === '/sell/inventory/v1/bulk_get_inventory_item')).toHaveLength(2);
+  });
+});
+
 describe('EbayConnector.pushFulfilment and pushCancellation', () => {
   beforeAll(() => {
     sim.addOrder(orderAt('F-1', '2026-12-06T09:00:00.000Z'));

@@ -129,6 +129,22 @@ describe("the connector's requests against eBay's models", () => {
     expect(contractErrors('fulfillment', 'ShippingFulfillmentDetails', body)).toEqual([]);
   });
 
+  it('bulkGetInventoryItem sends a BulkGetInventoryItem and is answered a BulkGetInventoryItemResponse', async () => {
+    await connector.listVariantsBySku(['MUG-1', 'NOPE']);
+    expect(
+      contractErrors('inventory', 'BulkGetInventoryItem', lastBody('/sell/inventory/v1/bulk_get_inventory_item')),
+    ).toEqual([]);
+    const answer = await http.request<unknown>({
+      method: 'POST',
+      path: '/sell/inventory/v1/bulk_get_inventory_item',
+      json: { requests: [{ sku: 'MUG-1' }, { sku: 'NOPE' }] },
+      headers: { Authorization: `Bearer ${await tokens.userToken()}` },
+      expect: [200, 207],
+      retries: 0,
+    });
+    expect(contractErrors('inventory', 'BulkGetInventoryItemResponse', answer.body)).toEqual([]);
+  });
+
   it('bulkUpdatePriceQuantity sends a BulkPriceQuantity', async () => {
     const target = (sku: string) => ({
       sku,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EbayConnector } from '../../src/connectors/ebay/ebay.connector.js';
 import { EbaySimulator } from '../../src/connectors/ebay/simulator/ebay-simulator.js';
+import { matchChannelListings } from '../../src/domain/channels/match-channel-listings.js';
 import { pushDirtyStock } from '../../src/jobs/stock-push.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { createShopifyChannel, ensureChannelListing, listSkus } from '../support/channel-jobs.js';
@@ -92,5 +93,33 @@ describe('pushing stock to eBay', () => {
     await dirty(['EB-A']);
     await pushDirtyStock(orm.em.fork(), CHANNEL, { connector, stockBatchLimit: 25 });
     expect(sim.state.revisionsToday('EB-A')).toBe(before);
+  });
+
+  it('matches listings by SKU through the connector, then pushes to them', async () => {
+    await createShopifyChannel(db.url, 'ebay-matched');
+    sim.state.inventory.set('EB-A', { sku: 'EB-A', quantity: 5, offerIds: [] });
+    const summary = await matchChannelListings(orm.em.fork(), 'ebay-matched', (skus) =>
+      connector.listVariantsBySku(skus),
+    );
+    expect(summary.matched).toBe(3);
+    const rows = await sql<{ sku: string; external_location_id: string }>(
+      db.url,
+      'select sku, external_location_id from channel_listing where channel_id = $1 order by sku',
+      ['ebay-matched'],
+    );
+    expect(rows.map((r) => [r.sku, r.external_location_id])).toEqual([
+      ['EB-A', 'shipToLocationAvailability'],
+      ['EB-B', 'shipToLocationAvailability'],
+      ['EB-C', 'shipToLocationAvailability'],
+    ]);
+    await sql(
+      db.url,
+      `insert into channel_stock_dirty (channel_id, sku, dirty_since) values ('ebay-matched', 'EB-A', now() - interval '1 second')`,
+    );
+    expect(await pushDirtyStock(orm.em.fork(), 'ebay-matched', { connector, stockBatchLimit: 25 })).toEqual({
+      calls: 1,
+      pushed: 1,
+    });
+    expect(sim.state.inventory.get('EB-A')?.quantity).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import {
   type ChannelConnector,
   type FulfilmentPush,
   type OrderPage,
+  type PlatformVariant,
   type StockPushResult,
   type StockTarget,
 } from '../connector.js';
@@ -16,8 +17,13 @@ import { decodeOrderCursor, encodeOrderCursor } from './ebay-order-cursor.js';
 
 /** getOrders' largest page (CONNECTORS.md §3). */
 export const EBAY_MAX_ORDERS_PAGE = 200;
-/** bulkUpdatePriceQuantity's largest batch. */
+/** bulkUpdatePriceQuantity's and bulkGetInventoryItem's largest batch. */
 export const EBAY_MAX_STOCK_BATCH = 25;
+/**
+ * The one stock figure eBay keeps per inventory item (its `shipToLocationAvailability`): what a
+ * listing records as its location, since the hub's listings name one and eBay's figure has none.
+ */
+export const EBAY_SHIP_TO_LOCATION = 'shipToLocationAvailability';
 
 const FULFILLMENT = '/sell/fulfillment/v1';
 const INVENTORY = '/sell/inventory/v1';
@@ -190,6 +196,30 @@ export class EbayConnector implements ChannelConnector {
       'INVALID',
       `eBay order ${externalOrderId} cannot be cancelled through the Sell APIs: cancel it in Seller Hub`,
     );
+  }
+
+  /**
+   * The inventory items carrying these SKUs. eBay keys inventory items by SKU, so the SKU is
+   * both the variant and the inventory item id; SKUs eBay does not hold are left out.
+   */
+  async listVariantsBySku(skus: string[]): Promise<PlatformVariant[]> {
+    const wanted = [...new Set(skus.filter((s) => s.trim() !== ''))];
+    const found: PlatformVariant[] = [];
+    for (let start = 0; start < wanted.length; start += EBAY_MAX_STOCK_BATCH) {
+      const batch = wanted.slice(start, start + EBAY_MAX_STOCK_BATCH);
+      const { body } = await this.sell<{ responses?: { sku?: string; statusCode?: number }[] }>({
+        method: 'POST',
+        path: `${INVENTORY}/bulk_get_inventory_item`,
+        json: { requests: batch.map((sku) => ({ sku })) },
+        expect: [200, 207],
+        retries: 2,
+      });
+      for (const r of body.responses ?? []) {
+        if (r.statusCode !== 200 || !r.sku || !batch.includes(r.sku)) continue;
+        found.push({ sku: r.sku, variantId: r.sku, inventoryItemId: r.sku, locationId: EBAY_SHIP_TO_LOCATION });
+      }
+    }
+    return found;
   }
 
   /** A Sell API call with the seller's token and marketplace. */

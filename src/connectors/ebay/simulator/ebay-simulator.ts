@@ -97,6 +97,13 @@ export class EbaySimulator {
       },
       {
         method: 'POST',
+        pattern: /^\/sell\/inventory\/v1\/bulk_get_inventory_item$/,
+        api: 'inventory',
+        auth: 'user',
+        route: (_r, _u, b) => this.bulkGet(b),
+      },
+      {
+        method: 'POST',
         pattern: /^\/sell\/inventory\/v1\/bulk_update_price_quantity$/,
         api: 'inventory',
         auth: 'user',
@@ -329,6 +336,28 @@ export class EbaySimulator {
       shippedDate: f.shippedDate,
     }));
     return { status: 200, body: { fulfillments, total: fulfillments.length } };
+  }
+
+  private bulkGet(body: unknown): Answer {
+    const requests = (body as { requests?: { sku?: string }[] }).requests ?? [];
+    if (!requests.length || requests.length > MAX_BULK_ITEMS)
+      return { status: 400, body: errorBody(25709, `requests must hold 1 to ${MAX_BULK_ITEMS} SKUs`) };
+    const responses = requests.map((r) => {
+      const item = this.state.inventory.get(r.sku ?? '');
+      if (!item)
+        return {
+          sku: r.sku,
+          statusCode: 404,
+          errors: [errorBody(25702, `SKU ${String(r.sku)} is not found`).errors[0]],
+        };
+      return {
+        sku: item.sku,
+        statusCode: 200,
+        inventoryItem: { sku: item.sku, availability: { shipToLocationAvailability: { quantity: item.quantity } } },
+      };
+    });
+    const status = responses.every((r) => r.statusCode === 200) ? 200 : 207;
+    return { status, body: { responses } };
   }
 
   private bulkUpdate(body: unknown): Answer {
