@@ -27,9 +27,12 @@ export interface EbayCredentials {
 
 export type ChannelCredentials = ShopifyCredentials | EbayCredentials;
 
-/** eBay's grant is the one holding a refresh token (the stored JSON carries no kind). */
+/**
+ * eBay's grant is the one with a verification token (the stored JSON carries no kind). Not the
+ * refresh token: other marketplaces' grants (Amazon's LWA) hold one too.
+ */
 export function isEbayCredentials(credentials: ChannelCredentials): credentials is EbayCredentials {
-  return 'refreshToken' in credentials;
+  return 'verificationToken' in credentials;
 }
 
 /**

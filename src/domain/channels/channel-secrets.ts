@@ -40,12 +40,13 @@ export function sealCredentials(key: Buffer, channelId: string, credentials: Cha
 function parseCredentials(plaintext: string): ChannelCredentials {
   const value = JSON.parse(plaintext) as Partial<ShopifyCredentials & EbayCredentials>;
   // Only the known fields of the grant's kind, so nothing unexpected in the stored JSON travels further.
-  if (typeof value.refreshToken === 'string')
+  // eBay's is told by its verification token (a refresh token is not eBay's alone).
+  if (typeof value.verificationToken === 'string')
     return {
       clientId: String(value.clientId ?? ''),
       clientSecret: String(value.clientSecret ?? ''),
-      refreshToken: value.refreshToken,
-      verificationToken: String(value.verificationToken ?? ''),
+      refreshToken: String(value.refreshToken ?? ''),
+      verificationToken: value.verificationToken,
       marketplaceId: String(value.marketplaceId ?? ''),
     };
   return {
