@@ -16,6 +16,9 @@ const USAGE = `Usage: switchyard <command>
   worker              run the job workers only
   migrate             apply pending database migrations, then exit
   create-api-key      --role <ADMIN|OPS|SUPPORT|FINANCE|READ_ONLY|INTEGRATION> --name <text> [--channel <id>]
+  create-user         --email <address> --name <text> --role <ADMIN|OPS|…> [--channel <id>] [--password-stdin]:
+                      a console user; its initial password is read from standard input with
+                      --password-stdin, else generated and printed once
   emit-schema [file]  write the GraphQL SDL (default: schema.graphql)
   check-invariants    check stock, ledger, reservation and order invariants; exit 1 on any violation
   seed-orders         --count <n>: add n synthetic orders (3 lines each) for benchmarks and demos
@@ -73,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       return migrate(config);
     case 'create-api-key':
       return createKey(config, argv.slice(1));
+    case 'create-user':
+      return createConsoleUser(config, argv.slice(1));
     case 'check-invariants':
       return invariants(config);
     case 'seed-orders':
@@ -244,6 +249,57 @@ async function createKey(config: Config, args: string[]): Promise<number> {
   } finally {
     await orm.close(true);
   }
+}
+
+async function createConsoleUser(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      channel: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (!values.email || !values.name || !values.role) {
+    process.stderr.write(
+      'create-user needs --email, --name and --role, e.g. --email ada@example.com --name Ada --role ops\n',
+    );
+    return 64;
+  }
+  const { randomBytes } = await import('node:crypto');
+  // Never from the command line (it would show in `ps` and the shell's history).
+  const given = values['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : null;
+  const password = given ?? randomBytes(18).toString('base64url');
+  const { createOrm } = await import('./platform/database.js');
+  const { createLogger } = await import('./platform/logger.js');
+  const { createUser } = await import('./domain/users/user.service.js');
+  const { DomainError } = await import('./domain/errors.js');
+  const { SYSTEM_PRINCIPAL } = await import('./domain/auth/principal.js');
+  const orm = await createOrm(config.database);
+  try {
+    const user = await createUser(
+      { actor: SYSTEM_PRINCIPAL, requestId: 'cli', em: orm.em.fork(), logger: createLogger('warn') },
+      { email: values.email, name: values.name, role: values.role, channelId: values.channel ?? null, password },
+    );
+    process.stdout.write(`created ${user.role} user ${user.email} (${user.id})\n`);
+    if (!given) process.stdout.write(`initial password, shown only once:\n${password}\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    process.stderr.write(`create-user: ${error.message}\n`);
+    return 65;
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function rotateKey(config: Config, args: string[]): Promise<number> {

@@ -1,5 +1,11 @@
-import { isEbayCredentials, type ChannelCredentials } from '../domain/channels/channel-credentials.js';
+import {
+  isAmazonCredentials,
+  isEbayCredentials,
+  isShopifyCredentials,
+  type ChannelCredentials,
+} from '../domain/channels/channel-credentials.js';
 import type { ChannelKind } from '../domain/channels/channel.entity.js';
+import { AmazonConnector } from './amazon/amazon.connector.js';
 import type { ChannelConnector } from './connector.js';
 import { EbayConnector } from './ebay/ebay.connector.js';
 import { ShopifyConnector } from './shopify/shopify.connector.js';
@@ -16,17 +22,24 @@ export interface ConnectorTarget {
 /** The connector for a channel. */
 export function connectorFor(target: ConnectorTarget): ChannelConnector {
   const { credentials, endpoint } = target;
+  // Each kind takes only its own platform's grant, told by a field only that grant has.
   switch (target.kind) {
     case 'shopify':
-      if (isEbayCredentials(credentials)) break;
+      if (!isShopifyCredentials(credentials)) throw mismatch(target.kind);
       return new ShopifyConnector({ credentials, endpoint });
     case 'ebay':
-      if (!isEbayCredentials(credentials)) break;
+      if (!isEbayCredentials(credentials)) throw mismatch(target.kind);
       return new EbayConnector({ credentials, endpoint });
+    case 'amazon':
+      if (!isAmazonCredentials(credentials)) throw mismatch(target.kind);
+      return new AmazonConnector({ credentials, endpoint });
     default:
       throw new Error(`No connector for channel kind "${String(target.kind)}": it has no platform to sync with`);
   }
-  throw new Error(`Channel kind "${target.kind}" holds credentials of another platform`);
+}
+
+function mismatch(kind: string): Error {
+  return new Error(`The channel's stored credentials are not ${kind} credentials: they belong to another platform`);
 }
 
 /** The webhook adapter for a channel kind, or undefined when the kind takes no webhooks. */

@@ -43,10 +43,12 @@ export interface StockPushResult {
   stale: { sku: string; actualQuantity: number | null }[];
   /**
    * SKUs the platform refused on their own while the rest of the call succeeded (eBay's 207
-   * multi-status), with the kind their status maps to. Absent from platforms that refuse a
-   * call whole.
+   * multi-status, Amazon's feed processing report), with the platform's message. `kind` is the
+   * PlatformErrorKind the refusal maps to where the platform gives a status per SKU (eBay);
+   * absent where it gives only a message (Amazon). The stock push clears these SKUs without
+   * recording their figures as pushed. Absent when the platform reports none.
    */
-  rejected?: { sku: string; kind: PlatformErrorKind; message: string }[];
+  rejected?: { sku: string; kind?: PlatformErrorKind; message: string }[];
 }
 
 export interface FulfilmentPush {

@@ -22,11 +22,15 @@ import { ReturnRequest } from './returns/return-request.entity.js';
 import { ShippingLabel } from './shipping/shipping-label.entity.js';
 import { ShippingRule } from './shipping/shipping-rule.entity.js';
 import { TrackingEvent } from './shipping/tracking-event.entity.js';
+import { UserSession } from './users/user-session.entity.js';
+import { User } from './users/user.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
 
 /** Every entity the ORM must know about. */
 export const entities = [
   ApiKey,
+  User,
+  UserSession,
   DiagnosticPing,
   Channel,
   ChannelListing,

@@ -20,6 +20,8 @@ import { Migration20261207092000_payments } from './Migration20261207092000_paym
 import { Migration20261207096000_notifications } from './Migration20261207096000_notifications.js';
 import { Migration20261207097000_provider_inbox } from './Migration20261207097000_provider_inbox.js';
 import { Migration20261207097500_webhook_body_lz4 } from './Migration20261207097500_webhook_body_lz4.js';
+import { Migration20261207110000_users } from './Migration20261207110000_users.js';
+import { Migration20261207111000_user_sessions } from './Migration20261207111000_user_sessions.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -59,4 +61,6 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261207097500_webhook_body_lz4',
     class: Migration20261207097500_webhook_body_lz4,
   },
+  { name: 'Migration20261207110000_users', class: Migration20261207110000_users },
+  { name: 'Migration20261207111000_user_sessions', class: Migration20261207111000_user_sessions },
 ];

@@ -36,7 +36,9 @@ import {
   webhookProcessors,
 } from './webhook-inbox.js';
 import { redactUrl } from './redact-url.js';
+import { startSandboxProviders } from './sandbox/sandbox-providers.js';
 import { startSandboxShopify } from './sandbox/sandbox-shopify.js';
+import { startSandboxStorefront } from './sandbox/sandbox-storefront.js';
 import { createRedis, pingRedis, waitForRedis } from './redis.js';
 
 export type HubRole = 'api' | 'worker' | 'all';
@@ -60,7 +62,9 @@ type Closer = { name: string; close: () => Promise<unknown> };
  * opened so far is closed again before the error propagates, so a failed start leaves no
  * process or connection behind.
  */
-export async function startHub(config: Config, role: HubRole, logger: Logger): Promise<Hub> {
+export async function startHub(configured: Config, role: HubRole, logger: Logger): Promise<Hub> {
+  /** The configuration, with the sandbox's simulated Stripe and EasyPost filled in where it runs them. */
+  let config = configured;
   const closers: Closer[] = [];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) {
@@ -123,6 +127,14 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
         return { database, redis, migrations: migrationsCurrent, accepting: !shuttingDown };
       },
     };
+    // The development sandbox (`all` only: it needs this process's webhook routes and workers)
+    // runs Stripe and EasyPost simulators for whichever of the two has no real account configured.
+    const sandboxOn = config.sandbox.shopify && role === 'all' && !config.isProduction;
+    const sandboxProviders = sandboxOn ? await startSandboxProviders(config, logger) : null;
+    if (sandboxProviders) {
+      closers.push({ name: 'sandbox simulators', close: () => sandboxProviders.stop() });
+      config = sandboxProviders.config;
+    }
     // Card payments (Stripe) when STRIPE_SECRET_KEY is set; else every order is paid `manual`ly.
     const paymentGateway = paymentGatewayFor(config);
     const metrics = new Metrics(Object.values(queues));
@@ -311,17 +323,32 @@ export async function startHub(config: Config, role: HubRole, logger: Logger): P
       closers.push({ name: 'outbox relay', close: () => relay.stop() });
     }
 
-    // The development sandbox needs this process's webhook route and its workers: `all` only.
-    if (config.sandbox.shopify && role === 'all' && !config.isProduction) {
+    if (sandboxProviders) {
+      const hubBaseUrl = `http://${loopbackHost(config.http.host)}:${http.port}`;
+      sandboxProviders.connect(hubBaseUrl);
       const sandbox = await startSandboxShopify({
         orm,
         logger,
         encryptionKey,
-        hubBaseUrl: `http://${loopbackHost(config.http.host)}:${http.port}`,
+        hubBaseUrl,
         orderEveryMs: config.sandbox.orderEveryMs,
         shipAfterMs: config.sandbox.shipAfterMs,
       });
       closers.push({ name: 'sandbox', close: () => sandbox.stop() });
+      const storefront = await startSandboxStorefront({
+        orm,
+        logger,
+        orders: {
+          payments: manualPaymentProvider,
+          policy: config.orders,
+          cardPayments: paymentGateway ? { provider: paymentGateway.id } : null,
+        },
+        shipping: { carrierId: config.shipping.easypost ? 'easypost' : null },
+        easypost: sandboxProviders.easypost,
+        orderEveryMs: config.sandbox.orderEveryMs,
+        shipAfterMs: config.sandbox.shipAfterMs,
+      });
+      closers.push({ name: 'sandbox storefront', close: () => storefront.stop() });
     } else if (config.sandbox.shopify && role !== 'all') {
       logger.info(`the Shopify sandbox runs with "switchyard all" only; not started in "${role}"`);
     }

@@ -77,7 +77,10 @@ export async function startLocalRedis(dataDir: string, logger: Logger): Promise<
   await mkdir(dir, { recursive: true });
   await stopLeftover(join(dir, 'redis.pid'), logger);
   const port = await freePort();
-  const child = spawnRedisServer(binary, port, dir);
+  // In its own process group: Ctrl-C on `npm start` reaches the whole terminal group, and Redis
+  // must outlive the hub's graceful stop (jobs in hand finish and ack) — the hub stops it last.
+  // A hub killed outright leaves it running; `stopLeftover` ends it on the next start.
+  const child = spawnRedisServer(binary, port, dir, { ownProcessGroup: true });
   await writeFile(join(dir, 'redis.pid'), String(child.pid));
   await redisReady(child, port);
   logger.info({ port, dir }, 'started local redis-server');
@@ -91,7 +94,12 @@ export async function startLocalRedis(dataDir: string, logger: Logger): Promise<
  * A redis-server as the hub runs it: loopback only, AOF every second and `noeviction` (BullMQ
  * must never lose keys), no RDB snapshots. Also what the chaos test kills and restarts.
  */
-export function spawnRedisServer(binary: string, port: number, dir: string): ChildProcess {
+export function spawnRedisServer(
+  binary: string,
+  port: number,
+  dir: string,
+  options: { ownProcessGroup?: boolean } = {},
+): ChildProcess {
   return spawn(
     binary,
     [
@@ -116,7 +124,7 @@ export function spawnRedisServer(binary: string, port: number, dir: string): Chi
       '--loglevel',
       'notice',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup ?? false },
   );
 }
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { ApiKeyResolver } from './auth/api-key.resolver.js';
+import { UserResolver } from './auth/user.resolver.js';
 import { authChecker } from './auth/auth-checker.js';
 import { ChannelHealthResolver } from './channels/channel-health.resolver.js';
 import { ChannelResolver } from './channels/channel.resolver.js';
@@ -31,6 +32,7 @@ import { ShippingResolver } from './shipping/shipping.resolver.js';
 
 export const resolvers = [
   ApiKeyResolver,
+  UserResolver,
   DiagnosticsResolver,
   JobResolver,
   CatalogResolver,

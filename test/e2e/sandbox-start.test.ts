@@ -49,13 +49,17 @@ describe('npm start shows the hub at work (development sandbox)', () => {
   it(
     'connects a simulated Shopify store whose orders arrive, are allocated, shipped and fulfilled on Shopify with tracking',
     async () => {
-      hub = await startChildHub(['all'], {
-        NODE_ENV: 'development',
-        SANDBOX_SHOPIFY: undefined, // the default: on in development
-        DATA_DIR: dataDir,
-        SANDBOX_ORDER_EVERY_MS: '2000',
-        SANDBOX_SHIP_AFTER_MS: '1000',
-      });
+      hub = await startChildHub(
+        ['all'],
+        {
+          NODE_ENV: 'development',
+          SANDBOX_SHOPIFY: undefined, // the default: on in development
+          DATA_DIR: dataDir,
+          SANDBOX_ORDER_EVERY_MS: '2000',
+          SANDBOX_SHIP_AFTER_MS: '1000',
+        },
+        { ownProcessGroup: true },
+      );
       key = (await hub.waitFor(/SWITCHYARD ADMIN KEY: (syk_\S+)/))[1]!;
       const simulatorUrl = (
         await hub.waitFor(/at (http:\/\/127\.0\.0\.1:\d+) connected as channel sandbox-shopify/)
@@ -134,11 +138,70 @@ describe('npm start shows the hub at work (development sandbox)', () => {
           `${fulfilled.list.length} fulfillments on the simulator, first full story in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
       );
 
-      hub.kill('SIGTERM');
+      // The storefront's card orders: authorised by Stripe, labelled by EasyPost, captured when the
+      // carrier's first scan ships them and tracked to delivery — both providers simulated in-process.
+      type StoreOrder = {
+        id: string;
+        number: string;
+        status: string;
+        totals: { total: { amount: number } };
+        payment: { provider: string; status: string; reference: string | null; captured: { amount: number } } | null;
+        shipments: {
+          status: string;
+          trackingNumber: string | null;
+          label: { status: string; trackingCode: string | null } | null;
+        }[];
+      };
+      const storeOrders = async () => {
+        const r = await gql<{ orders: { edges: { node: StoreOrder }[] } }>(
+          hub!.base,
+          `{ orders(first: 50, filter: { channelId: "direct" }) { edges { node {
+               id number status totals { total { amount } }
+               payment { provider status reference captured { amount } }
+               shipments { status trackingNumber label { status trackingCode } } } } } }`,
+          { key },
+        );
+        expect(r.body.errors).toBeUndefined();
+        return r.body.data!.orders.edges.map((e) => e.node);
+      };
+      const delivered = await waitUntil(
+        'a delivered storefront order',
+        async () => (await storeOrders()).find((o) => o.status === 'DELIVERED'),
+        STORY_TIMEOUT_MS,
+      );
+      expect(delivered.payment).toMatchObject({ provider: 'stripe', status: 'CAPTURED' });
+      expect(delivered.payment!.reference).toMatch(/^pi_/);
+      expect(delivered.payment!.captured.amount).toBe(delivered.totals.total.amount);
+      expect(delivered.shipments).toHaveLength(1);
+      expect(delivered.shipments[0]!.label).toMatchObject({ status: 'PURCHASED' });
+      expect(delivered.shipments[0]!.trackingNumber).toBe(delivered.shipments[0]!.label!.trackingCode);
+      // Every sixth customer's card is declined: that order waits on hold with the reason.
+      const declined = await waitUntil(
+        'a storefront order held for its declined card',
+        async () => (await storeOrders()).find((o) => o.payment?.status === 'DECLINED'),
+        STORY_TIMEOUT_MS,
+      );
+      expect(declined.status).toBe('ON_HOLD');
+      // The log tells each step (the last ones within a poll of the storefront's fulfiller).
+      for (const step of [
+        /sandbox: payments through the Stripe simulator at http:\/\/127\.0\.0\.1:\d+, labels through the EasyPost simulator/,
+        new RegExp(`sandbox: storefront order ${delivered.number} authorised \\(stripe pi_\\w+\\) and allocated`),
+        new RegExp(
+          `sandbox: storefront order ${delivered.number} labelled: .*tracking ${delivered.shipments[0]!.label!.trackingCode}`,
+        ),
+        new RegExp(`sandbox: storefront order ${delivered.number} shipped; USD [\\d.]+ captured`),
+        new RegExp(`sandbox: storefront order ${delivered.number} delivered`),
+        new RegExp(`sandbox: storefront order ${declined.number} is on hold: stripe payment declined`),
+      ])
+        await hub.waitFor(step, 10_000);
+
+      // Ctrl-C reaches the whole terminal's process group; the hub's own Redis must not stop first.
+      hub.killGroup('SIGINT');
       expect(await hub.exited).toBe(0);
       expect(hub.output()).toContain('"msg":"stopped"');
+      expect(hub.output()).not.toMatch(/"level":50/);
     },
-    START_TIMEOUT_MS + 2 * STORY_TIMEOUT_MS,
+    START_TIMEOUT_MS + 4 * STORY_TIMEOUT_MS,
   );
 
   it(

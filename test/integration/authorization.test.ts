@@ -16,6 +16,16 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
     query: 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }',
     variables: () => ({ id: victimKeyId }),
   },
+  users: { query: '{ users(first: 1) { totalCount } }' },
+  createUser: {
+    query:
+      'mutation($email: String!) { createUser(input: { email: $email, name: "Matrix", role: READ_ONLY, password: "correct horse battery" }) { id } }',
+    variables: () => ({ email: `matrix-${Math.random().toString(36).slice(2)}@example.com` }),
+  },
+  updateUser: {
+    query: 'mutation { updateUser(id: "00000000-0000-4000-8000-000000000000", input: { name: "Matrix" }) { id } }',
+  },
+  deactivateUser: { query: 'mutation { deactivateUser(id: "00000000-0000-4000-8000-000000000000") { id } }' },
   requestDiagnosticPing: { query: 'mutation { requestDiagnosticPing { id } }' },
   failedJobs: { query: '{ failedJobs(queue: STOCK_PUSH, first: 1) { id } }' },
   retryJob: { query: 'mutation { retryJob(queue: STOCK_PUSH, id: "matrix-none") { id } }' },

@@ -11,6 +11,17 @@ export interface ChildHub {
   /** Resolves with the exit code (or signal name) once the process has ended. */
   exited: Promise<number | string>;
   kill(signal: NodeJS.Signals): void;
+  /**
+   * Signals the hub's whole process group, the way Ctrl-C in a terminal reaches `npm start` and
+   * every child it started; only for a hub spawned with `ownProcessGroup`.
+   */
+  killGroup(signal: NodeJS.Signals): void;
+}
+
+export interface SpawnOptions {
+  cwd?: string;
+  /** Leads its own process group (as a shell's foreground job does), for `killGroup`. */
+  ownProcessGroup?: boolean;
 }
 
 /** Children still running, so a test that timed out (its ChildHub never handed over) leaves none behind. */
@@ -28,9 +39,15 @@ export async function killChildHubs(keep: readonly ChildHub[] = []): Promise<voi
   clearTimeout(timer);
 }
 
-export function spawnHub(args: string[], env: Record<string, string | undefined>, cwd?: string): ChildHub {
+export function spawnHub(
+  args: string[],
+  env: Record<string, string | undefined>,
+  options: SpawnOptions | string = {},
+): ChildHub {
+  const { cwd, ownProcessGroup = false } = typeof options === 'string' ? { cwd: options } : options;
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd,
+    detached: ownProcessGroup,
     // Only what we pass: the test's own environment must not leak in (e.g. DATABASE_URL). The
     // development sandbox stays off unless a test turns it on (test/e2e/sandbox-start.test.ts).
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', SANDBOX_SHOPIFY: 'off', ...env },
@@ -52,6 +69,10 @@ export function spawnHub(args: string[], env: Record<string, string | undefined>
     output: () => out,
     exited,
     kill: (signal) => child.kill(signal),
+    killGroup: (signal) => {
+      if (!ownProcessGroup) throw new Error('killGroup needs a hub spawned with ownProcessGroup');
+      process.kill(-child.pid!, signal);
+    },
     waitFor(pattern, timeoutMs = 150_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -84,9 +105,9 @@ export function spawnHub(args: string[], env: Record<string, string | undefined>
 export async function startChildHub(
   args: string[],
   env: Record<string, string | undefined>,
-  cwd?: string,
+  options: SpawnOptions | string = {},
 ): Promise<ChildHub & { base: string }> {
-  const hub = spawnHub(args, { PORT: '0', ...env }, cwd);
+  const hub = spawnHub(args, { PORT: '0', ...env }, options);
   const m = await hub.waitFor(/"port":(\d+),"url":"[^"]+","msg":"listening"/);
   return Object.assign(hub, { base: `http://127.0.0.1:${m[1]}` });
 }

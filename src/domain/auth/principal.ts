@@ -1,9 +1,9 @@
 import type { Role } from './roles.js';
 
-/** Who is calling: an API key (possibly the bootstrap admin key) or the system itself. */
+/** Who is calling: an API key (possibly the bootstrap admin key), a console user, or the system itself. */
 export interface Principal {
-  kind: 'api_key' | 'bootstrap_admin' | 'system';
-  /** The API key's id; `bootstrap` for SWITCHYARD_ADMIN_KEY; `system` for jobs and CLI. */
+  kind: 'api_key' | 'bootstrap_admin' | 'user' | 'system';
+  /** The API key's id; `bootstrap` for SWITCHYARD_ADMIN_KEY; the user's id; `system` for jobs and CLI. */
   id: string;
   name: string;
   role: Role;

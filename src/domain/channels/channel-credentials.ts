@@ -25,20 +25,54 @@ export interface EbayCredentials {
   marketplaceId: string;
 }
 
-export type ChannelCredentials = ShopifyCredentials | EbayCredentials;
+/** The SP-API regions; a seller's account lives in one (its marketplaces' region). */
+export const AMAZON_REGIONS = ['na', 'eu', 'fe'] as const;
 
 /**
- * eBay's grant is the one with a verification token (the stored JSON carries no kind). Not the
- * refresh token: other marketplaces' grants (Amazon's LWA) hold one too.
+ * A seller's Selling Partner API authorisation: the app's Login with Amazon client and the
+ * seller's refresh token (from the authorisation), the seller's region and its marketplaces.
  */
+export interface AmazonCredentials {
+  /** LWA client id of our SP-API app (`amzn1.application-oa2-client.…`). */
+  clientId: string;
+  clientSecret: string;
+  /** The seller's LWA refresh token (`Atzr|…`), long-lived: exchanged for hour-long access tokens. */
+  refreshToken: string;
+  /** The seller (merchant token), the path of Listings Items calls. */
+  sellerId: string;
+  /** SP-API region of the seller's account: `na`, `eu` or `fe`. */
+  region: (typeof AMAZON_REGIONS)[number];
+  /** Marketplaces this channel sells in (e.g. `ATVPDKIKX0DER` for amazon.com). */
+  marketplaceIds: string[];
+}
+
+export type ChannelCredentials = ShopifyCredentials | EbayCredentials | AmazonCredentials;
+
+/*
+ * The stored JSON carries no kind: each grant is told by a field only it has. Not the refresh
+ * token, which eBay's and Amazon's (LWA) grants both hold, nor the client id and secret.
+ */
+
+/** eBay's grant is the one with a verification token (for the account-deletion challenge). */
 export function isEbayCredentials(credentials: ChannelCredentials): credentials is EbayCredentials {
   return 'verificationToken' in credentials;
 }
 
+/** Amazon's authorisation is the one naming a seller (`sellerId`; eBay's has no seller id). */
+export function isAmazonCredentials(credentials: ChannelCredentials): credentials is AmazonCredentials {
+  return 'sellerId' in credentials;
+}
+
+/** Shopify's credentials are the ones for a shop domain. */
+export function isShopifyCredentials(credentials: ChannelCredentials): credentials is ShopifyCredentials {
+  return 'shopDomain' in credentials;
+}
+
 /**
- * The secret a channel's webhooks are verified with: Shopify's app secret (HMAC). eBay signs
- * with published public keys, fetched by key id, so it has none here.
+ * The key a channel's webhooks are signed with: Shopify's app secret (HMAC). '' for a kind whose
+ * notifications come another way (eBay signs with published public keys fetched by key id,
+ * Amazon's come through SQS), so a delivery claiming to be from it never verifies by this key.
  */
 export function webhookSecretOf(credentials: ChannelCredentials): string {
-  return isEbayCredentials(credentials) ? '' : credentials.webhookSecret;
+  return isShopifyCredentials(credentials) ? credentials.webhookSecret : '';
 }

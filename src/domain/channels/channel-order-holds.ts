@@ -15,7 +15,7 @@ import type { ChannelOrder } from './channel-order.js';
 /** The hold reason column's length. */
 const MAX_HOLD_REASON = 500;
 
-/** Why ingestion must hold the order: unknown SKUs, no address to ship to, another currency, not paid, the hold rules. */
+/** Why ingestion must hold the order: fulfilled by the platform, unknown SKUs, no address to ship to, another currency, not paid, the hold rules. */
 export function ingestHoldReasons(
   order: Pick<Order, 'totalAmount'> & { channel: { id: string } },
   matched: MatchedLine[],
@@ -33,7 +33,10 @@ export function ingestHoldReasons(
       `currency ${co.currency} differs from the catalogue's: ${foreign.map((m) => `${m.variant!.sku} in ${m.variant!.currency}`).join(', ')}`,
     );
   }
-  if (co.paidAmount === 0) reasons.push(`not paid on channel ${order.channel.id} yet`);
+  // A platform-fulfilled order stays held on this reason, so it is recorded but never allocated.
+  if (co.fulfilledByChannel)
+    reasons.push(`fulfilled by channel ${order.channel.id} from its own stock: recorded, takes none of ours`);
+  else if (co.paidAmount === 0) reasons.push(`not paid on channel ${order.channel.id} yet`);
   reasons.push(
     ...holdReasons(
       {

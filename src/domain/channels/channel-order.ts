@@ -38,6 +38,12 @@ export interface ChannelOrder {
   /** Refunds the platform recorded, each with its own platform id (ingested once each). */
   refunds: ChannelRefund[];
   note: string | null;
+  /**
+   * The platform ships the order from its own stock (Amazon AFN/FBA): the hub records it for
+   * reporting and never sources it from ours (ingestion holds it before sourcing, for good).
+   * Absent means false.
+   */
+  fulfilledByChannel?: boolean;
 }
 
 export interface ChannelOrderLine {

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { DomainError, ErrorCode, notFound } from '../errors.js';
-import type { ChannelCredentials, EbayCredentials, ShopifyCredentials } from './channel-credentials.js';
+import { AMAZON_REGIONS, type ChannelCredentials } from './channel-credentials.js';
 import { sqlRows } from './sql.js';
 import { decryptCredentials, encryptCredentials } from './credentials-cipher.js';
 
@@ -38,20 +38,35 @@ export function sealCredentials(key: Buffer, channelId: string, credentials: Cha
 }
 
 function parseCredentials(plaintext: string): ChannelCredentials {
-  const value = JSON.parse(plaintext) as Partial<ShopifyCredentials & EbayCredentials>;
-  // Only the known fields of the grant's kind, so nothing unexpected in the stored JSON travels further.
-  // eBay's is told by its verification token (a refresh token is not eBay's alone).
-  if (typeof value.verificationToken === 'string')
+  const stored = JSON.parse(plaintext) as Record<string, unknown>;
+  // Only the known fields of the grant's kind, so nothing unexpected in the stored JSON travels
+  // further. Each kind is told by a field only it has (channel-credentials.ts), never by the
+  // refresh token, which eBay's and Amazon's grants both hold.
+  if (typeof stored.verificationToken === 'string')
     return {
-      clientId: String(value.clientId ?? ''),
-      clientSecret: String(value.clientSecret ?? ''),
-      refreshToken: String(value.refreshToken ?? ''),
-      verificationToken: value.verificationToken,
-      marketplaceId: String(value.marketplaceId ?? ''),
+      clientId: String(stored.clientId ?? ''),
+      clientSecret: String(stored.clientSecret ?? ''),
+      refreshToken: String(stored.refreshToken ?? ''),
+      verificationToken: stored.verificationToken,
+      marketplaceId: String(stored.marketplaceId ?? ''),
     };
+  if (typeof stored.sellerId === 'string') {
+    const region = AMAZON_REGIONS.find((r) => r === stored.region) ?? 'na';
+    return {
+      clientId: String(stored.clientId ?? ''),
+      clientSecret: String(stored.clientSecret ?? ''),
+      refreshToken: String(stored.refreshToken ?? ''),
+      sellerId: stored.sellerId,
+      region,
+      marketplaceIds: Array.isArray(stored.marketplaceIds) ? stored.marketplaceIds.map(String) : [],
+    };
+  }
+  const value = stored as Partial<ShopifyStored>;
   return {
     shopDomain: String(value.shopDomain ?? ''),
     accessToken: String(value.accessToken ?? ''),
     webhookSecret: String(value.webhookSecret ?? ''),
   };
 }
+
+type ShopifyStored = { shopDomain: string; accessToken: string; webhookSecret: string };

@@ -19,6 +19,7 @@ import {
 import { loadChannelCredentials, sealCredentials } from './channel-secrets.js';
 import { Channel, DIRECT_CHANNEL_ID } from './channel.entity.js';
 import { sqlRows } from './sql.js';
+import { isAmazonCredentials } from './channel-credentials.js';
 
 export interface ConnectChannelInput {
   /** The stored kind (`shopify`); the schema's SHOPIFY maps to it. */
@@ -183,7 +184,8 @@ export async function updateChannel(
       // Dropping the override points the connector at the real platform: the stored shop
       // domain must then be a real one.
       const stored = await loadChannelCredentials(tx, deps.encryptionKey, channel.id);
-      validCredentialsFor(channel.kind, stored, null);
+      // Amazon's authorisation names no host of its own to check (its region picks SP-API's).
+      if (!isAmazonCredentials(stored)) validCredentialsFor(channel.kind, stored, null);
     }
     if (patch.enabled != null) {
       if (patch.enabled && isDirect === false) channel.disconnectedAt = null;

@@ -8,7 +8,8 @@ import { ORDER_TRANSITIONS, type OrderStatus } from './order-status.js';
 
 /** Who acts, as the timeline records it. */
 export function actorOf(principal: Principal): { actorKind: string; actorId: string } {
-  return { actorKind: principal.kind === 'system' ? 'system' : 'api_key', actorId: principal.id };
+  const actorKind = principal.kind === 'system' || principal.kind === 'user' ? principal.kind : 'api_key';
+  return { actorKind, actorId: principal.id };
 }
 
 /** A timeline row as stored, before it has an id. */

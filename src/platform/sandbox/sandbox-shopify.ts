@@ -10,13 +10,13 @@ import { mapListing } from '../../domain/channels/channel-listing.service.js';
 import { findChannel } from '../../domain/channels/channel-queries.js';
 import { connectChannel, updateChannel } from '../../domain/channels/channel.service.js';
 import type { OperationContext } from '../../domain/context.js';
-import { DomainError, ErrorCode } from '../../domain/errors.js';
 import { readLevels } from '../../domain/inventory/stock-ledger.js';
 import { createLocation, listLocations } from '../../domain/inventory/location.service.js';
 import { createShipment } from '../../domain/orders/lifecycle/create-shipment.js';
 import { markShipmentShipped } from '../../domain/orders/lifecycle/mark-shipment-shipped.js';
 import { listOrders } from '../../domain/orders/order-list.service.js';
 import { receiveStock } from '../../domain/orders/stock-change.service.js';
+import { exists } from './exists.js';
 
 /**
  * The development sandbox: a simulated Shopify store in this process, connected as a real
@@ -250,16 +250,6 @@ export async function startSandboxShopify(options: SandboxOptions): Promise<Sand
     return { simulatorUrl, stop };
   } catch (error) {
     await stop();
-    throw error;
-  }
-}
-
-/** The value, or undefined when the domain says NOT_FOUND. */
-async function exists<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (error) {
-    if (error instanceof DomainError && error.code === ErrorCode.NOT_FOUND) return undefined;
     throw error;
   }
 }

@@ -12,11 +12,12 @@ registerEnumType(RoleEnum, { name: 'Role', description: 'What an API key may do;
 export enum PrincipalKind {
   API_KEY = 'api_key',
   BOOTSTRAP_ADMIN = 'bootstrap_admin',
+  USER = 'user',
   SYSTEM = 'system',
 }
 registerEnumType(PrincipalKind, { name: 'PrincipalKind' });
 
-@ObjectType({ description: 'The caller, as identified by its API key.' })
+@ObjectType({ description: 'The caller, as identified by its API key or console session.' })
 export class Me {
   @Field(() => PrincipalKind)
   kind!: PrincipalKind;

@@ -10,6 +10,7 @@ export const POLICY = {
   // Query
   me: [],
   apiKeys: ['admin'],
+  users: ['admin'],
   diagnosticPing: ['ops'],
   // Query: the webhook inbox (an integration key sees its own channel's deliveries only)
   webhookDeliveries: ['ops', 'integration'],
@@ -38,6 +39,9 @@ export const POLICY = {
   // Mutation
   createApiKey: ['admin'],
   revokeApiKey: ['admin'],
+  createUser: ['admin'],
+  updateUser: ['admin'],
+  deactivateUser: ['admin'],
   requestDiagnosticPing: ['ops'],
   replayWebhookDelivery: ['admin'],
   retryJob: ['admin'],
