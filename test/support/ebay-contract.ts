@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 
 /**
- * eBay's official OpenAPI models, read from the project's shared folder beside the repository
- * (`../shared/api-models/ebay`), compiled with ajv so tests can check a request or an answer
- * against a named schema of a model.
+ * eBay's official OpenAPI models, kept in the repository (test/fixtures/ebay/models, copied
+ * unchanged from the project's `../shared/api-models/ebay`, so the tests run from any clone),
+ * compiled with ajv so tests can check a request or an answer against a named schema of a model.
  */
-const MODELS = new URL('../../../shared/api-models/ebay/', import.meta.url);
+const MODELS = new URL('../fixtures/ebay/models/', import.meta.url);
 
 export const EBAY_MODELS = {
   fulfillment: 'sell_fulfillment_v1_oas3.json',
