@@ -42,10 +42,13 @@ export interface StockPushResult {
   /** SKUs whose compare failed: the platform's current figure, to retry with. */
   stale: { sku: string; actualQuantity: number | null }[];
   /**
-   * SKUs the platform refused for good (Amazon's feed processing report), with its message;
-   * retrying them unchanged would fail the same way. Absent when the platform reports none.
+   * SKUs the platform refused on their own while the rest of the call succeeded (eBay's 207
+   * multi-status, Amazon's feed processing report), with the platform's message. `kind` is the
+   * PlatformErrorKind the refusal maps to where the platform gives a status per SKU (eBay);
+   * absent where it gives only a message (Amazon). The stock push clears these SKUs without
+   * recording their figures as pushed. Absent when the platform reports none.
    */
-  rejected?: { sku: string; message: string }[];
+  rejected?: { sku: string; kind?: PlatformErrorKind; message: string }[];
 }
 
 export interface FulfilmentPush {
@@ -71,6 +74,13 @@ export interface PlatformVariant {
  * Every method throws PlatformError only.
  */
 export interface ChannelConnector {
+  /**
+   * False when a pull's pages are not in order of change across the pull (eBay pages by offset
+   * in an order of its own): the sync then moves the channel's cursor only once the whole pull
+   * is done, so a pull cut short starts its window again instead of skipping older changes on
+   * later pages. Absent means ordered (Shopify's UPDATED_AT sort).
+   */
+  readonly pagesOrderedByChange?: boolean;
   /** Orders updated at or after `since`, in pages of at most `pageSize`. */
   pullOrders(since: Date, cursor: string | null, pageSize: number): Promise<OrderPage>;
   /** Sets stock figures; the connector splits into calls at the platform's batch limit. */

@@ -49,6 +49,9 @@ export async function pullChannelOrders(
 ): Promise<SyncProgress> {
   const progress: SyncProgress = { channelId, pulled: 0, created: 0, updated: 0, unchanged: 0, held: 0, done: false };
   let cursor: string | null = null;
+  // Per page only when pages come in order of change; otherwise once, after the last page.
+  const advancePerPage = options.advanceCursor && deps.connector.pagesOrderedByChange !== false;
+  let newestSeen = -Infinity;
   do {
     const page = await deps.connector.pullOrders(since, cursor, options.pageSize ?? PULL_PAGE_SIZE);
     const outcomes = await (deps.ingestOrders ?? ingestChannelOrders)(ctx, deps.ingest, channelId, page.orders);
@@ -60,12 +63,15 @@ export async function pullChannelOrders(
       else progress.updated++;
     }
     const newest = Math.max(...page.orders.map((o) => o.updatedAt.getTime()));
-    if (options.advanceCursor && Number.isFinite(newest))
+    newestSeen = Math.max(newestSeen, newest);
+    if (advancePerPage && Number.isFinite(newest))
       await advanceSyncCursor(ctx.em, channelId, new Date(newest - CURSOR_OVERLAP_MS));
     cursor = page.nextCursor;
     if (cursor) await options.onProgress?.({ ...progress });
     if (cursor && options.shouldStop?.()) return progress;
   } while (cursor);
+  if (options.advanceCursor && !advancePerPage && Number.isFinite(newestSeen))
+    await advanceSyncCursor(ctx.em, channelId, new Date(newestSeen - CURSOR_OVERLAP_MS));
   progress.done = true;
   await options.onProgress?.({ ...progress });
   return progress;

@@ -36,7 +36,8 @@ export function stockPushKey(channelId: string, targets: readonly StockTarget[])
  * coalesced, the figure is the latest), sends it with the figure we last pushed as the compare
  * value, and on a stale compare re-reads our figure and retries with the platform's own (never a
  * blind overwrite). Then it stores what the platform holds and clears the dirty rows not dirtied
- * again since the clock reading. A throw (rate limit, platform error) keeps what was done.
+ * again since the clock reading. SKUs the platform refused on their own are cleared without
+ * being recorded as pushed. A throw (rate limit, platform error) keeps what was done.
  */
 export async function pushDirtyStock(
   em: EntityManager,
@@ -71,12 +72,17 @@ export async function pushDirtyStock(
     try {
       for (let round = 0; pending.length > 0; round++) {
         summary.calls++;
-        const { stale } = await connector.pushStock(pending, stockPushKey(channelId, pending));
+        const { stale, rejected = [] } = await connector.pushStock(pending, stockPushKey(channelId, pending));
         const staleBySku = new Map(stale.map((s) => [s.sku, s.actualQuantity]));
+        const refused = new Set(rejected.map((r) => r.sku));
         for (const t of pending) {
           if (staleBySku.has(t.sku)) continue;
-          held.push({ sku: t.sku, quantity: t.quantity });
           settled.push(t.sku);
+          // Refused by the platform on its own (eBay's 207): the platform still holds its old
+          // figure, so ours is not recorded as pushed (a later push of the same figure must not
+          // be skipped as unchanged); the SKU is cleared and the reconciliation dirties it again.
+          if (refused.has(t.sku)) continue;
+          held.push({ sku: t.sku, quantity: t.quantity });
           summary.pushed++;
         }
         if (staleBySku.size === 0) break;

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { webhookAdapterFor } from '../connectors/connector-registry.js';
 import type { ProviderWebhook } from '../connectors/provider-webhook.js';
 import { SHOPIFY_WEBHOOK_TOPICS } from '../connectors/shopify/shopify-webhook.js';
+import { webhookSecretOf } from '../domain/channels/channel-credentials.js';
 import { openCredentials } from '../domain/channels/channel-secrets.js';
 import { WebhookSecretCache } from '../domain/channels/webhook-secret-cache.js';
 import { pruneWebhookDeliveries } from '../domain/webhooks/delivery-maintenance.js';
@@ -16,7 +17,6 @@ import { WebhookSweeper } from '../jobs/webhook-sweeper.js';
 import { webhookProcessor } from '../jobs/webhook.worker.js';
 import type { ProcessorMap } from '../jobs/worker-runner.js';
 import type { Orm } from './database.js';
-import { webhookSecretOf } from '../domain/channels/channel-credentials.js';
 
 /**
  * The webhook inbox's wiring, kept out of hub.ts: the route (API roles), the processors, the

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 import { openCredentials, sealCredentials } from '../../src/domain/channels/channel-secrets.js';
 import { WebhookSecretCache } from '../../src/domain/channels/webhook-secret-cache.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
 import { post, serveInbox, signedDelivery } from '../support/webhook-inbox.js';
-import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 
 /**
  * The hub opens webhook secrets from the channel row it reads on every delivery and keeps them

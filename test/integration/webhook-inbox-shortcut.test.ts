@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 import { openCredentials, sealCredentials } from '../../src/domain/channels/channel-secrets.js';
 import { WebhookSecretCache } from '../../src/domain/channels/webhook-secret-cache.js';
 import { createOrm, type Orm } from '../../src/platform/database.js';
 import { seeded } from '../support/commerce.js';
 import { createTestDatabase, sql, type TestDatabase } from '../support/database.js';
 import { post, serveInbox, signedDelivery, type Signed } from '../support/webhook-inbox.js';
-import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 
 /**
  * The route stores a delivery to a channel it found open before in one round trip

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
+import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 import { openCredentials, sealCredentials } from '../../src/domain/channels/channel-secrets.js';
 import { WebhookSecretCache } from '../../src/domain/channels/webhook-secret-cache.js';
-import { webhookSecretOf } from '../../src/domain/channels/channel-credentials.js';
 
 const key = randomBytes(32);
 const seal = (channelId: string, webhookSecret: string) =>

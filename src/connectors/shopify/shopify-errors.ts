@@ -1,4 +1,7 @@
 import { PlatformError } from '../connector.js';
+import { parseRetryAfter } from '../retry-after.js';
+
+export { parseRetryAfter };
 
 /**
  * Everything that can go wrong in one Shopify call, as plain data: the HTTP answer (status,
@@ -120,15 +123,6 @@ export function shopifyError(failure: ShopifyFailure): PlatformError {
 export function throttleWaitMs(requested: number | undefined, bucket: ThrottleStatus | undefined): number {
   if (requested === undefined || !bucket || bucket.restoreRate <= 0) return DEFAULT_RETRY_AFTER_MS;
   return Math.max(0, Math.ceil(((requested - bucket.currentlyAvailable) / bucket.restoreRate) * 1000));
-}
-
-/** Retry-After as seconds (Shopify sends "2.0") or an HTTP date; undefined when unusable. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.ceil(seconds * 1000) : undefined;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function bodyText(body: unknown): string {

@@ -11,6 +11,20 @@ export interface ShopifyCredentials {
   webhookSecret: string;
 }
 
+/**
+ * An eBay seller's grant to our app (CONNECTORS.md §3): the user refresh token (about 18 months)
+ * is exchanged for short-lived access tokens; the app's client id and secret authenticate that
+ * exchange; the verification token answers the account-deletion endpoint's challenge.
+ */
+export interface EbayCredentials {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  verificationToken: string;
+  /** `X-EBAY-C-MARKETPLACE-ID`, e.g. `EBAY_US`. */
+  marketplaceId: string;
+}
+
 /** The SP-API regions; a seller's account lives in one (its marketplaces' region). */
 export const AMAZON_REGIONS = ['na', 'eu', 'fe'] as const;
 
@@ -32,17 +46,33 @@ export interface AmazonCredentials {
   marketplaceIds: string[];
 }
 
-export type ChannelCredentials = ShopifyCredentials | AmazonCredentials;
+export type ChannelCredentials = ShopifyCredentials | EbayCredentials | AmazonCredentials;
 
-/**
- * The key a channel's webhooks are signed with; '' for a kind whose notifications come another
- * way (Amazon's through SQS), so a delivery claiming to be from it never verifies.
+/*
+ * The stored JSON carries no kind: each grant is told by a field only it has. Not the refresh
+ * token, which eBay's and Amazon's (LWA) grants both hold, nor the client id and secret.
  */
-export function webhookSecretOf(credentials: ChannelCredentials): string {
-  return 'webhookSecret' in credentials ? credentials.webhookSecret : '';
+
+/** eBay's grant is the one with a verification token (for the account-deletion challenge). */
+export function isEbayCredentials(credentials: ChannelCredentials): credentials is EbayCredentials {
+  return 'verificationToken' in credentials;
 }
 
-/** Amazon's carry a refresh token, Shopify's a shop domain. */
+/** Amazon's authorisation is the one naming a seller (`sellerId`; eBay's has no seller id). */
 export function isAmazonCredentials(credentials: ChannelCredentials): credentials is AmazonCredentials {
-  return 'refreshToken' in credentials;
+  return 'sellerId' in credentials;
+}
+
+/** Shopify's credentials are the ones for a shop domain. */
+export function isShopifyCredentials(credentials: ChannelCredentials): credentials is ShopifyCredentials {
+  return 'shopDomain' in credentials;
+}
+
+/**
+ * The key a channel's webhooks are signed with: Shopify's app secret (HMAC). '' for a kind whose
+ * notifications come another way (eBay signs with published public keys fetched by key id,
+ * Amazon's come through SQS), so a delivery claiming to be from it never verifies by this key.
+ */
+export function webhookSecretOf(credentials: ChannelCredentials): string {
+  return isShopifyCredentials(credentials) ? credentials.webhookSecret : '';
 }

@@ -1,5 +1,5 @@
 import { BACKORDER_POLICIES, type BackorderPolicy } from './channel.entity.js';
-import type { ShopifyCredentials } from './channel-credentials.js';
+import type { ChannelCredentials, EbayCredentials, ShopifyCredentials } from './channel-credentials.js';
 import { badInput } from '../errors.js';
 
 /** A channel id: readable, usable in URLs (`/webhooks/<id>`) and in API keys' channel scope. */
@@ -17,6 +17,11 @@ export interface CredentialsInput {
   shopDomain?: string | null;
   accessToken?: string | null;
   webhookSecret?: string | null;
+  clientId?: string | null;
+  clientSecret?: string | null;
+  refreshToken?: string | null;
+  verificationToken?: string | null;
+  marketplaceId?: string | null;
 }
 
 export interface EndpointRules {
@@ -116,4 +121,44 @@ export function validShopifyCredentials(
     accessToken: secretField('accessToken', input.accessToken),
     webhookSecret: secretField('webhookSecret', input.webhookSecret),
   };
+}
+
+/** eBay's rule for the account-deletion verification token: 32 to 80 letters, digits, _ or -. */
+const EBAY_VERIFICATION_TOKEN = /^[A-Za-z0-9_-]{32,80}$/;
+/** eBay marketplace ids (`EBAY_US`, `EBAY_GB`, `EBAY_MOTORS_US`, …). */
+const EBAY_MARKETPLACE = /^EBAY_[A-Z_]{2,20}$/;
+
+/**
+ * eBay credentials: the app's client id and secret, the seller's user refresh token, the
+ * verification token registered for the account-deletion endpoint, and the marketplace
+ * (`EBAY_US` when absent).
+ */
+export function validEbayCredentials(input: CredentialsInput | null | undefined): EbayCredentials {
+  if (!input)
+    throw badInput(
+      'credentials',
+      'are required for an EBAY channel: clientId, clientSecret, refreshToken, verificationToken',
+    );
+  const verificationToken = secretField('verificationToken', input.verificationToken);
+  if (!EBAY_VERIFICATION_TOKEN.test(verificationToken))
+    throw badInput('credentials.verificationToken', "must be 32 to 80 letters, digits, _ or - (eBay's rule)");
+  const marketplaceId = (input.marketplaceId ?? '').trim().toUpperCase() || 'EBAY_US';
+  if (!EBAY_MARKETPLACE.test(marketplaceId))
+    throw badInput('credentials.marketplaceId', 'must be an eBay marketplace id such as EBAY_US');
+  return {
+    clientId: secretField('clientId', input.clientId),
+    clientSecret: secretField('clientSecret', input.clientSecret),
+    refreshToken: secretField('refreshToken', input.refreshToken),
+    verificationToken,
+    marketplaceId,
+  };
+}
+
+/** The credentials a channel of `kind` needs, validated. */
+export function validCredentialsFor(
+  kind: string,
+  input: CredentialsInput | null | undefined,
+  endpoint: string | null,
+): ChannelCredentials {
+  return kind === 'ebay' ? validEbayCredentials(input) : validShopifyCredentials(input, endpoint);
 }

@@ -39,14 +39,24 @@ export function sealCredentials(key: Buffer, channelId: string, credentials: Cha
 
 function parseCredentials(plaintext: string): ChannelCredentials {
   const stored = JSON.parse(plaintext) as Record<string, unknown>;
-  // Only the known fields, so nothing unexpected in the stored JSON travels further.
-  if ('refreshToken' in stored) {
+  // Only the known fields of the grant's kind, so nothing unexpected in the stored JSON travels
+  // further. Each kind is told by a field only it has (channel-credentials.ts), never by the
+  // refresh token, which eBay's and Amazon's grants both hold.
+  if (typeof stored.verificationToken === 'string')
+    return {
+      clientId: String(stored.clientId ?? ''),
+      clientSecret: String(stored.clientSecret ?? ''),
+      refreshToken: String(stored.refreshToken ?? ''),
+      verificationToken: stored.verificationToken,
+      marketplaceId: String(stored.marketplaceId ?? ''),
+    };
+  if (typeof stored.sellerId === 'string') {
     const region = AMAZON_REGIONS.find((r) => r === stored.region) ?? 'na';
     return {
       clientId: String(stored.clientId ?? ''),
       clientSecret: String(stored.clientSecret ?? ''),
       refreshToken: String(stored.refreshToken ?? ''),
-      sellerId: String(stored.sellerId ?? ''),
+      sellerId: stored.sellerId,
       region,
       marketplaceIds: Array.isArray(stored.marketplaceIds) ? stored.marketplaceIds.map(String) : [],
     };

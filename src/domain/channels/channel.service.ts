@@ -12,7 +12,7 @@ import {
   validChannelId,
   validChannelName,
   validEndpoint,
-  validShopifyCredentials,
+  validCredentialsFor,
   validStockBuffer,
   type CredentialsInput,
 } from './channel-input.js';
@@ -48,16 +48,16 @@ export interface UpdateChannelPatch {
 /** Derived ids try `slug`, `slug-2`, … ; a concurrent connect taking the same one is retried. */
 const DERIVED_ID_ATTEMPTS = 5;
 
-function connectableKind(kind: string): 'shopify' {
+function connectableKind(kind: string): 'shopify' | 'ebay' {
   const k = kind.trim().toLowerCase();
-  if (k === 'shopify') return k;
-  if (k === 'amazon' || k === 'ebay')
+  if (k === 'shopify' || k === 'ebay') return k;
+  if (k === 'amazon')
     throw badInput(
       'kind',
-      `${k.toUpperCase()} channels arrive with the next channels issue; only SHOPIFY can be connected now`,
+      'AMAZON channels arrive with the next channels issue; SHOPIFY and EBAY can be connected now',
     );
   if (k === 'direct') throw badInput('kind', 'DIRECT is the hub\'s own API channel ("direct") and is not connected');
-  throw badInput('kind', 'must be SHOPIFY');
+  throw badInput('kind', 'must be SHOPIFY or EBAY');
 }
 
 async function freeIdFrom(em: EntityManager, base: string): Promise<string> {
@@ -85,7 +85,7 @@ export async function connectChannel(
   const name = validChannelName(input.name);
   const givenId = input.id == null || input.id.trim() === '' ? null : validChannelId(input.id);
   const endpoint = validEndpoint(input.endpoint, { httpsOnly: deps.httpsOnlyEndpoints });
-  const credentials = validShopifyCredentials(input.credentials, endpoint);
+  const credentials = validCredentialsFor(kind, input.credentials, endpoint);
   const stockBuffer = validStockBuffer(input.stockBuffer ?? 0);
   const backorderPolicy = validBackorderPolicy(input.backorderPolicy ?? 'backorder');
 
@@ -177,14 +177,15 @@ export async function updateChannel(
       changed.push('endpoint');
     }
     if (patch.credentials != null) {
-      const credentials = validShopifyCredentials(patch.credentials, channel.endpoint ?? null);
+      const credentials = validCredentialsFor(channel.kind, patch.credentials, channel.endpoint ?? null);
       channel.credentialsCiphertext = sealCredentials(deps.encryptionKey, channel.id, credentials);
       changed.push('credentials');
     } else if (patch.endpoint !== undefined && channel.endpoint === null && !isDirect) {
       // Dropping the override points the connector at the real platform: the stored shop
       // domain must then be a real one.
       const stored = await loadChannelCredentials(tx, deps.encryptionKey, channel.id);
-      if (!isAmazonCredentials(stored)) validShopifyCredentials(stored, null);
+      // Amazon's authorisation names no host of its own to check (its region picks SP-API's).
+      if (!isAmazonCredentials(stored)) validCredentialsFor(channel.kind, stored, null);
     }
     if (patch.enabled != null) {
       if (patch.enabled && isDirect === false) channel.disconnectedAt = null;

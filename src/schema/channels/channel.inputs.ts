@@ -11,11 +11,29 @@ export class ChannelCredentialsInput {
 
   @Field(() => String, { nullable: true, description: "SHOPIFY: the app's client secret (signs webhooks)." })
   webhookSecret?: string | null;
+
+  @Field(() => String, { nullable: true, description: "EBAY: the app's client id (App ID)." })
+  clientId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "EBAY: the app's client secret (Cert ID)." })
+  clientSecret?: string | null;
+
+  @Field(() => String, { nullable: true, description: "EBAY: the seller's user refresh token (about 18 months)." })
+  refreshToken?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'EBAY: the account-deletion verification token (32 to 80 letters, digits, _ or -).',
+  })
+  verificationToken?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'EBAY: the marketplace id; default EBAY_US.' })
+  marketplaceId?: string | null;
 }
 
 @InputType({ description: 'A channel to connect; limits are checked by the service.' })
 export class ConnectChannelInput {
-  @Field(() => ChannelKindEnum, { description: 'SHOPIFY (AMAZON and EBAY arrive with the next channels issue).' })
+  @Field(() => ChannelKindEnum, { description: 'SHOPIFY or EBAY (AMAZON arrives with the next channels issue).' })
   kind!: string;
 
   @Field({ description: '1 to 200 characters.' })
