@@ -74,6 +74,10 @@ export function startWorkers(
     workers,
     beginShutdown() {
       shuttingDown = true;
+      // No new jobs from here on: the HTTP front door closes before the workers do, and a worker
+      // still fetching meanwhile would take each continuation a stopping pull hands back, one
+      // page at a time, until its close (the jobs in hand finish as before).
+      for (const worker of workers) void worker.pause(true).catch(() => undefined);
     },
     async close(timeoutMs) {
       shuttingDown = true;
