@@ -17,8 +17,6 @@ interface Deps {
   secureCookies: boolean;
 }
 
-const STATUS: Partial<Record<string, number>> = { RATE_LIMITED: 429 };
-
 /**
  * The console's sign-in over HTTP (`/auth`), beside /graphql: cookies need a plain route.
  * - `POST /auth/sign-in` `{email, password}` → 200 `{user, csrfToken, expiresAt}` and the
@@ -40,12 +38,9 @@ export function consoleAuthRoutes(deps: Deps): Router {
   const cookie = { httpOnly: true, sameSite: 'strict' as const, secure: deps.secureCookies, path: '/' };
   const fail = (res: Response, error: unknown) => {
     if (!(error instanceof DomainError)) throw error;
-    if (error.code === ErrorCode.RATE_LIMITED) {
-      const until = Date.parse(String(error.details.lockedUntil ?? ''));
-      if (Number.isFinite(until)) res.set('Retry-After', String(Math.max(1, Math.ceil((until - Date.now()) / 1000))));
-      res.status(STATUS.RATE_LIMITED!).json(errorBody(error.message, error.code, error.details));
-      return;
-    }
+    // A locked account says until when: Retry-After in seconds.
+    const until = Date.parse(String(error.details.lockedUntil ?? ''));
+    if (Number.isFinite(until)) res.set('Retry-After', String(Math.max(1, Math.ceil((until - Date.now()) / 1000))));
     sendDomainError(res, error);
   };
 
