@@ -107,6 +107,8 @@ export async function startSandboxStorefront(options: StorefrontOptions): Promis
   await restock();
 
   const tracked = new Map<string, Tracked>();
+  /** Part of every idempotency key, so a restarted storefront never repeats an earlier start's keys. */
+  const startedAt = Date.now();
   let stopped = false;
   let sequence = 0;
   let orderTimer: NodeJS.Timeout | undefined;
@@ -226,7 +228,6 @@ export async function startSandboxStorefront(options: StorefrontOptions): Promis
     }
   };
 
-  const startedAt = Date.now();
   const scheduleOrder = () => {
     // Jittered ±50 % around the mean, like the simulated Shopify store.
     const wait = options.orderEveryMs * (0.5 + Math.random());
