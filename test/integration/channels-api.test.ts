@@ -148,7 +148,8 @@ describe('connectChannel', () => {
   });
 
   it.each([
-    [{ kind: 'AMAZON' }, 'kind', 'arrive with the next channels issue'],
+    // AMAZON takes a Selling Partner authorisation: Shopify's fields are not one.
+    [{ kind: 'AMAZON' }, 'credentials.sellerId', 'must not be empty'],
     // EBAY takes an eBay grant: Shopify's fields are not one.
     [{ kind: 'EBAY' }, 'credentials.verificationToken', 'must not be empty'],
     [{ kind: 'DIRECT' }, 'kind', 'not connected'],

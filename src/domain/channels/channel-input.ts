@@ -1,5 +1,12 @@
 import { BACKORDER_POLICIES, type BackorderPolicy } from './channel.entity.js';
-import type { ChannelCredentials, EbayCredentials, ShopifyCredentials } from './channel-credentials.js';
+import {
+  AMAZON_REGIONS,
+  type AmazonCredentials,
+  type ChannelCredentials,
+  type EbayCredentials,
+  type ShopifyCredentials,
+} from './channel-credentials.js';
+import { MARKETPLACE_REGIONS } from './amazon-marketplace-regions.js';
 import { badInput } from '../errors.js';
 
 /** A channel id: readable, usable in URLs (`/webhooks/<id>`) and in API keys' channel scope. */
@@ -22,6 +29,9 @@ export interface CredentialsInput {
   refreshToken?: string | null;
   verificationToken?: string | null;
   marketplaceId?: string | null;
+  sellerId?: string | null;
+  region?: string | null;
+  marketplaceIds?: readonly string[] | null;
 }
 
 export interface EndpointRules {
@@ -154,11 +164,71 @@ export function validEbayCredentials(input: CredentialsInput | null | undefined)
   };
 }
 
+/** A merchant token: Amazon's seller ids are 10 to 20 capital letters and digits (`A2EXAMPLE1SELLER`). */
+const AMAZON_SELLER_ID = /^[A-Z0-9]{8,20}$/;
+const MAX_MARKETPLACES = 25;
+
+/**
+ * Amazon credentials: our SP-API app's LWA client id and secret, the seller's refresh token from
+ * the authorisation, the seller id (merchant token) and the marketplaces the channel sells in.
+ * The marketplaces must be ones we know (their currency maps orders) and share one SP-API region;
+ * `region`, when given, must be theirs, and is derived from them when absent.
+ */
+export function validAmazonCredentials(input: CredentialsInput | null | undefined): AmazonCredentials {
+  if (!input)
+    throw badInput(
+      'credentials',
+      'are required for an AMAZON channel: clientId, clientSecret, refreshToken, sellerId, marketplaceIds',
+    );
+  const sellerId = secretField('sellerId', input.sellerId).toUpperCase();
+  if (!AMAZON_SELLER_ID.test(sellerId))
+    throw badInput('credentials.sellerId', "must be the seller's merchant token: 8 to 20 letters and digits");
+  const marketplaceIds = [...new Set((input.marketplaceIds ?? []).map((m) => m.trim().toUpperCase()))];
+  if (marketplaceIds.length === 0 || marketplaceIds.length > MAX_MARKETPLACES)
+    throw badInput(
+      'credentials.marketplaceIds',
+      `must list 1 to ${MAX_MARKETPLACES} marketplace ids, e.g. ATVPDKIKX0DER`,
+    );
+  const unknown = marketplaceIds.filter((m) => !(m in MARKETPLACE_REGIONS));
+  if (unknown.length > 0)
+    throw badInput(
+      'credentials.marketplaceIds',
+      `has ids Amazon does not list as marketplaces: ${unknown.slice(0, 5).join(', ').slice(0, 200)}`,
+    );
+  const regions = new Set(marketplaceIds.map((m) => MARKETPLACE_REGIONS[m]!));
+  if (regions.size > 1)
+    throw badInput(
+      'credentials.marketplaceIds',
+      'must all be in one SP-API region (na, eu or fe): connect one channel per region',
+    );
+  const derived = [...regions][0]!;
+  const given = (input.region ?? '').trim().toLowerCase();
+  if (given && !(AMAZON_REGIONS as readonly string[]).includes(given))
+    throw badInput('credentials.region', `must be one of ${AMAZON_REGIONS.join(', ')}`);
+  if (given && given !== derived)
+    throw badInput('credentials.region', `is ${given}, but the marketplaces are served by ${derived}`);
+  return {
+    clientId: secretField('clientId', input.clientId),
+    clientSecret: secretField('clientSecret', input.clientSecret),
+    refreshToken: secretField('refreshToken', input.refreshToken),
+    sellerId,
+    region: derived,
+    marketplaceIds,
+  };
+}
+
 /** The credentials a channel of `kind` needs, validated. */
 export function validCredentialsFor(
   kind: string,
   input: CredentialsInput | null | undefined,
   endpoint: string | null,
 ): ChannelCredentials {
-  return kind === 'ebay' ? validEbayCredentials(input) : validShopifyCredentials(input, endpoint);
+  switch (kind) {
+    case 'ebay':
+      return validEbayCredentials(input);
+    case 'amazon':
+      return validAmazonCredentials(input);
+    default:
+      return validShopifyCredentials(input, endpoint);
+  }
 }

@@ -48,16 +48,11 @@ export interface UpdateChannelPatch {
 /** Derived ids try `slug`, `slug-2`, … ; a concurrent connect taking the same one is retried. */
 const DERIVED_ID_ATTEMPTS = 5;
 
-function connectableKind(kind: string): 'shopify' | 'ebay' {
+function connectableKind(kind: string): 'shopify' | 'ebay' | 'amazon' {
   const k = kind.trim().toLowerCase();
-  if (k === 'shopify' || k === 'ebay') return k;
-  if (k === 'amazon')
-    throw badInput(
-      'kind',
-      'AMAZON channels arrive with the next channels issue; SHOPIFY and EBAY can be connected now',
-    );
+  if (k === 'shopify' || k === 'ebay' || k === 'amazon') return k;
   if (k === 'direct') throw badInput('kind', 'DIRECT is the hub\'s own API channel ("direct") and is not connected');
-  throw badInput('kind', 'must be SHOPIFY or EBAY');
+  throw badInput('kind', 'must be SHOPIFY, AMAZON or EBAY');
 }
 
 async function freeIdFrom(em: EntityManager, base: string): Promise<string> {

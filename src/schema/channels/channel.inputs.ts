@@ -12,13 +12,23 @@ export class ChannelCredentialsInput {
   @Field(() => String, { nullable: true, description: "SHOPIFY: the app's client secret (signs webhooks)." })
   webhookSecret?: string | null;
 
-  @Field(() => String, { nullable: true, description: "EBAY: the app's client id (App ID)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "EBAY: the app's client id (App ID). AMAZON: the SP-API app's LWA client id.",
+  })
   clientId?: string | null;
 
-  @Field(() => String, { nullable: true, description: "EBAY: the app's client secret (Cert ID)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "EBAY: the app's client secret (Cert ID). AMAZON: the LWA client secret.",
+  })
   clientSecret?: string | null;
 
-  @Field(() => String, { nullable: true, description: "EBAY: the seller's user refresh token (about 18 months)." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "EBAY: the seller's user refresh token (about 18 months). AMAZON: the seller's LWA refresh token (Atzr|…).",
+  })
   refreshToken?: string | null;
 
   @Field(() => String, {
@@ -29,11 +39,26 @@ export class ChannelCredentialsInput {
 
   @Field(() => String, { nullable: true, description: 'EBAY: the marketplace id; default EBAY_US.' })
   marketplaceId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "AMAZON: the seller's merchant token (seller id)." })
+  sellerId?: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'AMAZON: the marketplaces the channel sells in (e.g. ATVPDKIKX0DER), all in one SP-API region.',
+  })
+  marketplaceIds?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'AMAZON: the SP-API region (na, eu or fe); derived from the marketplaces when absent.',
+  })
+  region?: string | null;
 }
 
 @InputType({ description: 'A channel to connect; limits are checked by the service.' })
 export class ConnectChannelInput {
-  @Field(() => ChannelKindEnum, { description: 'SHOPIFY or EBAY (AMAZON arrives with the next channels issue).' })
+  @Field(() => ChannelKindEnum, { description: 'SHOPIFY, AMAZON or EBAY.' })
   kind!: string;
 
   @Field({ description: '1 to 200 characters.' })
