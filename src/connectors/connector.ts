@@ -85,6 +85,12 @@ export interface ChannelConnector {
   pullOrders(since: Date, cursor: string | null, pageSize: number): Promise<OrderPage>;
   /** Sets stock figures; the connector splits into calls at the platform's batch limit. */
   pushStock(targets: StockTarget[], idempotencyKey: string): Promise<StockPushResult>;
+  /**
+   * Sets one SKU's figure at once, for a platform whose batch path is slow (Amazon's feeds take
+   * minutes to process): the stock push sends the last units this way so a sold-out SKU stops
+   * selling before the next feed lands. Absent where the batch call is already immediate.
+   */
+  pushUrgentStock?(target: StockTarget): Promise<StockPushResult>;
   /** Creates a fulfilment with tracking; returns the platform's fulfilment id. */
   pushFulfilment(push: FulfilmentPush, idempotencyKey: string): Promise<string>;
   /** Cancels the order on the platform (an order the hub cancelled). */

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { MAX_FEED_MESSAGES } from '../connectors/amazon/amazon-listings-feed.js';
 import { connectorFor } from '../connectors/connector-registry.js';
 import type { ChannelConnector } from '../connectors/connector.js';
 import { Channel, type ChannelKind } from '../domain/channels/channel.entity.js';
@@ -14,8 +15,17 @@ export interface ResolvedConnector {
 /** Finds the connector of a channel; injectable so tests and benchmarks can stand in for a platform. */
 export type ConnectorSource = (em: EntityManager, channelId: string) => Promise<ResolvedConnector>;
 
-/** Shopify caps every input array at 250 (CONNECTORS.md §1); the others come with their issue. */
-export const STOCK_BATCH_LIMITS: Record<ChannelKind, number> = { shopify: 250, amazon: 250, ebay: 25, direct: 1 };
+/**
+ * Shopify caps every input array at 250 (CONNECTORS.md §1), eBay's bulkUpdatePriceQuantity takes
+ * 25 SKUs; Amazon takes 25,000 messages per JSON_LISTINGS_FEED, and with a feed rate of about
+ * one createFeed every two minutes, the fewer and fuller the feeds the better.
+ */
+export const STOCK_BATCH_LIMITS: Record<ChannelKind, number> = {
+  shopify: 250,
+  amazon: MAX_FEED_MESSAGES,
+  ebay: 25,
+  direct: 1,
+};
 
 /**
  * The real connectors: the channel's row (kind, endpoint) and its decrypted credentials, read

@@ -161,12 +161,36 @@ export async function storePushedQuantities(
   figures: readonly { sku: string; quantity: number | null }[],
 ): Promise<void> {
   if (figures.length === 0) return;
+  // The platform took these figures: any refusal an earlier push left on the listing is over.
   await query(
     em,
-    `update channel_listing cl set last_pushed_quantity = f.quantity
+    `update channel_listing cl set last_pushed_quantity = f.quantity, push_error = null, push_error_at = null
        from jsonb_to_recordset(?::jsonb) as f(sku text, quantity int)
       where cl.channel_id = ? and cl.sku = f.sku`,
     [JSON.stringify(figures), channelId],
+  );
+}
+
+/** Longest refusal kept on a listing (the column's width); platforms' messages can run long. */
+const MAX_PUSH_ERROR = 1_000;
+
+/**
+ * Records on each listing why the platform refused its figure (Amazon's processing report,
+ * eBay's 207), so the SKU's listing shows it until a later push is accepted.
+ */
+export async function storePushRefusals(
+  em: EntityManager,
+  channelId: string,
+  refusals: readonly { sku: string; message: string }[],
+): Promise<void> {
+  if (refusals.length === 0) return;
+  const rows = refusals.map((r) => ({ sku: r.sku, message: r.message.slice(0, MAX_PUSH_ERROR) }));
+  await query(
+    em,
+    `update channel_listing cl set push_error = f.message, push_error_at = now()
+       from jsonb_to_recordset(?::jsonb) as f(sku text, message text)
+      where cl.channel_id = ? and cl.sku = f.sku`,
+    [JSON.stringify(rows), channelId],
   );
 }
 

@@ -8,11 +8,33 @@ import {
   databaseClock,
   listingsOf,
   storePushedQuantities,
+  storePushRefusals,
   takeDirtySkus,
 } from './channel-push.store.js';
 
 /** Compare-and-swap rounds per batch before a SKU is left dirty for the next run. */
 export const MAX_STALE_RETRIES = 3;
+
+/**
+ * "The last units": a figure falling to this or below goes by the connector's urgent single-SKU
+ * call where it has one (Amazon's patchListingsItem), so a sold-out SKU stops selling within
+ * seconds instead of after a feed's minutes of processing.
+ */
+export const LAST_UNITS = 2;
+/** At most this many urgent calls per batch (Amazon's patchListingsItem bursts to 10); the rest wait for the feed. */
+export const MAX_URGENT_PER_BATCH = 5;
+
+/**
+ * The targets to send one by one: falling from a figure we pushed to the last units, fewest
+ * first, capped per batch. A first push (nothing pushed before) waits for the feed: it is the
+ * initial sync, where everything changes at once.
+ */
+export function urgentTargets(targets: readonly StockTarget[]): StockTarget[] {
+  return targets
+    .filter((t) => t.expectedQuantity !== null && t.quantity <= LAST_UNITS && t.quantity < t.expectedQuantity)
+    .sort((a, b) => a.quantity - b.quantity)
+    .slice(0, MAX_URGENT_PER_BATCH);
+}
 
 export interface StockPushSummary {
   /** Connector calls made (one per batch, plus one per stale retry). */
@@ -69,10 +91,27 @@ export async function pushDirtyStock(
     // SKUs no longer listed (or not pushable) have nothing to push: they are cleared.
     const settled: string[] = skus.filter((s) => !listed.has(s));
     const held: { sku: string; quantity: number | null }[] = [];
+    const refusals: { sku: string; message: string }[] = [];
     try {
+      if (connector.pushUrgentStock) {
+        const urgent = urgentTargets(pending);
+        for (const target of urgent) {
+          summary.calls++;
+          const { rejected = [] } = await connector.pushUrgentStock(target);
+          settled.push(target.sku);
+          if (rejected.length > 0) refusals.push(...rejected);
+          else {
+            held.push({ sku: target.sku, quantity: target.quantity });
+            summary.pushed++;
+          }
+        }
+        const sent = new Set(urgent.map((t) => t.sku));
+        pending = pending.filter((t) => !sent.has(t.sku));
+      }
       for (let round = 0; pending.length > 0; round++) {
         summary.calls++;
         const { stale, rejected = [] } = await connector.pushStock(pending, stockPushKey(channelId, pending));
+        refusals.push(...rejected);
         const staleBySku = new Map(stale.map((s) => [s.sku, s.actualQuantity]));
         const refused = new Set(rejected.map((r) => r.sku));
         for (const t of pending) {
@@ -98,6 +137,7 @@ export async function pushDirtyStock(
       }
     } finally {
       await storePushedQuantities(em, channelId, held);
+      await storePushRefusals(em, channelId, refusals);
       await clearDirtySkus(em, channelId, settled, readAt);
     }
     // Every SKU of the batch still stale after the retries: leave them to the next run.

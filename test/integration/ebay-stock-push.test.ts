@@ -70,6 +70,12 @@ describe('pushing stock to eBay', () => {
     const summary = await pushDirtyStock(orm.em.fork(), CHANNEL, { connector, stockBatchLimit: 25 });
     expect(summary).toEqual({ calls: 1, pushed: 2 });
     expect(await lastPushed()).toEqual({ 'EB-A': 0, 'EB-B': 0, 'EB-C': null });
+    const [refused] = await sql<{ push_error: string | null }>(
+      db.url,
+      'select push_error from channel_listing where channel_id = $1 and sku = $2',
+      [CHANNEL, 'EB-C'],
+    );
+    expect(refused!.push_error).toBeTruthy();
     expect(sim.state.inventory.get('EB-A')?.quantity).toBe(0);
     const [left] = await sql<{ n: number }>(
       db.url,

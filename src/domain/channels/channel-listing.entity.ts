@@ -21,6 +21,9 @@ export const ChannelListingSchema = defineEntity({
     /** What the last stock push set on the platform (for changeFromQuantity); null before the first. */
     lastPushedQuantity: p.integer().nullable(),
     lastPushedAt: p.datetime().nullable(),
+    /** The platform's refusal of the last push of this SKU (feed report, 207); null once one is accepted. */
+    pushError: p.string().length(1000).nullable(),
+    pushErrorAt: p.datetime().nullable(),
     updatedAt: p
       .datetime()
       .onCreate(() => new Date())

@@ -11,7 +11,7 @@ export const ChannelKindEnum = upperCaseEnumOf(CHANNEL_KINDS);
 registerEnumType(ChannelKindEnum, {
   name: 'ChannelKind',
   description:
-    'The platform a channel sells on. SHOPIFY can be connected now; AMAZON and EBAY come next; DIRECT is the API.',
+    'The platform a channel sells on: SHOPIFY, AMAZON and EBAY are connected with connectChannel; DIRECT is the API.',
 });
 
 export const BackorderPolicyEnum = upperCaseEnumOf(BACKORDER_POLICIES);
@@ -138,6 +138,16 @@ export class ChannelListingNode {
   @Field(() => Date, { nullable: true })
   lastPushedAt!: Date | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Why the platform refused this SKU's last stock push (Amazon's feed processing report, eBay's per-SKU status); null once a push is accepted.",
+  })
+  pushError!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  pushErrorAt!: Date | null;
+
   @Field()
   updatedAt!: Date;
 }
@@ -152,6 +162,8 @@ export function channelListingNodeOf(l: ChannelListing): ChannelListingNode {
     mappedBy: l.mappedBy,
     lastPushedQuantity: l.lastPushedQuantity ?? null,
     lastPushedAt: l.lastPushedAt ?? null,
+    pushError: l.pushError ?? null,
+    pushErrorAt: l.pushErrorAt ?? null,
     updatedAt: l.updatedAt,
   };
 }
