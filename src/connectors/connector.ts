@@ -20,6 +20,17 @@ export class PlatformError extends Error {
   }
 }
 
+/** A platform's published rate for one operation: a bucket of `burst` calls refilling at `ratePerSecond`. */
+export interface CallBudget {
+  /** Whose bucket: the platform counts per seller and app (Amazon), so channels of one seller share it. */
+  key: string;
+  /** The published rate, used until the platform announces one. */
+  ratePerSecond: number;
+  burst: number;
+  /** The rate the platform announced on its last answer (Amazon's x-amzn-RateLimit-Limit), if seen. */
+  announcedRatePerSecond?: number;
+}
+
 /** One page of orders changed since a time, oldest change first. */
 export interface OrderPage {
   orders: ChannelOrder[];
@@ -81,6 +92,13 @@ export interface ChannelConnector {
    * later pages. Absent means ordered (Shopify's UPDATED_AT sort).
    */
   readonly pagesOrderedByChange?: boolean;
+  /**
+   * The platform's budget for one page of a pull, where it is too small to spend by trial and
+   * 429 (Amazon's searchOrders: about 20 calls an hour per seller): the sync takes a call from it
+   * before each page and, when it is spent, stops and resumes the pull once a call is due.
+   * Absent where backing off on the platform's answers is enough (Shopify's cost bucket).
+   */
+  readonly pullBudget?: CallBudget;
   /** Orders updated at or after `since`, in pages of at most `pageSize`. */
   pullOrders(since: Date, cursor: string | null, pageSize: number): Promise<OrderPage>;
   /** Sets stock figures; the connector splits into calls at the platform's batch limit. */

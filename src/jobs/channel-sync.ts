@@ -23,6 +23,13 @@ export const FIRST_PULL_LOOKBACK_MS = 60 * 24 * 3600_000;
 /** Reconciliation re-reads the last day unless told a time. */
 export const RECONCILE_WINDOW_MS = 24 * 3600_000;
 
+/** A pull's progress; when the platform's call budget stopped it, how long until it may go on, and from where. */
+export interface PullOutcome extends SyncProgress {
+  budgetWaitMs?: number;
+  /** The page token to go on from (null: the window's first page). */
+  pageCursor?: string | null;
+}
+
 /**
  * Pulls every order the platform changed since `since`, page by page, ingests each page (the
  * one domain operation webhooks use too), and reports progress after each. With
@@ -45,14 +52,24 @@ export async function pullChannelOrders(
      * down stops a long pull at the page it is on; the cursor holds the place for its rerun.
      */
     shouldStop?: () => boolean;
+    /**
+     * Asked before each page: the milliseconds until the platform's budget allows the call (0:
+     * a call was taken from it). Over 0 stops the pull there (`budgetWaitMs`, `pageCursor`).
+     */
+    beforePage?: () => Promise<number>;
+    /** The page token to start from (a pull resumed after its budget was spent). */
+    startCursor?: string | null;
   },
-): Promise<SyncProgress> {
-  const progress: SyncProgress = { channelId, pulled: 0, created: 0, updated: 0, unchanged: 0, held: 0, done: false };
-  let cursor: string | null = null;
+): Promise<PullOutcome> {
+  const progress: PullOutcome = { channelId, pulled: 0, created: 0, updated: 0, unchanged: 0, held: 0, done: false };
+  let cursor: string | null = options.startCursor ?? null;
   // Per page only when pages come in order of change; otherwise once, after the last page.
   const advancePerPage = options.advanceCursor && deps.connector.pagesOrderedByChange !== false;
   let newestSeen = -Infinity;
   do {
+    const waitMs = (await options.beforePage?.()) ?? 0;
+    // Nothing is called before the budget allows it: the pull stops here, to go on from this page.
+    if (waitMs > 0) return { ...progress, budgetWaitMs: waitMs, pageCursor: cursor };
     const page = await deps.connector.pullOrders(since, cursor, options.pageSize ?? PULL_PAGE_SIZE);
     const outcomes = await (deps.ingestOrders ?? ingestChannelOrders)(ctx, deps.ingest, channelId, page.orders);
     progress.pulled += page.orders.length;

@@ -8,7 +8,8 @@ import type { ConnectorSource } from './channel-connectors.js';
 import { tryRenewedLease } from './channel-lease.js';
 import { channelForJob, markChannelError, markChannelListingsDirty, markChannelSynced } from './channel-push.store.js';
 import type { SyncProgress } from '../domain/channels/sync-progress.js';
-import { pullChannelOrders, pullStart } from './channel-sync.js';
+import { pullChannelOrders, pullStart, type PullOutcome } from './channel-sync.js';
+import { takeCall } from './call-budget.js';
 import { eventChannel } from './outbox-relay.js';
 import { applyPlatformErrorPolicy } from './platform-error-policy.js';
 import { platformGate } from './platform-gate.js';
@@ -63,12 +64,13 @@ export const channelSyncProcessor =
       await job.moveToDelayed(Date.now() + (deps.busyDelayMs ?? 1_000), runtime.token);
       throw new DelayedError();
     }
-    let progress: SyncProgress | null;
+    let progress: SyncOutcome | null;
     try {
       progress = await syncOnce(deps, job, runtime);
     } finally {
       await release();
     }
+    if (progress?.budgetWaitMs !== undefined) return await waitForBudget(job, runtime, progress);
     // Stopped between pages because this worker is shutting down: the job goes back (delayed to
     // now, not failed, no attempt spent) for the next worker, which resumes from the cursor. Left
     // running, a long backfill would outlast the shutdown deadline and stall.
@@ -79,12 +81,34 @@ export const channelSyncProcessor =
     return progress;
   };
 
+/** A job's pull, with the window it read (so a pull stopped by its budget can go on in it). */
+type SyncOutcome = PullOutcome & { windowStart?: string };
+
+/**
+ * The platform's call budget is spent (Amazon's searchOrders): a scheduled pull that read
+ * nothing yet has nothing to keep, so it ends and the next one tries; any other pull waits
+ * (delayed, no attempt spent) and goes on from its page once a call is due.
+ */
+async function waitForBudget(
+  job: Job<QueuePayloads['channel-sync']>,
+  runtime: JobRuntime,
+  progress: SyncOutcome,
+): Promise<SyncProgress | null> {
+  if (job.repeatJobKey && progress.pulled === 0 && !job.data.resume) return null;
+  await job.updateData({
+    ...job.data,
+    resume: { since: progress.windowStart!, cursor: progress.pageCursor ?? null },
+  });
+  await job.moveToDelayed(Date.now() + progress.budgetWaitMs!, runtime.token);
+  throw new DelayedError();
+}
+
 async function syncOnce(
   deps: ChannelSyncDeps,
   job: Job<QueuePayloads['channel-sync']>,
   runtime: JobRuntime,
-): Promise<SyncProgress | null> {
-  const { channelId, mode, since } = job.data;
+): Promise<SyncOutcome | null> {
+  const { channelId, mode, since, resume } = job.data;
   const em = deps.orm.em.fork();
   const gate = platformGate(deps.redis, deps.prefix, channelId);
   try {
@@ -98,15 +122,20 @@ async function syncOnce(
       await matchChannelListings(em, channelId, (skus) => connector.listVariantsBySku!(skus), {
         all: mode === 'reconcile',
       });
+    const windowStart = resume ? new Date(resume.since) : pullStart(mode, since, channel.syncCursor, Date.now());
+    const budget = connector.pullBudget;
     const progress = await pullChannelOrders(
       ctx,
       { connector, ingest: deps.ingest, ingestOrders: deps.ingestOrders },
       channelId,
-      pullStart(mode, since, channel.syncCursor, Date.now()),
+      windowStart,
       {
         advanceCursor: mode === 'pull' && !since,
         pageSize: deps.pageSize,
         shouldStop: runtime.stopping,
+        startCursor: resume?.cursor ?? null,
+        // The getter each time: the connector learns the platform's announced rate as it goes.
+        ...(budget ? { beforePage: () => takeCall(deps.redis, deps.prefix, connector.pullBudget!) } : {}),
         onProgress: async (p) => {
           await job.updateProgress({ ...p });
           // Shaped like an outbox message so the API's event feed carries it to syncProgress.
@@ -121,6 +150,7 @@ async function syncOnce(
         },
       },
     );
+    if (progress.budgetWaitMs !== undefined) return { ...progress, windowStart: windowStart.toISOString() };
     if (!progress.done) return progress;
     if (mode === 'reconcile' && (await markChannelListingsDirty(em, channelId)) > 0) {
       const jobId = `stock-push.${channelId}.reconcile.${job.id ?? Date.now()}`.replaceAll(':', '_');

@@ -14,7 +14,16 @@ export interface QueuePayloads {
   /** The scheduled pruning of old processed webhook deliveries. */
   'webhook-prune': Record<string, never>;
   /** Pull a channel's orders since its cursor (`pull`), or a whole window again (`reconcile`). */
-  'channel-sync': { channelId: string; mode: 'pull' | 'reconcile'; since?: string };
+  'channel-sync': {
+    channelId: string;
+    mode: 'pull' | 'reconcile';
+    since?: string;
+    /**
+     * Where a pull paused because the platform's call budget was spent (Amazon): the window's
+     * start and the page token to go on from, so the resumed job reads no page twice.
+     */
+    resume?: { since: string; cursor: string | null };
+  };
   /** Push the channel's dirty SKUs (channel_stock_dirty) at the platform's batch limit. */
   'stock-push': { channelId: string };
   /** Push a shipped shipment's tracking to the order's channel. */

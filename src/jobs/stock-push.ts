@@ -21,7 +21,7 @@ export const MAX_STALE_RETRIES = 3;
  * seconds instead of after a feed's minutes of processing.
  */
 export const LAST_UNITS = 2;
-/** At most this many urgent calls per batch (Amazon's patchListingsItem bursts to 10); the rest wait for the feed. */
+/** At most this many urgent calls per batch (Amazon's patchListingsItem bursts to 5); the rest wait for the feed. */
 export const MAX_URGENT_PER_BATCH = 5;
 
 /**

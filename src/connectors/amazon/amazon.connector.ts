@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AmazonCredentials } from '../../domain/channels/channel-credentials.js';
 import {
   PlatformError,
+  type CallBudget,
   type ChannelConnector,
   type FulfilmentPush,
   type OrderPage,
@@ -24,6 +25,13 @@ import { createSpApiClients, type SpApiClients } from './sp-api-clients.js';
 
 /** searchOrders returns at most 100 orders a page. */
 export const AMAZON_MAX_ORDERS_PAGE = 100;
+
+/**
+ * searchOrders' published usage plan (CONNECTORS.md §2): about 20 calls an hour, burst 20. Amazon
+ * may give a seller another rate and says so in `x-amzn-RateLimit-Limit`; the rate announced
+ * last is used once one was seen.
+ */
+export const SEARCH_ORDERS_PLAN = { ratePerSecond: 0.0056, burst: 20 } as const;
 
 export interface AmazonConnectorOptions {
   credentials: AmazonCredentials;
@@ -73,6 +81,8 @@ export class AmazonConnector implements ChannelConnector {
   readonly tokens: LwaTokenProvider;
   private readonly timeoutMs: number;
   private readonly feedWait: FeedWaitOptions;
+  /** searchOrders' rate as Amazon last announced it (x-amzn-RateLimit-Limit), if it did. */
+  private announcedSearchRate: number | undefined;
 
   constructor(private readonly options: AmazonConnectorOptions) {
     const { credentials } = options;
@@ -94,12 +104,27 @@ export class AmazonConnector implements ChannelConnector {
   }
 
   /**
+   * searchOrders' bucket, per seller and app in its region (how Amazon counts), so every channel
+   * and worker pulling for this seller draws on one budget.
+   */
+  get pullBudget(): CallBudget {
+    const { clientId, region, sellerId } = this.options.credentials;
+    const app = createHash('sha256').update(clientId).digest('hex').slice(0, 12);
+    return {
+      key: `amazon:${region}:${sellerId}:${app}:searchOrders`,
+      ratePerSecond: SEARCH_ORDERS_PLAN.ratePerSecond,
+      burst: SEARCH_ORDERS_PLAN.burst,
+      ...(this.announcedSearchRate ? { announcedRatePerSecond: this.announcedSearchRate } : {}),
+    };
+  }
+
+  /**
    * One searchOrders page of orders updated at or after `since` in the channel's marketplaces.
    * Amazon wants the same filters with its pagination token, so `since` must not move while
    * paging (channel-sync keeps it).
    */
   async pullOrders(since: Date, cursor: string | null, pageSize: number): Promise<OrderPage> {
-    const { data } = await callAmazon('searchOrders', READ_POLICY(this.timeoutMs), (o) =>
+    const { data, headers } = await callAmazon('searchOrders', READ_POLICY(this.timeoutMs), (o) =>
       this.clients.orders.searchOrders(
         {
           lastUpdatedAfter: since.toISOString(),
@@ -111,6 +136,8 @@ export class AmazonConnector implements ChannelConnector {
         o,
       ),
     );
+    const announced = Number((headers as Record<string, unknown>)['x-amzn-ratelimit-limit']);
+    if (Number.isFinite(announced) && announced > 0) this.announcedSearchRate = announced;
     return { orders: data.orders.map(mapAmazonOrder), nextCursor: data.pagination?.nextToken ?? null };
   }
 

@@ -6,7 +6,7 @@ import { SimFeeds } from './sim-feeds.js';
 import { listParam, parseJsonBody, readBody, sendJson, spApiErrors } from './sim-http.js';
 import { SimListings } from './sim-listings.js';
 import { SimOrders, withIncludedData } from './sim-orders.js';
-import { SP_API_USAGE_PLANS, TokenBucket, type SpApiOperation } from './sim-rate-limits.js';
+import { SP_API_USAGE_PLANS, TokenBucket, type SpApiOperation, type UsagePlan } from './sim-rate-limits.js';
 
 /**
  * A local Selling Partner API for one seller, for tests and the sandbox: a real HTTP server on
@@ -28,6 +28,11 @@ export interface AmazonSimulatorOptions {
   tokenLifetimeSeconds?: number;
   /** How long a feed stays IN_QUEUE (default 0: processed on the first getFeed). */
   feedProcessingMs?: number;
+  /**
+   * Other usage plans than Amazon's published ones (tests that need searchOrders to refill in
+   * seconds, not minutes); the announced `x-amzn-RateLimit-Limit` follows them.
+   */
+  usagePlans?: Partial<Record<SpApiOperation, UsagePlan>>;
   now?: () => number;
 }
 
@@ -89,7 +94,7 @@ export class AmazonSimulator {
     this.sellerId = options.sellerId ?? 'A2SIMULATORSELLER';
     this.orders = new SimOrders(this.now);
     this.feeds = new SimFeeds(this.listings, this.sellerId, this.now, options.feedProcessingMs ?? 0);
-    for (const [op, plan] of Object.entries(SP_API_USAGE_PLANS))
+    for (const [op, plan] of Object.entries({ ...SP_API_USAGE_PLANS, ...options.usagePlans }))
       this.buckets.set(op as SpApiOperation, new TokenBucket(plan, this.now));
   }
 
