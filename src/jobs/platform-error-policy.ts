@@ -1,12 +1,14 @@
-import { UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { PlatformError } from '../connectors/connector.js';
 import type { PlatformGate } from './platform-gate.js';
 import type { JobRuntime } from './worker-runner.js';
 
 /**
- * The limiter of every queue that calls a platform. BullMQ honours `worker.rateLimit()` only on
- * a queue with a limiter (its fetch checks the limiter key against `max`), so this one is set so
- * high it never limits by itself: it is only the switch the platform's Retry-After throws.
+ * The limiter of the queues that call an outside service. BullMQ honours `worker.rateLimit()`
+ * only on a queue with a limiter (its fetch checks the limiter key against `max`), so this one is
+ * set so high it never limits by itself: it is the switch a whole-queue wait throws (the label
+ * queue's, where every job calls the one carrier account). Channel jobs wait per channel instead
+ * (platform-gate.ts).
  */
 export const PLATFORM_QUEUE_LIMITER = { max: 1_000_000, duration: 1_000 };
 
@@ -17,9 +19,10 @@ export const DEFAULT_RETRY_AFTER_MS = 1_000;
  * The one place platform errors become BullMQ outcomes; every channel job's failure goes through
  * it, so the kinds mean the same thing everywhere:
  *
- * - RATE_LIMITED: the platform asked us to wait. `worker.rateLimit(ms)` holds the whole queue
- *   (every worker of it, in every process: the limit lives in Redis) and RateLimitError puts the
- *   job back to wait without spending an attempt, so no call is made before the Retry-After.
+ * - RATE_LIMITED: the platform asked us to wait. The channel's gate closes for that long (every
+ *   job of the channel, in every process, checks it before calling: it lives in Redis) and the
+ *   job is put back until then without spending an attempt, so no call is made before the
+ *   Retry-After. Other channels on the queue go on: one platform's limit is not another's.
  * - TRANSIENT (and anything that is not a PlatformError: a bug, the database away): thrown on,
  *   so BullMQ retries with the queue's exponential backoff and jitter; the channel's health
  *   records it.
@@ -33,7 +36,7 @@ export const DEFAULT_RETRY_AFTER_MS = 1_000;
  */
 export async function applyPlatformErrorPolicy(
   error: unknown,
-  runtime: Pick<JobRuntime, 'worker'>,
+  runtime: Pick<JobRuntime, 'delay'>,
   channel: { markError: (message: string) => Promise<void>; gate: PlatformGate },
 ): Promise<never> {
   if (!(error instanceof PlatformError)) throw error;
@@ -42,10 +45,8 @@ export async function applyPlatformErrorPolicy(
   switch (error.kind) {
     case 'RATE_LIMITED': {
       const waitMs = Math.max(1, Math.ceil(error.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS));
-      // The channel's gate first (jobs already fetched check it), then the queue's limiter.
       await channel.gate.close(waitMs);
-      await runtime.worker.rateLimit(waitMs);
-      throw Worker.RateLimitError();
+      return await runtime.delay(waitMs);
     }
     case 'TRANSIENT':
       await markError(message).catch(() => undefined);

@@ -1,16 +1,15 @@
-import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobRuntime } from './worker-runner.js';
 
 /**
  * A channel's "not before" time after the platform throttled it, kept in Redis so every worker
- * and every job of the channel sees it. BullMQ's queue rate limit stops workers FETCHING jobs,
- * but a job fetched just before the limit was set would still call the platform; each job
- * therefore passes this gate before its first call.
+ * and every job of the channel sees it: each job passes this gate before its first call. It is
+ * per channel, not per queue: Amazon asking for three minutes' rest must not hold back the
+ * Shopify and eBay jobs sharing the queue.
  */
 export interface PlatformGate {
-  /** Throws BullMQ's RateLimitError (after rate-limiting the queue) while the platform's wait lasts. */
-  pass(runtime: Pick<JobRuntime, 'worker'>): Promise<void>;
+  /** While the platform's wait lasts, puts the job back until it ends (no attempt spent). */
+  pass(runtime: Pick<JobRuntime, 'delay'>): Promise<void>;
   /** Closes the gate for `ms` (the platform's Retry-After). */
   close(ms: number): Promise<void>;
 }
@@ -20,10 +19,7 @@ export function platformGate(redis: Redis, prefix: string, channelId: string): P
   return {
     async pass(runtime) {
       const ttl = await redis.pttl(key);
-      if (ttl > 0) {
-        await runtime.worker.rateLimit(ttl);
-        throw Worker.RateLimitError();
-      }
+      if (ttl > 0) await runtime.delay(ttl);
     },
     async close(ms) {
       await redis.set(key, '1', 'PX', Math.max(1, Math.ceil(ms)));

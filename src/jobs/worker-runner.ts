@@ -1,4 +1,4 @@
-import { Worker, type ConnectionOptions, type Job, type RateLimiterOptions } from 'bullmq';
+import { DelayedError, Worker, type ConnectionOptions, type Job, type RateLimiterOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { QueueName, QueuePayloads } from './queues.js';
 
@@ -11,6 +11,11 @@ export interface JobRuntime {
   worker: Worker;
   token: string | undefined;
   stopping(): boolean;
+  /**
+   * Puts this job back to run again in `ms`, spending no attempt (BullMQ's DelayedError): for
+   * waits that concern this job alone, such as its channel's Retry-After.
+   */
+  delay(ms: number): Promise<never>;
 }
 
 export type Processor<N extends QueueName> = (job: Job<QueuePayloads[N]>, runtime: JobRuntime) => Promise<unknown>;
@@ -51,7 +56,15 @@ export function startWorkers(
     const worker: Worker = new Worker<QueuePayloads[QueueName]>(
       name,
       (job, token) =>
-        spec.process(job, { worker, token, stopping: () => shuttingDown || worker.closing !== undefined }),
+        spec.process(job, {
+          worker,
+          token,
+          stopping: () => shuttingDown || worker.closing !== undefined,
+          delay: async (ms) => {
+            await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
+            throw new DelayedError();
+          },
+        }),
       {
         connection,
         prefix,
