@@ -37,6 +37,7 @@ import {
 } from './webhook-inbox.js';
 import { redactUrl } from './redact-url.js';
 import { ConsoleSessions } from './console-sessions.js';
+import { startSandboxMarketplaces } from './sandbox/sandbox-marketplaces.js';
 import { startSandboxProviders } from './sandbox/sandbox-providers.js';
 import { startSandboxShopify } from './sandbox/sandbox-shopify.js';
 import { startSandboxStorefront } from './sandbox/sandbox-storefront.js';
@@ -338,6 +339,15 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
         shipAfterMs: config.sandbox.shipAfterMs,
       });
       closers.push({ name: 'sandbox', close: () => sandbox.stop() });
+      const marketplaces = await startSandboxMarketplaces({
+        orm,
+        logger,
+        encryptionKey,
+        sync: queuedChannelSync(queues),
+        orderEveryMs: config.sandbox.orderEveryMs * 2,
+        shipAfterMs: config.sandbox.shipAfterMs,
+      });
+      closers.push({ name: 'sandbox marketplaces', close: () => marketplaces.stop() });
       const storefront = await startSandboxStorefront({
         orm,
         logger,

@@ -138,6 +138,29 @@ describe('npm start shows the hub at work (development sandbox)', () => {
           `${fulfilled.list.length} fulfillments on the simulator, first full story in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
       );
 
+      // The other two marketplaces share the same warehouses: an Amazon and an eBay order each
+      // arrive (pulled at once), are allocated from the shared stock, ship, and their tracking
+      // reaches the marketplace's simulator (confirmShipment, createShippingFulfillment).
+      for (const [platform, channelId] of [
+        ['Amazon', 'sandbox-amazon'],
+        ['eBay', 'sandbox-ebay'],
+      ] as const) {
+        const line = await hub.waitFor(
+          new RegExp(`sandbox: tracking pushed to ${platform}: order (\\S+) [^,]+, (SBX[0-9A-F]{10})`),
+          STORY_TIMEOUT_MS,
+        );
+        const res = await gql<{ orders: { edges: { node: { externalId: string; status: string } }[] } }>(
+          hub.base,
+          `{ orders(first: 50, filter: { channelId: "${channelId}" }) { edges { node { externalId status } } } }`,
+          { key },
+        );
+        expect(res.body.errors).toBeUndefined();
+        const orders = res.body.data!.orders.edges.map((e) => e.node);
+        expect(orders.find((o) => o.externalId === line[1])?.status).toBe('SHIPPED');
+        expect(hub.output()).toMatch(new RegExp(`sandbox: order \\S+ allocated from the shared stock`));
+        process.stdout.write(`sandbox: ${platform} order ${line[1]} shipped with ${line[2]} on the marketplace\n`);
+      }
+
       // The storefront's card orders: authorised by Stripe, labelled by EasyPost, captured when the
       // carrier's first scan ships them and tracked to delivery — both providers simulated in-process.
       type StoreOrder = {
