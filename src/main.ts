@@ -322,6 +322,7 @@ async function rotateKey(config: Config, args: string[]): Promise<number> {
     const r = await rotateEncryptionKey(orm.em.fork(), oldKey, newKey);
     process.stdout.write(
       `re-encrypted ${r.rotated} channel(s) from key ${r.oldKeyId} to key ${r.newKeyId}; ${r.skipped} already under ${r.newKeyId}\n` +
+        `re-encrypted ${r.totpSecrets.rotated} two-factor secret(s); ${r.totpSecrets.skipped} already under ${r.newKeyId}\n` +
         'now set SWITCHYARD_ENCRYPTION_KEY to the new key and restart every process\n',
     );
     return 0;

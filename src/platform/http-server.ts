@@ -55,6 +55,7 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
           sessions: options.graphql.services.sessions,
           logger,
           secureCookies: config.isProduction,
+          encryptionKey: options.graphql.services.channels.encryptionKey,
         })
       : undefined,
     warehouseDocuments: options.graphql
