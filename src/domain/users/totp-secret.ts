@@ -1,4 +1,4 @@
-import { decryptCredentials, encryptCredentials } from '../channels/credentials-cipher.js';
+import { CredentialsDecryptError, decryptCredentials, encryptCredentials } from '../channels/credentials-cipher.js';
 
 /**
  * A user's TOTP secret at rest: the channel credentials cipher (AES-256-GCM under the hub's
@@ -12,6 +12,18 @@ export function sealTotpSecret(key: Buffer, userId: string, base32Secret: string
   return encryptCredentials(key, totpSecretAad(userId), base32Secret);
 }
 
+/** Throws when the configured key is not the one the secret was stored under (a bug or a half-done rotation). */
 export function openTotpSecret(key: Buffer, userId: string, stored: string): string {
-  return decryptCredentials(key, totpSecretAad(userId), stored);
+  try {
+    return decryptCredentials(key, totpSecretAad(userId), stored);
+  } catch (error) {
+    if (!(error instanceof CredentialsDecryptError)) throw error;
+    // The cipher's message names channel credentials; say whose secret this is instead.
+    throw new Error(
+      `the two-factor secret of user ${userId} cannot be decrypted: ${error.message.replace(/^.*?: /, '')}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
