@@ -286,6 +286,10 @@ async function createConsoleUser(config: Config, args: string[]): Promise<number
     );
     process.stdout.write(`created ${user.role} user ${user.email} (${user.id})\n`);
     if (!given) process.stdout.write(`initial password, shown only once:\n${password}\n`);
+    if (user.role === 'admin')
+      process.stdout.write(
+        'admins must use two-factor sign-in: the first session can only enrol an authenticator app\n',
+      );
     return 0;
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
