@@ -20,6 +20,8 @@ export interface ConsoleAuthDeps {
   secureCookies: boolean;
   /** The hub's encryption key: TOTP secrets are stored under it, like channel credentials. */
   encryptionKey: Buffer;
+  /** Called when a user's other sessions were ended here (enrolment), to close their open sockets. */
+  sessionsEnded?: (userId: string) => Promise<void>;
 }
 
 /** One request's operation context, acting as `actor` (the system before sign-in, the user after). */

@@ -67,6 +67,8 @@ export function twoFactorRoutes(deps: ConsoleAuthDeps): Router {
         code: codeOf(req),
         sessionId: s.sessionId,
       });
+      // The password-only sessions just ended: their sockets close too (this browser reconnects).
+      await deps.sessionsEnded?.(s.principal.id);
       send(res, {
         recoveryCodes: done.recoveryCodes,
         twoFactor: twoFactorBody(done.twoFactor, done.recoveryCodes.length),

@@ -56,6 +56,7 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
           logger,
           secureCookies: config.isProduction,
           encryptionKey: options.graphql.services.channels.encryptionKey,
+          sessionsEnded: (userId) => options.graphql!.services.authenticator.revoked(userId),
         })
       : undefined,
     warehouseDocuments: options.graphql

@@ -402,6 +402,11 @@ describe('two-factor sign-in over HTTP', () => {
     const session = await fetch(`${t.base}/auth/session`, { headers: { cookie: s.cookie } });
     expect(await session.json()).toMatchObject({ twoFactor: { enrolmentRequired: true } });
 
+    // A second browser held to enrolment may still sign out.
+    const other = await passwordSession('boss@example.com', '192.0.2.80');
+    expect((await post('/auth/sign-out', {}, other)).status).toBe(204);
+    expect((await fetch(`${t.base}/auth/session`, { headers: { cookie: other.cookie } })).status).toBe(401);
+
     const { secret, recoveryCodes } = await enrol(s);
     handedOut.push(secret, ...recoveryCodes);
     expect((await asCookie(s, '{ me { role } }')).body.data).toEqual({ me: { role: 'ADMIN' } });
