@@ -286,6 +286,10 @@ async function createConsoleUser(config: Config, args: string[]): Promise<number
     );
     process.stdout.write(`created ${user.role} user ${user.email} (${user.id})\n`);
     if (!given) process.stdout.write(`initial password, shown only once:\n${password}\n`);
+    if (user.role === 'admin')
+      process.stdout.write(
+        'admins must use two-factor sign-in: the first session can only enrol an authenticator app\n',
+      );
     return 0;
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
@@ -322,6 +326,7 @@ async function rotateKey(config: Config, args: string[]): Promise<number> {
     const r = await rotateEncryptionKey(orm.em.fork(), oldKey, newKey);
     process.stdout.write(
       `re-encrypted ${r.rotated} channel(s) from key ${r.oldKeyId} to key ${r.newKeyId}; ${r.skipped} already under ${r.newKeyId}\n` +
+        `re-encrypted ${r.totpSecrets.rotated} two-factor secret(s); ${r.totpSecrets.skipped} already under ${r.newKeyId}\n` +
         'now set SWITCHYARD_ENCRYPTION_KEY to the new key and restart every process\n',
     );
     return 0;

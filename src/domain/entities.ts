@@ -22,6 +22,8 @@ import { ReturnRequest } from './returns/return-request.entity.js';
 import { ShippingLabel } from './shipping/shipping-label.entity.js';
 import { ShippingRule } from './shipping/shipping-rule.entity.js';
 import { TrackingEvent } from './shipping/tracking-event.entity.js';
+import { SignInChallenge } from './users/sign-in-challenge.entity.js';
+import { UserRecoveryCode } from './users/user-recovery-code.entity.js';
 import { UserSession } from './users/user-session.entity.js';
 import { User } from './users/user.entity.js';
 import { WebhookDelivery } from './webhooks/webhook-delivery.entity.js';
@@ -31,6 +33,8 @@ export const entities = [
   ApiKey,
   User,
   UserSession,
+  UserRecoveryCode,
+  SignInChallenge,
   DiagnosticPing,
   Channel,
   ChannelListing,

@@ -1,48 +1,42 @@
-import express, { type Request, type Response, type Router } from 'express';
-import type { Logger } from 'pino';
+import express, { type Router } from 'express';
 import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
-import type { OperationContext } from '../domain/context.js';
 import { DomainError, ErrorCode } from '../domain/errors.js';
 import { signIn, signOut } from '../domain/users/sessions.js';
-import { CSRF_HEADER, SESSION_COOKIE, type ConsoleSessions } from '../platform/console-sessions.js';
-import type { Orm } from '../platform/database.js';
+import { recoveryCodesLeft } from '../domain/users/two-factor.service.js';
+import { verifySignIn } from '../domain/users/verify-sign-in.js';
+import { CSRF_HEADER, SESSION_COOKIE } from '../platform/console-sessions.js';
+import {
+  authContext,
+  fail,
+  sendSession,
+  sessionCookie,
+  twoFactorBody,
+  userOf,
+  withinRateLimit,
+  type ConsoleAuthDeps,
+} from './console-auth.shared.js';
 import { errorBody } from './errors.js';
-import { sendDomainError } from './route-auth.js';
-
-interface Deps {
-  orm: Orm;
-  sessions: ConsoleSessions;
-  logger: Logger;
-  /** Cookies are `Secure` (HTTPS only) in production. */
-  secureCookies: boolean;
-}
+import { twoFactorRoutes } from './two-factor.routes.js';
 
 /**
  * The console's sign-in over HTTP (`/auth`), beside /graphql: cookies need a plain route.
- * - `POST /auth/sign-in` `{email, password}` → 200 `{user, csrfToken, expiresAt}` and the
- *   session cookie (HttpOnly, SameSite=Strict, Path=/; Secure in production); 401 for a wrong
- *   email or password (the same answer for both), 429 with Retry-After when the account is
- *   locked or the address tries too often.
- * - `GET /auth/session` → the signed-in user and the CSRF token again (a reloaded page), or 401.
+ * docs/CONSOLE.md ("Sign-in and two-factor") describes the whole flow for the SPA.
+ * - `POST /auth/sign-in` `{email, password}` → 200 `{user, csrfToken, expiresAt, twoFactor}` and
+ *   the session cookie (HttpOnly, SameSite=Strict, Path=/; Secure in production); or, for a user
+ *   with two-factor sign-in on, 200 `{secondFactor: "totp", challenge, expiresAt}` and no cookie.
+ *   401 for a wrong email or password (the same answer for both), 429 with Retry-After when the
+ *   account is locked or the address tries too often.
+ * - `POST /auth/sign-in/verify` `{challenge, code}` (a TOTP code or a recovery code) → the
+ *   session as above; 401 for a wrong, replayed or expired one, 429 locked or too often.
+ * - `GET /auth/session` → the signed-in user, the CSRF token again (a reloaded page) and the
+ *   two-factor state, or 401.
  * - `POST /auth/sign-out` (with the CSRF header) → 204, the session ended and the cookie cleared.
+ * - `/auth/two-factor/…`: enrolment and the rest (two-factor.routes.ts).
  */
-export function consoleAuthRoutes(deps: Deps): Router {
+export function consoleAuthRoutes(deps: ConsoleAuthDeps): Router {
   const router = express.Router();
   router.use(express.json({ limit: 4_096, strict: true }));
-  const ctx = (req: Request): OperationContext => ({
-    actor: SYSTEM_PRINCIPAL,
-    requestId: req.id,
-    em: deps.orm.em.fork(),
-    logger: deps.logger.child({ requestId: req.id }),
-  });
-  const cookie = { httpOnly: true, sameSite: 'strict' as const, secure: deps.secureCookies, path: '/' };
-  const fail = (res: Response, error: unknown) => {
-    if (!(error instanceof DomainError)) throw error;
-    // A locked account says until when: Retry-After in seconds.
-    const until = Date.parse(String(error.details.lockedUntil ?? ''));
-    if (Number.isFinite(until)) res.set('Retry-After', String(Math.max(1, Math.ceil((until - Date.now()) / 1000))));
-    sendDomainError(res, error);
-  };
+  const client = (req: express.Request) => ({ ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') ?? null });
 
   router.post('/sign-in', async (req, res) => {
     const body = req.body as { email?: unknown; password?: unknown } | undefined;
@@ -52,30 +46,40 @@ export function consoleAuthRoutes(deps: Deps): Router {
         .json(errorBody('Send JSON {"email": "…", "password": "…"}', 'BAD_USER_INPUT', { field: 'email' }));
       return;
     }
-    const ip = req.ip ?? 'unknown';
-    const wait = await deps.sessions.signInWait(ip);
-    if (wait > 0) {
-      res.set('Retry-After', String(wait));
-      res.status(429).json(
-        errorBody(`Too many sign-in attempts from this address: wait ${wait} s`, 'RATE_LIMITED', {
-          retryAfter: wait,
-        }),
-      );
-      return;
-    }
+    if (!(await withinRateLimit(deps, req, res))) return;
     try {
-      const signed = await signIn(
-        ctx(req),
-        { email: body.email, password: body.password, ip, userAgent: req.get('user-agent') ?? null },
+      const result = await signIn(
+        authContext(deps, req, SYSTEM_PRINCIPAL),
+        { email: body.email, password: body.password, ...client(req) },
         deps.sessions.policy,
       );
-      res.cookie(SESSION_COOKIE, signed.token, { ...cookie, expires: signed.expiresAt });
+      if (result.kind === 'session') return sendSession(deps, res, result);
       res.set('Cache-Control', 'no-store');
       res.json({
-        user: userOf(signed.principal),
-        csrfToken: signed.csrfToken,
-        expiresAt: signed.expiresAt.toISOString(),
+        secondFactor: result.secondFactor,
+        challenge: result.challenge,
+        expiresAt: result.expiresAt.toISOString(),
       });
+    } catch (error) {
+      fail(res, error);
+    }
+  });
+
+  router.post('/sign-in/verify', async (req, res) => {
+    const body = req.body as { challenge?: unknown; code?: unknown } | undefined;
+    if (typeof body?.challenge !== 'string' || typeof body.code !== 'string') {
+      res.status(400).json(errorBody('Send JSON {"challenge": "…", "code": "…"}', 'BAD_USER_INPUT', { field: 'code' }));
+      return;
+    }
+    if (!(await withinRateLimit(deps, req, res))) return;
+    try {
+      const signed = await verifySignIn(
+        authContext(deps, req, SYSTEM_PRINCIPAL),
+        { encryptionKey: deps.encryptionKey },
+        { challenge: body.challenge, code: body.code, ...client(req) },
+        deps.sessions.policy,
+      );
+      sendSession(deps, res, signed);
     } catch (error) {
       fail(res, error);
     }
@@ -85,8 +89,15 @@ export function consoleAuthRoutes(deps: Deps): Router {
     try {
       const session = await deps.sessions.session(req.headers.cookie);
       if (!session) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Not signed in');
+      const left = session.twoFactor.enabled
+        ? await recoveryCodesLeft(deps.orm.em.fork(), session.principal.id)
+        : undefined;
       res.set('Cache-Control', 'no-store');
-      res.json({ user: userOf(session.principal), csrfToken: session.csrfToken });
+      res.json({
+        user: userOf(session.principal),
+        csrfToken: session.csrfToken,
+        twoFactor: twoFactorBody(session.twoFactor, left),
+      });
     } catch (error) {
       fail(res, error);
     }
@@ -97,18 +108,16 @@ export function consoleAuthRoutes(deps: Deps): Router {
       const token = deps.sessions.tokenOf(req.headers.cookie);
       if (token) {
         // The CSRF check: another site must not be able to sign the user out either.
-        await deps.sessions.principal({ cookie: req.headers.cookie, [CSRF_HEADER]: req.get(CSRF_HEADER) }, true);
-        await signOut(ctx(req), token);
+        await deps.sessions.signedIn({ cookie: req.headers.cookie, [CSRF_HEADER]: req.get(CSRF_HEADER) }, true);
+        await signOut(authContext(deps, req, SYSTEM_PRINCIPAL), token);
       }
-      res.clearCookie(SESSION_COOKIE, cookie);
+      res.clearCookie(SESSION_COOKIE, sessionCookie(deps));
       res.status(204).end();
     } catch (error) {
       fail(res, error);
     }
   });
-  return router;
-}
 
-function userOf(p: { id: string; name: string; role: string; channelId: string | null }) {
-  return { id: p.id, name: p.name, role: p.role.toUpperCase(), channelId: p.channelId };
+  router.use('/two-factor', twoFactorRoutes(deps));
+  return router;
 }

@@ -50,7 +50,8 @@ interface Deps {
 /** An authentication failure as the GraphQL error clients expect, with HTTP 401. */
 function unauthenticated(error: DomainError): GraphQLError {
   const status = error.code === 'FORBIDDEN' ? 403 : 401;
-  return new GraphQLError(error.message, { extensions: { code: error.code, http: { status } } });
+  // The details too: an admin's session held to enrolment says so (reason, the step to take).
+  return new GraphQLError(error.message, { extensions: { ...error.details, code: error.code, http: { status } } });
 }
 
 /** Apollo Server over HTTP plus graphql-ws on the same path, sharing schema, limits and errors. */

@@ -55,6 +55,8 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
           sessions: options.graphql.services.sessions,
           logger,
           secureCookies: config.isProduction,
+          encryptionKey: options.graphql.services.channels.encryptionKey,
+          sessionsEnded: (userId) => options.graphql!.services.authenticator.revoked(userId),
         })
       : undefined,
     warehouseDocuments: options.graphql

@@ -7,7 +7,9 @@ import type { Orm } from './database.js';
 /**
  * First start of the embedded default: with no keys at all, create an admin key and print it
  * once, so whoever ran `npm start` can call the API straight away; with no users at all, the
- * same for the console's first admin user (its password printed once).
+ * same for the console's first admin user (its password printed once). That admin has no
+ * second factor yet, and admins must: the message says its first session can only enrol, so
+ * nobody mistakes the refusals that follow for a broken hub.
  */
 export async function printInitialAdminKey(orm: Orm, logger: Logger): Promise<void> {
   const ctx = () => ({ actor: SYSTEM_PRINCIPAL, requestId: 'first-start', em: orm.em.fork(), logger });
@@ -20,6 +22,9 @@ export async function printInitialAdminKey(orm: Orm, logger: Logger): Promise<vo
         '  First start: a console admin user was created. Its password is shown only this once.',
         `  CONSOLE SIGN-IN: ${user.email} / ${user.password}`,
         '  (POST /auth/sign-in; change it with updateUser, or add people with createUser.)',
+        '  Admins must use two-factor sign-in: until this admin enrols an authenticator app, its',
+        '  session can only enrol (POST /auth/two-factor/enrolment, then /enrolment/confirm with a',
+        '  code); keep the ten recovery codes the confirmation shows, they are shown only once.',
         '',
       ].join('\n') + '\n',
     );

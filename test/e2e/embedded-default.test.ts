@@ -75,7 +75,12 @@ describe('the embedded default (npm start)', () => {
         body: JSON.stringify({ email, password }),
       });
       expect(signIn.status).toBe(200);
-      expect(await signIn.json()).toMatchObject({ user: { role: 'ADMIN', name: 'Admin' } });
+      // Admins must use two-factor sign-in: the first session can only enrol, and the banner says so.
+      expect(await signIn.json()).toMatchObject({
+        user: { role: 'ADMIN', name: 'Admin' },
+        twoFactor: { enabled: false, required: true, enrolmentRequired: true },
+      });
+      expect(hub.output()).toContain('Admins must use two-factor sign-in');
     },
     PGLITE_START_TIMEOUT_MS,
   );

@@ -26,6 +26,7 @@ const CALLS: Record<OperationName, { query: string; variables?: () => Record<str
     query: 'mutation { updateUser(id: "00000000-0000-4000-8000-000000000000", input: { name: "Matrix" }) { id } }',
   },
   deactivateUser: { query: 'mutation { deactivateUser(id: "00000000-0000-4000-8000-000000000000") { id } }' },
+  resetTwoFactor: { query: 'mutation { resetTwoFactor(id: "00000000-0000-4000-8000-000000000000") { id } }' },
   requestDiagnosticPing: { query: 'mutation { requestDiagnosticPing { id } }' },
   failedJobs: { query: '{ failedJobs(queue: STOCK_PUSH, first: 1) { id } }' },
   retryJob: { query: 'mutation { retryJob(queue: STOCK_PUSH, id: "matrix-none") { id } }' },

@@ -26,6 +26,12 @@ afterAll(async () => {
 });
 
 const ctx = () => contextFor(orm.em);
+/** These users have no second factor: the password step opens the session. */
+const signInSession = async (...args: Parameters<typeof signIn>) => {
+  const result = await signIn(...args);
+  if (result.kind !== 'session') throw new Error('a second factor was requested');
+  return result;
+};
 const newUser = (email: string, role = 'ops') => createUser(ctx(), { email, name: email, role, password: PASSWORD });
 const codeOf = async (p: Promise<unknown>) => {
   try {
@@ -39,7 +45,7 @@ const codeOf = async (p: Promise<unknown>) => {
 describe('console sign-in', () => {
   it('opens a session known only by its token hash; the session carries the user as principal', async () => {
     const user = await newUser('ada@example.com');
-    const signed = await signIn(ctx(), { email: ' ADA@example.com', password: PASSWORD, ip: '203.0.113.7' });
+    const signed = await signInSession(ctx(), { email: ' ADA@example.com', password: PASSWORD, ip: '203.0.113.7' });
     expect(signed.token).toMatch(/^sys_[A-Za-z0-9_-]{43}$/);
     expect(signed.principal).toMatchObject({ kind: 'user', id: user.id, role: 'ops', channelId: null });
     const rows = await sql<{ id: string; csrf_token: string }>(db.url, 'select id, csrf_token from user_session');
@@ -123,19 +129,19 @@ describe('console sign-in', () => {
     const at = (ms: number) => () => new Date(t0 + ms);
     const policy = DEFAULT_SESSION_POLICY;
 
-    const idle = await signIn(ctx(), { email: 'sessions@example.com', password: PASSWORD }, policy, at(0));
+    const idle = await signInSession(ctx(), { email: 'sessions@example.com', password: PASSWORD }, policy, at(0));
     expect(await sessionOf(orm.em.fork(), idle.token, policy, at(policy.idleMs - 1_000))).not.toBeNull();
     // Used just before the idle limit, it lives on from that use; unused for the whole limit, it ends.
     expect(await sessionOf(orm.em.fork(), idle.token, policy, at(2 * policy.idleMs - 2_000))).not.toBeNull();
     expect(await sessionOf(orm.em.fork(), idle.token, policy, at(3 * policy.idleMs))).toBeNull();
 
-    const absolute = await signIn(ctx(), { email: 'sessions@example.com', password: PASSWORD }, policy, at(0));
+    const absolute = await signInSession(ctx(), { email: 'sessions@example.com', password: PASSWORD }, policy, at(0));
     for (let ms = policy.idleMs / 2; ms < policy.absoluteMs; ms += policy.idleMs / 2)
       expect(await sessionOf(orm.em.fork(), absolute.token, policy, at(ms))).not.toBeNull();
     expect(await sessionOf(orm.em.fork(), absolute.token, policy, at(policy.absoluteMs))).toBeNull();
 
-    const a = await signIn(ctx(), { email: 'sessions@example.com', password: PASSWORD });
-    const b = await signIn(ctx(), { email: 'sessions@example.com', password: PASSWORD });
+    const a = await signInSession(ctx(), { email: 'sessions@example.com', password: PASSWORD });
+    const b = await signInSession(ctx(), { email: 'sessions@example.com', password: PASSWORD });
     // A role change applies to open sessions at their next request.
     await updateUser(ctx(), user.id, { role: 'finance' });
     expect((await sessionOf(orm.em.fork(), a.token))?.principal.role).toBe('finance');
@@ -143,7 +149,7 @@ describe('console sign-in', () => {
     expect(await sessionOf(orm.em.fork(), a.token)).toBeNull();
     expect(await sessionOf(orm.em.fork(), b.token)).toBeNull();
 
-    const c = await signIn(ctx(), { email: 'sessions@example.com', password: 'another long passphrase' });
+    const c = await signInSession(ctx(), { email: 'sessions@example.com', password: 'another long passphrase' });
     await deactivateUser(ctx(), user.id);
     expect(await sessionOf(orm.em.fork(), c.token)).toBeNull();
     const left = await sql(db.url, 'select 1 from user_session where user_id = $1', [user.id]);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config/config.js';
 import { startHub, type Hub, type HubRole } from '../../src/platform/hub.js';
 import { quietLogger } from './context.js';
@@ -15,7 +16,12 @@ export interface TestHub {
 }
 
 /** A hub in this process on its own database and queue prefix, over real PostgreSQL and Redis. */
-export async function startTestHub(role: HubRole = 'all', env: Record<string, string> = {}): Promise<TestHub> {
+export async function startTestHub(
+  role: HubRole = 'all',
+  env: Record<string, string> = {},
+  /** Silent by default; a test that checks what the hub logs passes its own. */
+  logger: Logger = quietLogger,
+): Promise<TestHub> {
   const db = await createTestDatabase();
   const adminKey = randomBytes(24).toString('hex');
   const queuePrefix = `{test-${randomBytes(4).toString('hex')}}`;
@@ -30,7 +36,7 @@ export async function startTestHub(role: HubRole = 'all', env: Record<string, st
     SHUTDOWN_TIMEOUT_MS: '10000',
     ...env,
   });
-  const hub = await startHub(config, role, quietLogger);
+  const hub = await startHub(config, role, logger);
   return {
     hub,
     db,

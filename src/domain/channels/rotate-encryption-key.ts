@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { inTransaction } from '../transaction.js';
+import { rotateTotpSecrets } from '../users/rotate-totp-secrets.js';
 import { sqlRows } from './sql.js';
 import { decryptCredentials, encryptCredentials, keyIdOf, keyIdOfCiphertext } from './credentials-cipher.js';
 
@@ -10,10 +11,13 @@ export interface RotationResult {
   rotated: number;
   /** Channels already under the new key (a rerun after a partial or repeated rotation). */
   skipped: number;
+  /** Console users' two-factor (TOTP) secrets, stored under the same key: moved and skipped alike. */
+  totpSecrets: { rotated: number; skipped: number };
 }
 
 /**
- * Re-encrypts every channel's credentials from `oldKey` to `newKey` in one transaction: either
+ * Re-encrypts every channel's credentials, and every console user's TOTP secret
+ * (rotate-totp-secrets.ts), from `oldKey` to `newKey` in one transaction: either
  * every row moves or none does (a row that decrypts under neither key aborts the whole run, so
  * the operator never ends with some rows under a key nobody has). Idempotent: rows already under
  * the new key id are skipped, so running it again after success changes nothing.
@@ -47,6 +51,7 @@ export async function rotateEncryptionKey(em: EntityManager, oldKey: Buffer, new
       ]);
       rotated++;
     }
-    return { oldKeyId, newKeyId, rotated, skipped };
+    const totpSecrets = await rotateTotpSecrets(tx, oldKey, newKey, { oldKeyId, newKeyId });
+    return { oldKeyId, newKeyId, rotated, skipped, totpSecrets };
   });
 }

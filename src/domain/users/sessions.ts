@@ -7,6 +7,10 @@ import type { OperationContext } from '../context.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import { inTransaction } from '../transaction.js';
 import { hashPassword, needsRehash, verifyPassword } from './password-hash.js';
+import { issueChallenge } from './sign-in-challenge.js';
+import { SignInChallenge } from './sign-in-challenge.entity.js';
+import { lockedError, recordSignInFailure } from './sign-in-failures.js';
+import { twoFactorStatusOf, type TwoFactorStatus } from './two-factor-status.js';
 import { UserSession } from './user-session.entity.js';
 import { User } from './user.entity.js';
 
@@ -14,9 +18,11 @@ import { User } from './user.entity.js';
  * Console sign-in and sessions. A session token (`sys_<43 base64url>`, 256 random bits) lives
  * only in the browser's cookie; the database keeps its SHA-256. A session ends after `idleMs`
  * without use or `absoluteMs` after sign-in, whichever comes first, and with its user's
- * deactivation or password change. `maxFailures` wrong passwords in a row lock the user for
- * `lockMs` (a success resets the count). Every sign-in, failure and lock is audited with the
- * caller's address; the answer to a failure never says whether the email exists.
+ * deactivation or password change. `maxFailures` wrong passwords or second-factor codes in a
+ * row lock the user for `lockMs` (only a complete sign-in resets the count: sign-in-failures.ts).
+ * A user with two-factor sign-in on gets no session from the password alone but a short-lived
+ * challenge to answer with a code (verify-sign-in.ts). Every sign-in, failure and lock is
+ * audited with the caller's address; the answer to a failure never says whether the email exists.
  */
 export interface SessionPolicy {
   idleMs: number;
@@ -46,17 +52,33 @@ export interface SignInInput {
 }
 
 export interface SignedIn {
+  kind: 'session';
   /** For the cookie only: never logged, stored or sent anywhere else. */
   token: string;
   csrfToken: string;
   expiresAt: Date;
   principal: Principal;
+  twoFactor: TwoFactorStatus;
 }
+
+/**
+ * A right password for a user with two-factor sign-in on: no session yet. The challenge token
+ * goes back to the browser, which sends it with a code to `verifySignIn` (sign-in-challenge.ts).
+ */
+export interface SecondFactorRequired {
+  kind: 'second_factor';
+  secondFactor: 'totp';
+  challenge: string;
+  expiresAt: Date;
+}
+
+export type SignInResult = SignedIn | SecondFactorRequired;
 
 export interface SessionOf {
   sessionId: string;
   csrfToken: string;
   principal: Principal;
+  twoFactor: TwoFactorStatus;
 }
 
 const sessionIdOf = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -81,7 +103,7 @@ export async function signIn(
   input: SignInInput,
   policy: SessionPolicy = DEFAULT_SESSION_POLICY,
   now: () => Date = () => new Date(),
-): Promise<SignedIn> {
+): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase().slice(0, 254);
   const ip = input.ip?.slice(0, 64) ?? null;
   const found = email ? await ctx.em.fork().findOne(User, { email }) : null;
@@ -105,7 +127,7 @@ export async function signIn(
   }
   if (found.lockedUntil && found.lockedUntil > now()) {
     await refuse('locked', found);
-    throw locked(found.lockedUntil);
+    throw lockedError(found.lockedUntil);
   }
   const matches = await verifyPassword(input.password, found.passwordHash);
   const rehash = matches && needsRehash(found.passwordHash) ? await hashPassword(input.password) : null;
@@ -118,52 +140,21 @@ export async function signIn(
     );
     const at = now();
     if (!matches || user.deactivatedAt || user.passwordHash !== found.passwordHash) {
-      // Counted under the row lock, so concurrent guesses cannot slip past the limit.
-      user.failedSignIns += 1;
-      const lockNow = user.failedSignIns >= policy.maxFailures;
-      if (lockNow) {
-        user.lockedUntil = new Date(at.getTime() + policy.lockMs);
-        user.failedSignIns = 0;
-      }
-      await tx.flush();
-      await writeAudit(tx, ctx, {
-        action: lockNow ? 'user.locked' : 'user.sign_in_failed',
-        subjectType: 'user',
-        subjectId: user.id,
-        actor: { kind: 'anonymous', id: 'anonymous' },
+      const { lockedUntil } = await recordSignInFailure(tx, ctx, user, {
+        action: 'user.sign_in_failed',
+        reason: 'password',
         ip,
-        data: lockNow ? { reason: 'password', lockedUntil: user.lockedUntil!.toISOString() } : { reason: 'password' },
+        policy,
+        at,
       });
-      ctx.logger.info({ userId: user.id, locked: lockNow }, 'console sign-in refused');
       // Committed before the answer: the count must survive the refusal.
-      return { refused: lockNow ? locked(user.lockedUntil!) : new DomainError(ErrorCode.UNAUTHENTICATED, WRONG) };
+      return { refused: lockedUntil ? lockedError(lockedUntil) : new DomainError(ErrorCode.UNAUTHENTICATED, WRONG) };
     }
-    user.failedSignIns = 0;
-    user.lockedUntil = null;
-    user.lastSignInAt = at;
     if (rehash) user.passwordHash = rehash;
-    const token = `sys_${randomBytes(32).toString('base64url')}`;
-    const session = tx.create(UserSession, {
-      id: sessionIdOf(token),
-      userId: user.id,
-      csrfToken: randomBytes(32).toString('base64url'),
-      createdAt: at,
-      lastSeenAt: at,
-      expiresAt: new Date(at.getTime() + policy.absoluteMs),
-      ip,
-      userAgent: input.userAgent?.slice(0, 200) ?? null,
-    });
-    await tx.flush();
-    await writeAudit(tx, ctx, {
-      action: 'user.signed_in',
-      subjectType: 'user',
-      subjectId: user.id,
-      actor: { kind: 'user', id: user.id },
-      ip,
-    });
-    ctx.logger.info({ userId: user.id }, 'console sign-in');
+    if (user.totpEnabledAt)
+      return { signedIn: await issueChallenge(tx, ctx, user, { ip, userAgent: input.userAgent, at }) };
     return {
-      signedIn: { token, csrfToken: session.csrfToken, expiresAt: session.expiresAt, principal: principalOfUser(user) },
+      signedIn: await openSession(tx, ctx, user, { ip, userAgent: input.userAgent, at, policy, secondFactor: null }),
     };
   }).then((r) => {
     if ('refused' in r) throw r.refused;
@@ -171,12 +162,56 @@ export async function signIn(
   });
 }
 
-function locked(until: Date): DomainError {
-  return new DomainError(
-    ErrorCode.RATE_LIMITED,
-    `Too many failed sign-ins: this account is locked until ${until.toISOString()}`,
-    { lockedUntil: until.toISOString() },
-  );
+/**
+ * Opens a session for a user who has proven who they are (password, and second factor where
+ * on), in the caller's transaction with the user's row locked: resets the failure count, audits
+ * the sign-in. Shared by the password step and the second-factor step.
+ */
+export async function openSession(
+  tx: EntityManager,
+  ctx: OperationContext,
+  user: User,
+  o: {
+    ip: string | null;
+    userAgent?: string | null;
+    at: Date;
+    policy: SessionPolicy;
+    secondFactor: 'totp' | 'recovery_code' | null;
+  },
+): Promise<SignedIn> {
+  user.failedSignIns = 0;
+  user.lockedUntil = null;
+  user.lastSignInAt = o.at;
+  const token = `sys_${randomBytes(32).toString('base64url')}`;
+  const session = tx.create(UserSession, {
+    id: sessionIdOf(token),
+    userId: user.id,
+    csrfToken: randomBytes(32).toString('base64url'),
+    createdAt: o.at,
+    lastSeenAt: o.at,
+    expiresAt: new Date(o.at.getTime() + o.policy.absoluteMs),
+    ip: o.ip,
+    userAgent: o.userAgent?.slice(0, 200) ?? null,
+  });
+  await tx.flush();
+  const twoFactor = twoFactorStatusOf(user);
+  await writeAudit(tx, ctx, {
+    action: 'user.signed_in',
+    subjectType: 'user',
+    subjectId: user.id,
+    actor: { kind: 'user', id: user.id },
+    ip: o.ip,
+    data: { secondFactor: o.secondFactor, ...(twoFactor.enrolmentRequired ? { enrolmentRequired: true } : {}) },
+  });
+  ctx.logger.info({ userId: user.id, secondFactor: o.secondFactor }, 'console sign-in');
+  return {
+    kind: 'session',
+    token,
+    csrfToken: session.csrfToken,
+    expiresAt: session.expiresAt,
+    principal: principalOfUser(user),
+    twoFactor,
+  };
 }
 
 /**
@@ -203,7 +238,12 @@ export async function sessionOf(
   if (!user || user.deactivatedAt) return null;
   if (at.getTime() - session.lastSeenAt.getTime() >= TOUCH_AFTER_MS)
     await em.nativeUpdate(UserSession, { id }, { lastSeenAt: at });
-  return { sessionId: id, csrfToken: session.csrfToken, principal: principalOfUser(user) };
+  return {
+    sessionId: id,
+    csrfToken: session.csrfToken,
+    principal: principalOfUser(user),
+    twoFactor: twoFactorStatusOf(user),
+  };
 }
 
 /** Whether a request's CSRF header is this session's token (constant time). */
@@ -231,7 +271,11 @@ export async function signOut(ctx: OperationContext, token: string): Promise<voi
   });
 }
 
-/** Ends every session of a user, in the caller's transaction (deactivation, password or role change). */
+/**
+ * Ends every session of a user, and drops their pending sign-in challenges, in the caller's
+ * transaction (deactivation, password change, two-factor reset). The number of sessions ended.
+ */
 export async function endSessionsOf(tx: EntityManager, userId: string): Promise<number> {
+  await tx.nativeDelete(SignInChallenge, { userId });
   return tx.nativeDelete(UserSession, { userId });
 }

@@ -33,6 +33,15 @@ export const UserSchema = defineEntity({
     lastSignInAt: p.datetime().nullable(),
     deactivatedAt: p.datetime().nullable(),
     deactivatedBy: p.string().length(64).nullable(),
+    /**
+     * The TOTP secret (base32), encrypted under the hub's key with the user id as associated data
+     * (totp-secret.ts). Set with `totpEnabledAt` null: an enrolment started but not confirmed.
+     */
+    totpSecretCiphertext: p.text().nullable().hidden(),
+    /** When two-factor sign-in was turned on; null: off. */
+    totpEnabledAt: p.datetime().nullable(),
+    /** The last TOTP time step a code was accepted for: a code is refused for it and any earlier one. */
+    totpLastStep: p.integer().nullable().hidden(),
   },
 });
 

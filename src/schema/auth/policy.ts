@@ -42,6 +42,7 @@ export const POLICY = {
   createUser: ['admin'],
   updateUser: ['admin'],
   deactivateUser: ['admin'],
+  resetTwoFactor: ['admin'],
   requestDiagnosticPing: ['ops'],
   replayWebhookDelivery: ['admin'],
   retryJob: ['admin'],

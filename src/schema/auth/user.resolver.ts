@@ -1,4 +1,5 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { resetTwoFactor } from '../../domain/users/two-factor.service.js';
 import { createUser, deactivateUser, listUsers, updateUser } from '../../domain/users/user.service.js';
 import { PageArgs } from '../common/page-args.js';
 import { connectionOf } from '../common/page-info.type.js';
@@ -47,6 +48,18 @@ export class UserResolver {
   @Mutation(() => UserNode, { description: 'Deactivates a user (they can no longer sign in); idempotent.' })
   async deactivateUser(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<UserNode> {
     const user = await deactivateUser(operationContext(ctx), id);
+    await ctx.services.authenticator.revoked(user.id);
+    return userNodeOf(user);
+  }
+
+  @Authorized(allowed('resetTwoFactor'))
+  @Mutation(() => UserNode, {
+    description:
+      'Turns another user’s two-factor sign-in off (a lost phone) and ends their sessions; an admin must enrol again at their next sign-in. Audited. Failures: BAD_USER_INPUT (yourself), NOT_FOUND.',
+  })
+  async resetTwoFactor(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<UserNode> {
+    const user = await resetTwoFactor(operationContext(ctx), id);
+    // Their sessions ended: their open sockets close too, on every API process.
     await ctx.services.authenticator.revoked(user.id);
     return userNodeOf(user);
   }

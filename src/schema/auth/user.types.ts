@@ -40,6 +40,12 @@ export class UserNode {
 
   @Field()
   active!: boolean;
+
+  @Field({
+    description:
+      'Whether two-factor sign-in (TOTP) is on. Required for admins: an admin without it can only enrol after signing in.',
+  })
+  twoFactorEnabled!: boolean;
 }
 
 export function userNodeOf(u: User): UserNode {
@@ -55,6 +61,7 @@ export function userNodeOf(u: User): UserNode {
     deactivatedAt: u.deactivatedAt ?? null,
     deactivatedBy: u.deactivatedBy ?? null,
     active: !u.deactivatedAt,
+    twoFactorEnabled: !!u.totpEnabledAt,
   };
 }
 
