@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { createHttpApp } from '../../src/http/app.js';
 import { CONSOLE_BUILD_DIR, consoleAppRouter } from '../../src/http/console-app.route.js';
 import { consoleContentSecurityPolicy } from '../../src/http/console-security-headers.js';
@@ -139,5 +140,15 @@ describe('the built console (npm run build)', () => {
     }
     expect(html).not.toMatch(/\son[a-z]+=/i);
     expect(html).not.toMatch(/<style\b/i);
+  });
+
+  it('loads at most 300 KB of compressed JavaScript on the first screen, GraphiQL not among it', () => {
+    const html = readFileSync(join(CONSOLE_BUILD_DIR, 'index.html'), 'utf8');
+    // What the page fetches before any route is opened: its scripts and their module preloads.
+    const files = [...html.matchAll(/(?:src|href)="\/console\/(assets\/[\w.-]+\.js)"/g)].map((m) => m[1]!);
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((f) => /graphiql/i.test(f))).toEqual([]);
+    const gzipped = files.reduce((sum, f) => sum + gzipSync(readFileSync(join(CONSOLE_BUILD_DIR, f))).length, 0);
+    expect(gzipped).toBeLessThanOrEqual(300 * 1024);
   });
 });
