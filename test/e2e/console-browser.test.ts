@@ -248,4 +248,23 @@ describeInBrowser('the operator console in Chromium', () => {
     expect((await cspViolations()).join('\n')).toMatch(/script-src/);
     await page.close();
   }, 90_000);
+
+  it('goes back to the sign-in page when the session ends elsewhere', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${hub.base}/console/orders`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Orders', level: 1 }).waitFor();
+
+    // The same session signed out from another tab (page.request shares the page's cookies).
+    const { csrfToken } = (await (await page.request.get(`${hub.base}/auth/session`)).json()) as { csrfToken: string };
+    const out = await page.request.post(`${hub.base}/auth/sign-out`, { headers: { 'X-CSRF-Token': csrfToken } });
+    expect(out.status()).toBe(204);
+
+    // The next query answers 401: the app returns to sign-in rather than showing errors.
+    await page.getByRole('link', { name: 'Today' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Switchyard' }).waitFor({ timeout: 15_000 });
+    await page.close();
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from '@urql/core';
+import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createSocket } from 'graphql-ws';
 
 export interface ConsoleClient {
@@ -18,7 +18,7 @@ function socketUrl(): string {
  * session cookie and its CSRF token (the hub refuses a cookie without it); subscriptions run
  * over graphql-ws, the token in `connection_init`.
  */
-export function createConsoleClient(csrfToken: string): ConsoleClient {
+export function createConsoleClient(csrfToken: string, onSessionEnded: () => void): ConsoleClient {
   const socket = createSocket({ url: socketUrl(), connectionParams: { csrfToken }, lazy: true, retryAttempts: 5 });
   const client = new Client({
     url: '/graphql',
@@ -26,6 +26,15 @@ export function createConsoleClient(csrfToken: string): ConsoleClient {
     preferGetMethod: false,
     fetchOptions: () => ({ credentials: 'same-origin', headers: { 'X-CSRF-Token': csrfToken } }),
     exchanges: [
+      // A session that ended on the hub (expired, signed out elsewhere, user deactivated) answers
+      // 401 or UNAUTHENTICATED (no cookie left): back to sign-in instead of an error on every screen.
+      mapExchange({
+        onError(error) {
+          const unauthenticated =
+            error.response?.status === 401 || error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+          if (unauthenticated) onSessionEnded();
+        },
+      }),
       cacheExchange,
       fetchExchange,
       subscriptionExchange({

@@ -22,7 +22,10 @@ export function SessionGate({ children }: { children: ReactNode }) {
   }, []);
 
   const session = gate.state === 'ready' ? gate.session : null;
-  const graphql = useMemo(() => (session ? createConsoleClient(session.csrfToken) : null), [session]);
+  const graphql = useMemo(
+    () => (session ? createConsoleClient(session.csrfToken, () => setGate({ state: 'ready', session: null })) : null),
+    [session],
+  );
   useEffect(() => () => graphql?.dispose(), [graphql]);
 
   const endSession = useCallback(async () => {
