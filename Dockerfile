@@ -30,6 +30,8 @@ ENV NODE_ENV=production \
 COPY package.json package-lock.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
+# The operator console, built by `npm run build` (Vite) and served by the hub at /console.
+COPY --from=build /app/dist/console ./dist/console
 # Files stay owned by root (read-only for the app); the process runs unprivileged.
 USER node
 EXPOSE 4000

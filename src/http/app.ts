@@ -1,4 +1,4 @@
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { errorBody, errorHandler, notFoundHandler } from './errors.js';
 import { healthRoutes, type ReadinessProbe } from './health.routes.js';
@@ -18,6 +18,8 @@ interface AppDeps {
   queueDashboard?: RequestHandler;
   /** Console sign-in, session and sign-out under /auth, on API roles. */
   consoleAuth?: RequestHandler;
+  /** The operator console (a built single-page app) at /console, with / redirecting there; on API roles. */
+  console?: RequestHandler;
   /** Pick lists and packing slips under /warehouse (HTML; they authenticate like /graphql), on API roles. */
   warehouseDocuments?: RequestHandler;
 }
@@ -37,6 +39,11 @@ export function createHttpApp(deps: AppDeps): express.Express {
   });
   const graphql = deps.graphql;
   if (graphql) {
+    // A person opening /graphql in a browser gets the bundled GraphiQL, behind the console's sign-in.
+    app.get('/graphql', (req, res, next) => {
+      if (opensInBrowser(req)) res.redirect(302, '/console/graphiql');
+      else next();
+    });
     app.use('/graphql', express.json({ limit: deps.bodyLimitBytes, strict: true }), (req, res, next) => {
       const handler = graphql();
       if (!handler) {
@@ -50,7 +57,16 @@ export function createHttpApp(deps: AppDeps): express.Express {
   if (deps.orderCsvExport) app.get('/exports/orders.csv', deps.orderCsvExport);
   if (deps.queueDashboard) app.use('/admin/queues', deps.queueDashboard);
   if (deps.warehouseDocuments) app.use('/warehouse', deps.warehouseDocuments);
+  if (deps.console) {
+    app.use('/console', deps.console);
+    app.get('/', (_req, res) => res.redirect(302, '/console/'));
+  }
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+/** A browser navigating to the URL (it asks for HTML), not a GraphQL GET request (it has a query). */
+function opensInBrowser(req: Request): boolean {
+  return req.query.query === undefined && (req.get('accept') ?? '').includes('text/html');
 }

@@ -1,5 +1,8 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Request, RequestHandler } from 'express';
@@ -208,6 +211,9 @@ export async function createGraphQLEndpoint(deps: Deps): Promise<GraphQLEndpoint
     plugins: [
       // No field-level cache hints are used; skipping them spares a hook on every field.
       ApolloServerPluginCacheControlDisabled(),
+      // Apollo's landing page loads its scripts from a CDN; browsers are sent to the console's
+      // bundled GraphiQL instead (src/http/app.ts).
+      ApolloServerPluginLandingPageDisabled(),
       ...limits.plugins,
       metrics.graphqlPlugin<GraphQLContext>(),
       errorLogging,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { createHttpApp } from '../http/app.js';
+import { consoleAppRouter } from '../http/console-app.route.js';
 import { consoleAuthRoutes } from '../http/console-auth.routes.js';
 import { createGraphQLEndpoint, type GraphQLEndpoint } from '../http/graphql-server.js';
 import type { ReadinessProbe } from '../http/health.routes.js';
@@ -59,6 +60,7 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
           sessionsEnded: (userId) => options.graphql!.services.authenticator.revoked(userId),
         })
       : undefined,
+    console: options.graphql ? consoleAppRouter() : undefined,
     warehouseDocuments: options.graphql
       ? warehouseDocumentsRouter({
           orm: options.graphql.orm,
