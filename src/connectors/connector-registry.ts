@@ -10,7 +10,7 @@ import type { ChannelConnector } from './connector.js';
 import { EbayConnector } from './ebay/ebay.connector.js';
 import { ShopifyConnector } from './shopify/shopify.connector.js';
 import { shopifyWebhookAdapter } from './shopify/shopify-webhook.js';
-import type { WebhookAdapter } from './webhook-adapter.js';
+import type { ChannelWebhookAdapter } from './webhook-adapter.js';
 
 export interface ConnectorTarget {
   kind: ChannelKind;
@@ -42,14 +42,22 @@ function mismatch(kind: string): Error {
   return new Error(`The channel's stored credentials are not ${kind} credentials: they belong to another platform`);
 }
 
-/** The webhook adapter for a channel kind, or undefined when the kind takes no webhooks. */
-export function webhookAdapterFor(kind: ChannelKind): WebhookAdapter | undefined {
+/**
+ * The webhook adapter for a channel kind, or undefined when the kind takes no webhooks. eBay's
+ * needs the hub's key source (ebayWebhookAdapter over EbayNotificationKeys), so the caller hands
+ * it in; without it eBay channels take no webhooks.
+ */
+export function webhookAdapterFor(kind: ChannelKind, ebay?: ChannelWebhookAdapter): ChannelWebhookAdapter | undefined {
   switch (kind) {
     case 'shopify':
       return shopifyWebhookAdapter;
+    case 'ebay':
+      return ebay;
     default:
-      // Amazon (SQS notifications) comes with the next channels issue; eBay's notifications need
-      // an asynchronous key lookup the inbox does not make yet (ebay-notification.ts); direct takes none.
+      // Amazon's notifications come through SQS, not the inbox; direct takes none.
       return undefined;
   }
 }
+
+/** The kinds whose channels take deliveries at `/webhooks/<channelId>` (their detail shows the URL). */
+export const WEBHOOK_KINDS: readonly ChannelKind[] = ['shopify', 'ebay'];

@@ -20,6 +20,8 @@ interface AppDeps {
   consoleAuth?: RequestHandler;
   /** Pick lists and packing slips under /warehouse (HTML; they authenticate like /graphql), on API roles. */
   warehouseDocuments?: RequestHandler;
+  /** GET /webhooks/:channelId?challenge_code=…, eBay's endpoint check, on API roles (POSTs take the webhook lane). */
+  webhookChallenge?: RequestHandler;
 }
 
 export function createHttpApp(deps: AppDeps): express.Express {
@@ -50,6 +52,7 @@ export function createHttpApp(deps: AppDeps): express.Express {
   if (deps.orderCsvExport) app.get('/exports/orders.csv', deps.orderCsvExport);
   if (deps.queueDashboard) app.use('/admin/queues', deps.queueDashboard);
   if (deps.warehouseDocuments) app.use('/warehouse', deps.warehouseDocuments);
+  if (deps.webhookChallenge) app.get('/webhooks/:channelId', deps.webhookChallenge);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

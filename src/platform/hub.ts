@@ -26,6 +26,8 @@ import { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { createOrm, pendingMigrations, pingDatabase, runPendingMigrations } from './database.js';
 import { createRedisEventFeed } from './event-feed.js';
 import { startHttpServer, type HttpServer } from './http-server.js';
+import { PublicUrl } from './public-url.js';
+import { ebayChallengeRoute } from '../http/ebay-challenge.route.js';
 import { printInitialAdminKey } from './initial-admin-key.js';
 import { startLocalRedis } from './local-redis.js';
 import {
@@ -141,6 +143,7 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
     const metrics = new Metrics(Object.values(queues));
     metrics.trackOutboxLag(() => outboxLagSeconds(orm.em.fork()));
 
+    const publicUrl = new PublicUrl(config.http.publicUrl, config.http.host, config.http.port);
     let graphql: Parameters<typeof startHttpServer>[0]['graphql'];
     if (role === 'api' || role === 'all') {
       const sessions = new ConsoleSessions(orm, { redis: producer, prefix: config.queuePrefix });
@@ -177,6 +180,7 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
           webhooks: { dispatcher: webhookDispatcher(queues), leaseSeconds: webhookLeaseSeconds(config) },
           jobs: bullJobInspector(queues),
           shipping: { carrierId: config.shipping.easypost ? 'easypost' : null },
+          publicUrl,
         },
       };
     }
@@ -192,6 +196,10 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
       readiness,
       graphql,
       webhooks,
+      webhookChallenge: inbox
+        ? ebayChallengeRoute({ em: () => orm.em, encryptionKey, webhookUrl: (id) => publicUrl.webhookUrl(id), logger })
+        : undefined,
+      publicUrl,
       dashboardQueues: Object.values(queues),
     });
 

@@ -2,6 +2,8 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { webhookAdapterFor } from '../connectors/connector-registry.js';
+import { EBAY_ACCOUNT_DELETION } from '../connectors/ebay/ebay-notification.js';
+import { ebayWebhookAdapter } from '../connectors/ebay/ebay-webhook.js';
 import type { ProviderWebhook } from '../connectors/provider-webhook.js';
 import { SHOPIFY_WEBHOOK_TOPICS } from '../connectors/shopify/shopify-webhook.js';
 import { webhookSecretOf } from '../domain/channels/channel-credentials.js';
@@ -17,6 +19,7 @@ import { WebhookSweeper } from '../jobs/webhook-sweeper.js';
 import { webhookProcessor } from '../jobs/webhook.worker.js';
 import type { ProcessorMap } from '../jobs/worker-runner.js';
 import type { Orm } from './database.js';
+import { EbayNotificationKeys } from './ebay-notification-keys.js';
 
 /**
  * The webhook inbox's wiring, kept out of hub.ts: the route (API roles), the processors, the
@@ -52,16 +55,19 @@ export function webhookInbox(deps: {
     webhookSecretOf(openCredentials(deps.encryptionKey, channelId, ciphertext)),
   );
   const batcher = new WebhookEnqueueBatcher(deps.queues.webhooks);
+  const ebayKeys = new EbayNotificationKeys({ em: () => deps.orm.em, encryptionKey: deps.encryptionKey });
+  const ebay = ebayWebhookAdapter(ebayKeys.keysFor);
   const acceptor = webhookAcceptor({
     // No fork: the route runs standalone statements only (see WebhookRouteDeps.em).
     em: () => deps.orm.em,
     // The row (read with the channel on every delivery) carries the ciphertext: no second round trip.
     secretFor: async (channel) => secrets.secretOf(channel.id, channel.credentialsCiphertext),
-    adapterFor: webhookAdapterFor,
+    adapterFor: (kind) => webhookAdapterFor(kind, ebay),
     // A disabled or disconnected store must still be able to send the GDPR requests.
-    topicsWhileOff: new Set<string>(
-      SHOPIFY_WEBHOOK_TOPICS.filter((t) => t.includes('redact') || t.includes('data_request')),
-    ),
+    topicsWhileOff: new Set<string>([
+      ...SHOPIFY_WEBHOOK_TOPICS.filter((t) => t.includes('redact') || t.includes('data_request')),
+      EBAY_ACCOUNT_DELETION,
+    ]),
     enqueue: (id) => batcher.enqueue(id),
     providers: new Map(deps.providers.map((p) => [p.provider, p])),
     logger: deps.logger,

@@ -1,3 +1,4 @@
+import type { PublicUrl } from '../platform/public-url.js';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import type { Principal } from '../domain/auth/principal.js';
@@ -47,6 +48,8 @@ export interface GraphQLServices {
   jobs?: JobInspector;
   /** The carrier labels are bought through (buyShippingLabel); absent: none configured. */
   shipping?: ShippingDeps;
+  /** Where platforms reach the hub: a channel's `webhookUrl`. Absent: the field is null. */
+  publicUrl?: Pick<PublicUrl, 'webhookUrl'>;
 }
 
 /**
