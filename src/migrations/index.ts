@@ -22,6 +22,7 @@ import { Migration20261207097000_provider_inbox } from './Migration2026120709700
 import { Migration20261207097500_webhook_body_lz4 } from './Migration20261207097500_webhook_body_lz4.js';
 import { Migration20261207110000_users } from './Migration20261207110000_users.js';
 import { Migration20261207111000_user_sessions } from './Migration20261207111000_user_sessions.js';
+import { Migration20261207120000_order_channel_buyer } from './Migration20261207120000_order_channel_buyer.js';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from the
@@ -63,4 +64,8 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: 'Migration20261207110000_users', class: Migration20261207110000_users },
   { name: 'Migration20261207111000_user_sessions', class: Migration20261207111000_user_sessions },
+  {
+    name: 'Migration20261207120000_order_channel_buyer',
+    class: Migration20261207120000_order_channel_buyer,
+  },
 ];

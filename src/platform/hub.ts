@@ -236,7 +236,7 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
           ...notifications?.processors,
           ...shipping?.processors,
           ...payments?.processors,
-          ...webhookProcessors(orm, config, logger, providers),
+          ...webhookProcessors(orm, config, logger, providers, connectors),
           'channel-sync': {
             process: channelSyncProcessor({
               ...channelDeps,
