@@ -8,6 +8,7 @@ import type { ChannelKind } from '../domain/channels/channel.entity.js';
 import { AmazonConnector } from './amazon/amazon.connector.js';
 import type { ChannelConnector } from './connector.js';
 import { EbayConnector } from './ebay/ebay.connector.js';
+import type { EbayQuota } from './ebay/ebay-quota.js';
 import { ShopifyConnector } from './shopify/shopify.connector.js';
 import { shopifyWebhookAdapter } from './shopify/shopify-webhook.js';
 import type { ChannelWebhookAdapter } from './webhook-adapter.js';
@@ -17,6 +18,8 @@ export interface ConnectorTarget {
   /** A base URL override (simulator or proxy); null for the platform itself. */
   endpoint: string | null;
   credentials: ChannelCredentials;
+  /** eBay: the app's daily quotas, by its app key (the hub's live in Redis); absent: not counted. */
+  ebayQuota?: (app: { endpoint: string | null; clientId: string }) => EbayQuota;
 }
 
 /** The connector for a channel. */
@@ -29,7 +32,11 @@ export function connectorFor(target: ConnectorTarget): ChannelConnector {
       return new ShopifyConnector({ credentials, endpoint });
     case 'ebay':
       if (!isEbayCredentials(credentials)) throw mismatch(target.kind);
-      return new EbayConnector({ credentials, endpoint });
+      return new EbayConnector({
+        credentials,
+        endpoint,
+        quota: target.ebayQuota?.({ endpoint, clientId: credentials.clientId }),
+      });
     case 'amazon':
       if (!isAmazonCredentials(credentials)) throw mismatch(target.kind);
       return new AmazonConnector({ credentials, endpoint });

@@ -27,6 +27,7 @@ import { createOrm, pendingMigrations, pingDatabase, runPendingMigrations } from
 import { createRedisEventFeed } from './event-feed.js';
 import { startHttpServer, type HttpServer } from './http-server.js';
 import { PublicUrl } from './public-url.js';
+import { redisChannelQuotas } from './channel-quotas.js';
 import { ebayChallengeRoute } from '../http/ebay-challenge.route.js';
 import { printInitialAdminKey } from './initial-admin-key.js';
 import { startLocalRedis } from './local-redis.js';
@@ -181,6 +182,7 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
           jobs: bullJobInspector(queues),
           shipping: { carrierId: config.shipping.easypost ? 'easypost' : null },
           publicUrl,
+          channelQuotas: redisChannelQuotas(producer, config.queuePrefix, encryptionKey),
         },
       };
     }
@@ -206,7 +208,7 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
     if (role === 'worker' || role === 'all') {
       const workerConnection: Redis = createRedis(redisUrl, 'worker');
       closers.push({ name: 'redis worker', close: () => quit(workerConnection) });
-      const connectors = platformConnectorSource(encryptionKey);
+      const connectors = platformConnectorSource(encryptionKey, { redis: producer, prefix: config.queuePrefix });
       const channelDeps = { orm, connectors, redis: producer, prefix: config.queuePrefix };
       const notifications = config.notifications.enabled
         ? customerNotifications({

@@ -6,6 +6,7 @@ import { UserResolver } from './auth/user.resolver.js';
 import { authChecker } from './auth/auth-checker.js';
 import { ChannelHealthResolver } from './channels/channel-health.resolver.js';
 import { ChannelWebhookUrlResolver } from './channels/channel-webhook-url.resolver.js';
+import { ChannelQuotaResolver } from './channels/channel-quota.resolver.js';
 import { ChannelResolver } from './channels/channel.resolver.js';
 import { CatalogResolver } from './catalog/catalog.resolver.js';
 import { ProductFieldsResolver, VariantFieldsResolver } from './catalog/product-fields.resolver.js';
@@ -55,6 +56,7 @@ export const resolvers = [
   ChannelResolver,
   ChannelHealthResolver,
   ChannelWebhookUrlResolver,
+  ChannelQuotaResolver,
   SubscriptionsResolver,
   WebhookDeliveryResolver,
   SyncProgressResolver,

@@ -1,3 +1,4 @@
+import type { ChannelQuotas } from '../platform/channel-quotas.js';
 import type { PublicUrl } from '../platform/public-url.js';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
@@ -50,6 +51,8 @@ export interface GraphQLServices {
   shipping?: ShippingDeps;
   /** Where platforms reach the hub: a channel's `webhookUrl`. Absent: the field is null. */
   publicUrl?: Pick<PublicUrl, 'webhookUrl'>;
+  /** A channel's daily platform quotas (eBay), on its health; absent: the field is null. */
+  channelQuotas?: ChannelQuotas;
 }
 
 /**

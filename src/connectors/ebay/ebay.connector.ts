@@ -12,6 +12,7 @@ import type { ChannelOrder } from '../../domain/channels/channel-order.js';
 import { ebayError } from './ebay-errors.js';
 import { EbayHttp, type EbayRequest } from './ebay-http.js';
 import { EbayTokenSource } from './ebay-oauth.js';
+import type { EbayQuota } from './ebay-quota.js';
 import { mapEbayOrder } from './ebay-order.mapper.js';
 import type { EbayOrder, EbayOrderPage } from './ebay-order.types.js';
 import { decodeOrderCursor, encodeOrderCursor } from './ebay-order-cursor.js';
@@ -36,6 +37,8 @@ export interface EbayConnectorOptions {
   timeoutMs?: number;
   retryDelayMs?: number;
   now?: () => number;
+  /** The app's daily call quotas (the hub's are in Redis); absent: not counted here. */
+  quota?: EbayQuota;
 }
 
 interface PriceQuantityResponse {
@@ -66,6 +69,7 @@ export class EbayConnector implements ChannelConnector {
       endpoint: options.endpoint,
       timeoutMs: options.timeoutMs,
       retryDelayMs: options.retryDelayMs,
+      quota: options.quota,
     });
     this.now = options.now ?? Date.now;
     this.tokens = new EbayTokenSource(this.http, options.credentials, this.now);
