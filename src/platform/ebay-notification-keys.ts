@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { EbayHttp } from '../connectors/ebay/ebay-http.js';
 import { EbayTokenSource } from '../connectors/ebay/ebay-oauth.js';
 import { EbayPublicKeys } from '../connectors/ebay/ebay-public-keys.js';
+import type { EbayQuota } from '../connectors/ebay/ebay-quota.js';
 import type { WebhookChannelRef } from '../connectors/webhook-adapter.js';
 import { isEbayCredentials } from '../domain/channels/channel-credentials.js';
 import { openCredentials } from '../domain/channels/channel-secrets.js';
@@ -20,7 +21,15 @@ const MAX_APPS = 100;
 export class EbayNotificationKeys {
   private readonly apps = new Map<string, EbayPublicKeys>();
 
-  constructor(private readonly deps: { em: () => EntityManager; encryptionKey: Buffer; timeoutMs?: number }) {}
+  constructor(
+    private readonly deps: {
+      em: () => EntityManager;
+      encryptionKey: Buffer;
+      timeoutMs?: number;
+      /** The app's daily quotas (getPublicKey counts against Notification's); absent: not counted. */
+      quota?: (app: { endpoint: string | null; clientId: string }) => EbayQuota;
+    },
+  ) {}
 
   readonly keysFor = async (channel: WebhookChannelRef): Promise<EbayPublicKeys> => {
     const credentials = openCredentials(this.deps.encryptionKey, channel.id, channel.credentialsCiphertext);
@@ -37,7 +46,12 @@ export class EbayNotificationKeys {
     let keys = this.apps.get(app);
     if (!keys) {
       // The key fetch answers the notification that waits on it: a short timeout, eBay retries the delivery.
-      const http = new EbayHttp({ endpoint, timeoutMs: this.deps.timeoutMs ?? 3_000, retryDelayMs: 100 });
+      const http = new EbayHttp({
+        endpoint,
+        timeoutMs: this.deps.timeoutMs ?? 3_000,
+        retryDelayMs: 100,
+        quota: this.deps.quota?.({ endpoint, clientId: credentials.clientId }),
+      });
       keys = new EbayPublicKeys(http, new EbayTokenSource(http, credentials));
       if (this.apps.size >= MAX_APPS) this.apps.delete(this.apps.keys().next().value!);
       this.apps.set(app, keys);

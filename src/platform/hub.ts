@@ -188,7 +188,9 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
     }
     const providers = providerWebhooks(config, { paymentGateway });
     const inbox =
-      role === 'worker' ? undefined : webhookInbox({ orm, queues, config, logger, encryptionKey, providers });
+      role === 'worker'
+        ? undefined
+        : webhookInbox({ orm, queues, config, logger, encryptionKey, providers, redis: producer });
     if (inbox) closers.push({ name: 'webhook enqueue batches', close: () => inbox.close() });
     const webhooks = inbox?.acceptor;
     http = await startHttpServer({

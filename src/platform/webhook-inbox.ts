@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { webhookAdapterFor } from '../connectors/connector-registry.js';
@@ -13,6 +14,7 @@ import { pruneWebhookDeliveries } from '../domain/webhooks/delivery-maintenance.
 import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import { webhookAcceptor, type WebhookAcceptor } from '../http/webhook-acceptor.js';
 import type { ConnectorSource } from '../jobs/channel-connectors.js';
+import { ebayAppKey, RedisEbayQuota } from '../jobs/ebay-daily-quota.js';
 import type { QueueRegistry } from '../jobs/queues.js';
 import { WebhookEnqueueBatcher } from '../jobs/webhook-enqueue-batcher.js';
 import { enqueueWebhookDelivery } from '../jobs/webhook-queue.js';
@@ -51,12 +53,21 @@ export function webhookInbox(deps: {
   logger: Logger;
   encryptionKey: Buffer;
   providers: readonly ProviderWebhook[];
+  /** Where eBay's daily quotas are counted (the key fetches spend Notification's). */
+  redis?: Redis;
 }): { acceptor: WebhookAcceptor; close: () => Promise<void> } {
   const secrets = new WebhookSecretCache((channelId, ciphertext) =>
     webhookSecretOf(openCredentials(deps.encryptionKey, channelId, ciphertext)),
   );
   const batcher = new WebhookEnqueueBatcher(deps.queues.webhooks);
-  const ebayKeys = new EbayNotificationKeys({ em: () => deps.orm.em, encryptionKey: deps.encryptionKey });
+  const redis = deps.redis;
+  const ebayKeys = new EbayNotificationKeys({
+    em: () => deps.orm.em,
+    encryptionKey: deps.encryptionKey,
+    quota: redis
+      ? ({ endpoint, clientId }) => new RedisEbayQuota(redis, deps.config.queuePrefix, ebayAppKey(endpoint, clientId))
+      : undefined,
+  });
   const ebay = ebayWebhookAdapter(ebayKeys.keysFor);
   const acceptor = webhookAcceptor({
     // No fork: the route runs standalone statements only (see WebhookRouteDeps.em).

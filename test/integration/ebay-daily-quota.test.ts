@@ -104,14 +104,14 @@ describe("eBay's daily quotas, counted in Redis", () => {
   });
 });
 
-describe("the channel's health", () => {
+describe('a hub whose eBay app spent its Sell Fulfillment quota today', () => {
   let t: TestHub;
   beforeAll(async () => {
-    t = await startTestHub('api', { SWITCHYARD_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
-  });
-  afterAll(() => t.stop());
-
-  it('shows the daily quotas of an eBay channel per API, as the hub counted them', async () => {
+    t = await startTestHub('all', { SWITCHYARD_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    // The day's count at the quota before the channel exists, as if its jobs had spent it.
+    const day = new Date().toISOString().slice(0, 10);
+    const app = ebayAppKey(endpoint, CLIENT.clientId);
+    await redis.set(`${t.queuePrefix}:ebay-quota:${app}:fulfillment:${day}`, String(EBAY_DAILY_QUOTAS.fulfillment));
     const connect = await gql(
       t.base,
       'mutation($input: ConnectChannelInput!) { connectChannel(input: $input) { id } }',
@@ -128,9 +128,28 @@ describe("the channel's health", () => {
       },
     );
     expect(connect.body.errors).toBeUndefined();
-    // Seven Sell Fulfillment calls counted under the hub's own prefix, as its jobs would count them.
-    const hubQuota = new RedisEbayQuota(redis, t.queuePrefix, ebayAppKey(endpoint, CLIENT.clientId));
-    for (let i = 0; i < 7; i++) await hubQuota.spend('fulfillment');
+  });
+  afterAll(() => t.stop());
+
+  it("its pulls call nothing: the job waits RATE_LIMITED behind the channel's gate until the reset", async () => {
+    const fulfillmentCalls = () => sim.state.log.filter((c) => c.api === 'fulfillment').length;
+    const before = fulfillmentCalls();
+    const sync = await gql(t.base, 'mutation { syncChannel(id: "ebay-quota") { jobId } }', { key: t.adminKey });
+    expect(sync.body.errors).toBeUndefined();
+    const gateKey = `${t.queuePrefix}:platform-wait:ebay-quota`;
+    const deadline = Date.now() + 15_000;
+    while ((await redis.pttl(gateKey)) <= 0) {
+      if (Date.now() > deadline) throw new Error('the channel was never held back');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const untilReset =
+      Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() + 1) - Date.now();
+    expect(await redis.pttl(gateKey)).toBeGreaterThan(untilReset - 60_000);
+    expect(fulfillmentCalls()).toBe(before);
+    expect(sim.state.quotaRefusals).toBe(0);
+  });
+
+  it("shows the daily quotas per API on the channel's health, as the hub counted them", async () => {
     const res = await gql<{
       channels: {
         id: string;
@@ -143,15 +162,16 @@ describe("the channel's health", () => {
     const byId = Object.fromEntries(res.body.data!.channels.map((c) => [c.id, c.health.apiQuotas]));
     expect(byId.direct).toBeNull();
     expect(byId['ebay-quota']).toEqual([
-      expect.objectContaining({ api: 'IDENTITY', limit: EBAY_DAILY_QUOTAS.identity, used: 0 }),
+      expect.objectContaining({ api: 'IDENTITY', limit: EBAY_DAILY_QUOTAS.identity }),
       expect.objectContaining({
         api: 'FULFILLMENT',
         limit: EBAY_DAILY_QUOTAS.fulfillment,
-        used: 7,
-        remaining: EBAY_DAILY_QUOTAS.fulfillment - 7,
+        used: EBAY_DAILY_QUOTAS.fulfillment,
+        remaining: 0,
       }),
-      expect.objectContaining({ api: 'INVENTORY', used: 0 }),
-      expect.objectContaining({ api: 'NOTIFICATION', limit: 10_000, used: 0 }),
+      expect.objectContaining({ api: 'INVENTORY', limit: EBAY_DAILY_QUOTAS.inventory }),
+      expect.objectContaining({ api: 'NOTIFICATION', limit: 10_000, used: 0, remaining: 10_000 }),
     ]);
+    expect(byId['ebay-quota']![1]!.resetsAt).toMatch(/T00:00:00\.000Z$/);
   });
 });
