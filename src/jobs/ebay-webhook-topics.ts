@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { PlatformError } from '../connectors/connector.js';
 import { EBAY_ACCOUNT_DELETION, EBAY_NOTIFICATION_TOPICS } from '../connectors/ebay/ebay-notification.js';
 import { ingestChannelOrders, type IngestDeps } from '../domain/channels/ingest-channel-orders.js';
 import type { OperationContext } from '../domain/context.js';
@@ -41,7 +42,8 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !
  * channel (matched on the username recorded at ingest; the user id and EIAS token are matched
  * too, should a later ingest record them), then blanks the notice itself and finished deliveries
  * naming the account. Order topics only name the order: it is re-read from eBay (getOrder) and
- * ingested as a pull would, so the newest state wins whatever order notices arrive in.
+ * ingested as a pull would, so the newest state wins whatever order notices arrive in; when eBay
+ * (or the app's daily quota) says wait, the notice is left to the pull.
  */
 export async function handleEbayDelivery(
   ctx: OperationContext,
@@ -68,7 +70,16 @@ export async function handleEbayDelivery(
   if (!orderId) throw new UnrecoverableError(`${delivery.topic} names no orderId`);
   const { connector } = await deps.connectors(ctx.em, delivery.channelId);
   if (!connector.fetchOrder) throw new UnrecoverableError(`channel ${delivery.channelId} cannot re-read an order`);
-  const order = await connector.fetchOrder(orderId);
+  let order;
+  try {
+    order = await connector.fetchOrder(orderId);
+  } catch (error) {
+    // The pull (lastmodifieddate, eBay's source of truth) brings the order once eBay lets the
+    // channel call again; retrying the notice meanwhile would only spend attempts.
+    if (error instanceof PlatformError && error.kind === 'RATE_LIMITED')
+      return one('ignored', `not re-read now (${error.message}): the channel's next pull brings order ${orderId}`);
+    throw error;
+  }
   if (!order) return one('ignored', `eBay does not know order ${orderId}`);
   const [outcome] = await ingestChannelOrders(ctx, deps.ingest, delivery.channelId, [order]);
   if (!outcome) throw new Error(`ingestion returned nothing for ${orderId}`);

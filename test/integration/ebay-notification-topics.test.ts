@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EbayOrder } from '../../src/connectors/ebay/ebay-order.types.js';
 import { EbaySimulator } from '../../src/connectors/ebay/simulator/ebay-simulator.js';
+import { EBAY_DAILY_QUOTAS } from '../../src/connectors/ebay/ebay-quota.js';
+import { ebayAppKey } from '../../src/jobs/ebay-daily-quota.js';
+import { createRedis, waitForRedis } from '../../src/platform/redis.js';
 import { sql } from '../support/database.js';
 import { ebayOrderFixture } from '../support/fixtures.js';
 import { gql, startTestHub, type TestHub } from '../support/hub.js';
@@ -146,6 +149,25 @@ describe('eBay order notifications', () => {
       status: 'ignored',
       outcome: expect.stringContaining('unchanged order'),
     });
+  });
+
+  it("with the app's Sell Fulfillment quota spent, the notice makes no call and is left to the pull", async () => {
+    const redis = createRedis(process.env.TEST_REDIS_URL!, 'producer');
+    await waitForRedis(redis, process.env.TEST_REDIS_URL!, 5_000);
+    const key = `${t.queuePrefix}:ebay-quota:${ebayAppKey(sim.baseUrl, CLIENT.clientId)}:fulfillment:${new Date().toISOString().slice(0, 10)}`;
+    const spent = await redis.get(key);
+    try {
+      await redis.set(key, String(EBAY_DAILY_QUOTAS.fulfillment));
+      const calls = sim.state.log.length;
+      expect(await notify('ORDER_CONFIRMATION', { orderId: '12-00001-00001' })).toMatchObject({
+        status: 'ignored',
+        outcome: expect.stringContaining("the channel's next pull brings order 12-00001-00001"),
+      });
+      expect(sim.state.log.slice(calls).filter((c) => c.api === 'fulfillment')).toEqual([]);
+    } finally {
+      await redis.set(key, spent ?? '0');
+      await redis.quit();
+    }
   });
 
   it('an order eBay does not know is ignored, not retried', async () => {
