@@ -55,6 +55,15 @@ const httpUrl = z.string().refine((v) => /^https?:\/\/.+/.test(v) && URL.canPars
   error: 'must be an http:// or https:// URL, e.g. https://api.easypost.com/v2/',
 });
 
+/** Where the platforms reach this hub: an http(s) origin, optionally with a path prefix, no query. */
+const publicUrl = z
+  .string()
+  .transform((v) => v.trim().replace(/\/+$/, ''))
+  .refine((v) => /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(v) && URL.canParse(v), {
+    error:
+      'must be the http(s) URL the platforms reach this hub at, without a query, e.g. https://hub.example.com (webhooks go to <PUBLIC_URL>/webhooks/<channelId>)',
+  });
+
 const positiveInt = (max: number) =>
   z.coerce
     .number({ error: `must be a whole number from 1 to ${max}` })
@@ -68,6 +77,7 @@ const envSchema = z.object({
     .default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(4000),
+  PUBLIC_URL: publicUrl.optional(),
   DATABASE_URL: postgresUrl.optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   DB_POOL_MAX: positiveInt(200).default(10),
@@ -145,7 +155,16 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   nodeEnv: Env['NODE_ENV'];
   isProduction: boolean;
-  http: { host: string; port: number; bodyLimitBytes: number };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    /**
+     * PUBLIC_URL without a trailing slash: where platforms send webhooks (`<publicUrl>/webhooks/<id>`).
+     * Null when unset: then `http://<HOST>:<port the server bound>` (publicUrlOf).
+     */
+    publicUrl: string | null;
+  };
   /** `postgres` when DATABASE_URL is set, else the embedded PGlite database under DATA_DIR. */
   database: { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
   dataDir: string;
@@ -285,7 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return {
     nodeEnv: e.NODE_ENV,
     isProduction,
-    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES },
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES, publicUrl: e.PUBLIC_URL ?? null },
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DB_POOL_MAX }
       : { kind: 'pglite', dataDir: `${e.DATA_DIR}/pglite` },

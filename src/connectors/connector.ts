@@ -113,6 +113,11 @@ export interface ChannelConnector {
   pushFulfilment(push: FulfilmentPush, idempotencyKey: string): Promise<string>;
   /** Cancels the order on the platform (an order the hub cancelled). */
   pushCancellation(externalOrderId: string, reason: string, idempotencyKey: string): Promise<void>;
+  /**
+   * One order as the platform holds it now, mapped like a pulled one; null when the platform
+   * does not know it. For notifications that only name an order (eBay's order topics).
+   */
+  fetchOrder?(externalOrderId: string): Promise<ChannelOrder | null>;
   /** The platform's variants carrying these SKUs (exact matches), for matching listings by SKU on sync. */
   listVariantsBySku?(skus: string[]): Promise<PlatformVariant[]>;
 }

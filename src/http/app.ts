@@ -22,6 +22,8 @@ interface AppDeps {
   console?: RequestHandler;
   /** Pick lists and packing slips under /warehouse (HTML; they authenticate like /graphql), on API roles. */
   warehouseDocuments?: RequestHandler;
+  /** GET /webhooks/:channelId?challenge_code=…, eBay's endpoint check, on API roles (POSTs take the webhook lane). */
+  webhookChallenge?: RequestHandler;
 }
 
 export function createHttpApp(deps: AppDeps): express.Express {
@@ -61,6 +63,7 @@ export function createHttpApp(deps: AppDeps): express.Express {
     app.use('/console', deps.console);
     app.get('/', (_req, res) => res.redirect(302, '/console/'));
   }
+  if (deps.webhookChallenge) app.get('/webhooks/:channelId', deps.webhookChallenge);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

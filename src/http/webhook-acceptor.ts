@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { providerInboxId, type ProviderWebhook } from '../connectors/provider-webhook.js';
-import type { WebhookAdapter, WebhookVerdict } from '../connectors/webhook-adapter.js';
+import type { ChannelWebhookAdapter, WebhookVerdict } from '../connectors/webhook-adapter.js';
 import type { ChannelKind } from '../domain/channels/channel.entity.js';
 import {
   InvalidDeliveryBody,
@@ -22,7 +22,7 @@ export interface WebhookAcceptorDeps {
   em: () => EntityManager;
   /** The channel's webhook secret (hub: opened from the row's sealed credentials, cached per ciphertext). */
   secretFor: (channel: WebhookChannel) => Promise<string>;
-  adapterFor: (kind: ChannelKind) => WebhookAdapter | undefined;
+  adapterFor: (kind: ChannelKind) => ChannelWebhookAdapter | undefined;
   /**
    * Platforms that are not channels (Stripe, EasyPost), by their route name: `POST /webhooks/stripe`
    * is theirs, and no channel may take such an id (RESERVED_CHANNEL_IDS).
@@ -49,13 +49,14 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** The verdict for a channel that is off, or undefined when its secret cannot be had (then the refusal stands). */
 async function verifyQuietly(
-  adapter: WebhookAdapter,
+  adapter: ChannelWebhookAdapter,
+  channel: WebhookChannel,
   raw: Buffer,
   headers: IncomingHttpHeaders,
   secret: () => Promise<string>,
 ): Promise<WebhookVerdict | undefined> {
   try {
-    return adapter.verify(raw, headers, await secret());
+    return await adapter.verify(raw, headers, await secret(), channel);
   } catch {
     return undefined;
   }
@@ -154,7 +155,9 @@ export function webhookAcceptor(deps: WebhookAcceptorDeps): WebhookAcceptor {
     } catch {
       return undefined;
     }
-    const verdict = adapter.verify(request.raw, request.headers, secret);
+    const given = adapter.verify(request.raw, request.headers, secret, seen);
+    // Awaited only when the adapter answers later (eBay): Shopify's ack path stays synchronous here.
+    const verdict = given instanceof Promise ? await given : given;
     if (!verdict.ok) return undefined;
     const { deliveryId, topic, triggeredAt } = verdict.delivery;
     let stored: Awaited<ReturnType<DeliveryGroupCommit['record']>>;
@@ -213,12 +216,15 @@ export function webhookAcceptor(deps: WebhookAcceptorDeps): WebhookAcceptor {
     if (!adapter) return refuse(404, 'NOT_FOUND', `Channel ${channel.id} takes no webhooks`);
     if (refusal) {
       // Off, but the platform's data-protection requests must still land: verify, then decide.
-      const verdict = await verifyQuietly(adapter, raw, headers, () => within(deps.secretFor(channel), dbTimeoutMs));
+      const verdict = await verifyQuietly(adapter, channel, raw, headers, () =>
+        within(deps.secretFor(channel), dbTimeoutMs),
+      );
       if (!verdict?.ok || !deps.topicsWhileOff?.has(verdict.delivery.topic))
         return refuse(refusal.status, refusal.code, refusal.message);
     }
     const secret = await within(deps.secretFor(channel), dbTimeoutMs);
-    const verdict = adapter.verify(raw, headers, secret);
+    const given = adapter.verify(raw, headers, secret, channel);
+    const verdict = given instanceof Promise ? await given : given;
     if (!verdict.ok) return refuseVerdict(verdict, log);
     const { deliveryId, topic, triggeredAt } = verdict.delivery;
     const stored = await within(

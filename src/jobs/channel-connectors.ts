@@ -4,6 +4,8 @@ import { connectorFor } from '../connectors/connector-registry.js';
 import type { ChannelConnector } from '../connectors/connector.js';
 import { Channel, type ChannelKind } from '../domain/channels/channel.entity.js';
 import { loadChannelCredentials } from '../domain/channels/channel-secrets.js';
+import type { Redis } from 'ioredis';
+import { ebayAppKey, RedisEbayQuota } from './ebay-daily-quota.js';
 
 /** A channel's connector with the limits the jobs plan by. */
 export interface ResolvedConnector {
@@ -31,12 +33,20 @@ export const STOCK_BATCH_LIMITS: Record<ChannelKind, number> = {
  * The real connectors: the channel's row (kind, endpoint) and its decrypted credentials, read
  * per job and never put in job data.
  */
-export function platformConnectorSource(encryptionKey: Buffer): ConnectorSource {
+export function platformConnectorSource(
+  encryptionKey: Buffer,
+  quotas?: { redis: Redis; prefix: string },
+): ConnectorSource {
+  // eBay's daily quotas, counted in Redis per app so every job and process shares them.
+  const ebayQuota = quotas
+    ? ({ endpoint, clientId }: { endpoint: string | null; clientId: string }) =>
+        new RedisEbayQuota(quotas.redis, quotas.prefix, ebayAppKey(endpoint, clientId))
+    : undefined;
   return async (em, channelId) => {
     const channel = await em.findOneOrFail(Channel, { id: channelId });
     const credentials = await loadChannelCredentials(em, encryptionKey, channelId);
     return {
-      connector: connectorFor({ kind: channel.kind, endpoint: channel.endpoint ?? null, credentials }),
+      connector: connectorFor({ kind: channel.kind, endpoint: channel.endpoint ?? null, credentials, ebayQuota }),
       stockBatchLimit: STOCK_BATCH_LIMITS[channel.kind],
     };
   };

@@ -6,9 +6,13 @@ import { claimDelivery, markDeliveries, markDeliveryError } from '../domain/webh
 import type { Orm } from '../platform/database.js';
 import { providerInboxId, type ProviderWebhook } from '../connectors/provider-webhook.js';
 import type { QueuePayloads } from './queues.js';
+import type { ConnectorSource } from './channel-connectors.js';
+import { handleEbayDelivery, isEbayTopic } from './ebay-webhook-topics.js';
 import { handleShopifyDelivery, type WebhookHandlerDeps } from './shopify-webhook-topics.js';
 
 export interface WebhookWorkerDeps extends WebhookHandlerDeps {
+  /** Channels' connectors, for notifications that only name an order (eBay's); absent: those fail. */
+  connectors?: ConnectorSource;
   orm: Orm;
   logger: Logger;
   /** How long a claim holds a delivery before another worker may take it (a dead worker's). */
@@ -23,6 +27,11 @@ function providerHandlers(providers: readonly ProviderWebhook[] = []): Map<strin
 }
 
 const PROVIDER_PREFIX = providerInboxId('');
+
+function connectorsOf(deps: WebhookWorkerDeps): ConnectorSource {
+  if (!deps.connectors) throw new UnrecoverableError('no connectors are wired into this webhook worker');
+  return deps.connectors;
+}
 
 /**
  * Processes one stored delivery: claim it (a duplicate job, or a delivery another job holds or
@@ -61,7 +70,9 @@ export const webhookProcessor = (deps: WebhookWorkerDeps) => {
         await markDeliveries(em, [{ id: delivery.id, status, outcome }]);
         return `${status}: ${outcome}`;
       }
-      const results = await handleShopifyDelivery(ctx, deps, delivery);
+      const results = isEbayTopic(delivery.topic)
+        ? await handleEbayDelivery(ctx, { ingest: deps.ingest, connectors: connectorsOf(deps) }, delivery)
+        : await handleShopifyDelivery(ctx, deps, delivery);
       for (const r of results) if (r.error !== undefined) await markDeliveryError(em, r.id, r.error, true);
       await markDeliveries(
         em,

@@ -22,6 +22,7 @@ import { Migration20261207097000_provider_inbox } from './Migration2026120709700
 import { Migration20261207097500_webhook_body_lz4 } from './Migration20261207097500_webhook_body_lz4.js';
 import { Migration20261207110000_users } from './Migration20261207110000_users.js';
 import { Migration20261207111000_user_sessions } from './Migration20261207111000_user_sessions.js';
+import { Migration20261207120000_order_channel_buyer } from './Migration20261207120000_order_channel_buyer.js';
 import { Migration20261207120000_user_two_factor } from './Migration20261207120000_user_two_factor.js';
 import { Migration20261207125000_listing_push_error } from './Migration20261207125000_listing_push_error.js';
 
@@ -65,6 +66,10 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: 'Migration20261207110000_users', class: Migration20261207110000_users },
   { name: 'Migration20261207111000_user_sessions', class: Migration20261207111000_user_sessions },
+  {
+    name: 'Migration20261207120000_order_channel_buyer',
+    class: Migration20261207120000_order_channel_buyer,
+  },
   { name: 'Migration20261207120000_user_two_factor', class: Migration20261207120000_user_two_factor },
   { name: 'Migration20261207125000_listing_push_error', class: Migration20261207125000_listing_push_error },
 ];

@@ -17,6 +17,7 @@ import { webhookLane, withWebhookLane } from '../http/webhook-lane.js';
 import { buildGraphQLSchema } from '../schema/build-schema.js';
 import type { GraphQLServices } from '../schema/context.js';
 import type { Orm } from './database.js';
+import type { PublicUrl } from './public-url.js';
 
 export interface HttpServer {
   port: number;
@@ -34,6 +35,10 @@ interface Options {
   graphql?: { orm: Orm; services: GraphQLServices };
   /** The webhook inbox (API roles), served by the webhook lane ahead of the app. */
   webhooks?: WebhookAcceptor;
+  /** eBay's endpoint challenge (GET /webhooks/:channelId), with the webhook inbox on API roles. */
+  webhookChallenge?: Parameters<typeof createHttpApp>[0]['webhookChallenge'];
+  /** Told the bound port once the server listens (the default PUBLIC_URL carries it). */
+  publicUrl?: PublicUrl;
   /** The queues the dashboard at /admin/queues shows (with graphql only: it authenticates with its keys). */
   dashboardQueues?: Queue[];
 }
@@ -75,6 +80,7 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
             queues: options.dashboardQueues,
           })
         : undefined,
+    webhookChallenge: options.webhookChallenge,
   });
   // The webhook inbox's body limit: at most 1 MiB (Shopify's largest payloads are far smaller).
   const lane = options.webhooks
@@ -99,6 +105,7 @@ export async function startHttpServer(options: Options): Promise<HttpServer> {
   }
   await listen(server, config.http.host, config.http.port);
   const port = (server.address() as AddressInfo).port;
+  options.publicUrl?.bind(port);
   const host = ['0.0.0.0', '127.0.0.1', '::'].includes(config.http.host) ? 'localhost' : config.http.host;
   const url = `http://${host}:${port}${options.graphql ? '/graphql' : ''}`;
   logger.info({ port, url }, 'listening');

@@ -26,6 +26,9 @@ import { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { createOrm, pendingMigrations, pingDatabase, runPendingMigrations } from './database.js';
 import { createRedisEventFeed } from './event-feed.js';
 import { startHttpServer, type HttpServer } from './http-server.js';
+import { PublicUrl } from './public-url.js';
+import { redisChannelQuotas } from './channel-quotas.js';
+import { ebayChallengeRoute } from '../http/ebay-challenge.route.js';
 import { printInitialAdminKey } from './initial-admin-key.js';
 import { startLocalRedis } from './local-redis.js';
 import {
@@ -142,6 +145,7 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
     const metrics = new Metrics(Object.values(queues));
     metrics.trackOutboxLag(() => outboxLagSeconds(orm.em.fork()));
 
+    const publicUrl = new PublicUrl(config.http.publicUrl, config.http.host, config.http.port);
     let graphql: Parameters<typeof startHttpServer>[0]['graphql'];
     if (role === 'api' || role === 'all') {
       const sessions = new ConsoleSessions(orm, { redis: producer, prefix: config.queuePrefix });
@@ -178,12 +182,16 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
           webhooks: { dispatcher: webhookDispatcher(queues), leaseSeconds: webhookLeaseSeconds(config) },
           jobs: bullJobInspector(queues),
           shipping: { carrierId: config.shipping.easypost ? 'easypost' : null },
+          publicUrl,
+          channelQuotas: redisChannelQuotas(producer, config.queuePrefix, encryptionKey),
         },
       };
     }
     const providers = providerWebhooks(config, { paymentGateway });
     const inbox =
-      role === 'worker' ? undefined : webhookInbox({ orm, queues, config, logger, encryptionKey, providers });
+      role === 'worker'
+        ? undefined
+        : webhookInbox({ orm, queues, config, logger, encryptionKey, providers, redis: producer });
     if (inbox) closers.push({ name: 'webhook enqueue batches', close: () => inbox.close() });
     const webhooks = inbox?.acceptor;
     http = await startHttpServer({
@@ -193,13 +201,17 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
       readiness,
       graphql,
       webhooks,
+      webhookChallenge: inbox
+        ? ebayChallengeRoute({ em: () => orm.em, encryptionKey, webhookUrl: (id) => publicUrl.webhookUrl(id), logger })
+        : undefined,
+      publicUrl,
       dashboardQueues: Object.values(queues),
     });
 
     if (role === 'worker' || role === 'all') {
       const workerConnection: Redis = createRedis(redisUrl, 'worker');
       closers.push({ name: 'redis worker', close: () => quit(workerConnection) });
-      const connectors = platformConnectorSource(encryptionKey);
+      const connectors = platformConnectorSource(encryptionKey, { redis: producer, prefix: config.queuePrefix });
       const channelDeps = { orm, connectors, redis: producer, prefix: config.queuePrefix };
       const notifications = config.notifications.enabled
         ? customerNotifications({
@@ -229,7 +241,7 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
           ...notifications?.processors,
           ...shipping?.processors,
           ...payments?.processors,
-          ...webhookProcessors(orm, config, logger, providers),
+          ...webhookProcessors(orm, config, logger, providers, connectors),
           'channel-sync': {
             process: channelSyncProcessor({
               ...channelDeps,

@@ -1,7 +1,10 @@
 import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { webhookAdapterFor } from '../connectors/connector-registry.js';
+import { EBAY_ACCOUNT_DELETION } from '../connectors/ebay/ebay-notification.js';
+import { ebayWebhookAdapter } from '../connectors/ebay/ebay-webhook.js';
 import type { ProviderWebhook } from '../connectors/provider-webhook.js';
 import { SHOPIFY_WEBHOOK_TOPICS } from '../connectors/shopify/shopify-webhook.js';
 import { webhookSecretOf } from '../domain/channels/channel-credentials.js';
@@ -10,6 +13,8 @@ import { WebhookSecretCache } from '../domain/channels/webhook-secret-cache.js';
 import { pruneWebhookDeliveries } from '../domain/webhooks/delivery-maintenance.js';
 import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import { webhookAcceptor, type WebhookAcceptor } from '../http/webhook-acceptor.js';
+import type { ConnectorSource } from '../jobs/channel-connectors.js';
+import { ebayAppKey, RedisEbayQuota } from '../jobs/ebay-daily-quota.js';
 import type { QueueRegistry } from '../jobs/queues.js';
 import { WebhookEnqueueBatcher } from '../jobs/webhook-enqueue-batcher.js';
 import { enqueueWebhookDelivery } from '../jobs/webhook-queue.js';
@@ -17,6 +22,7 @@ import { WebhookSweeper } from '../jobs/webhook-sweeper.js';
 import { webhookProcessor } from '../jobs/webhook.worker.js';
 import type { ProcessorMap } from '../jobs/worker-runner.js';
 import type { Orm } from './database.js';
+import { EbayNotificationKeys } from './ebay-notification-keys.js';
 
 /**
  * The webhook inbox's wiring, kept out of hub.ts: the route (API roles), the processors, the
@@ -47,21 +53,33 @@ export function webhookInbox(deps: {
   logger: Logger;
   encryptionKey: Buffer;
   providers: readonly ProviderWebhook[];
+  /** Where eBay's daily quotas are counted (the key fetches spend Notification's). */
+  redis?: Redis;
 }): { acceptor: WebhookAcceptor; close: () => Promise<void> } {
   const secrets = new WebhookSecretCache((channelId, ciphertext) =>
     webhookSecretOf(openCredentials(deps.encryptionKey, channelId, ciphertext)),
   );
   const batcher = new WebhookEnqueueBatcher(deps.queues.webhooks);
+  const redis = deps.redis;
+  const ebayKeys = new EbayNotificationKeys({
+    em: () => deps.orm.em,
+    encryptionKey: deps.encryptionKey,
+    quota: redis
+      ? ({ endpoint, clientId }) => new RedisEbayQuota(redis, deps.config.queuePrefix, ebayAppKey(endpoint, clientId))
+      : undefined,
+  });
+  const ebay = ebayWebhookAdapter(ebayKeys.keysFor);
   const acceptor = webhookAcceptor({
     // No fork: the route runs standalone statements only (see WebhookRouteDeps.em).
     em: () => deps.orm.em,
     // The row (read with the channel on every delivery) carries the ciphertext: no second round trip.
     secretFor: async (channel) => secrets.secretOf(channel.id, channel.credentialsCiphertext),
-    adapterFor: webhookAdapterFor,
+    adapterFor: (kind) => webhookAdapterFor(kind, ebay),
     // A disabled or disconnected store must still be able to send the GDPR requests.
-    topicsWhileOff: new Set<string>(
-      SHOPIFY_WEBHOOK_TOPICS.filter((t) => t.includes('redact') || t.includes('data_request')),
-    ),
+    topicsWhileOff: new Set<string>([
+      ...SHOPIFY_WEBHOOK_TOPICS.filter((t) => t.includes('redact') || t.includes('data_request')),
+      EBAY_ACCOUNT_DELETION,
+    ]),
     enqueue: (id) => batcher.enqueue(id),
     providers: new Map(deps.providers.map((p) => [p.provider, p])),
     logger: deps.logger,
@@ -74,6 +92,7 @@ export function webhookProcessors(
   config: Config,
   logger: Logger,
   providers: readonly ProviderWebhook[],
+  connectors?: ConnectorSource,
 ): ProcessorMap {
   return {
     webhooks: {
@@ -84,6 +103,7 @@ export function webhookProcessors(
         batchSize: BATCH_SIZE,
         ingest: { policy: config.orders },
         providers,
+        connectors,
       }),
       concurrency: 10,
     },

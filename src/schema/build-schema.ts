@@ -5,6 +5,8 @@ import { ApiKeyResolver } from './auth/api-key.resolver.js';
 import { UserResolver } from './auth/user.resolver.js';
 import { authChecker } from './auth/auth-checker.js';
 import { ChannelHealthResolver } from './channels/channel-health.resolver.js';
+import { ChannelWebhookUrlResolver } from './channels/channel-webhook-url.resolver.js';
+import { ChannelQuotaResolver } from './channels/channel-quota.resolver.js';
 import { ChannelResolver } from './channels/channel.resolver.js';
 import { CatalogResolver } from './catalog/catalog.resolver.js';
 import { ProductFieldsResolver, VariantFieldsResolver } from './catalog/product-fields.resolver.js';
@@ -53,6 +55,8 @@ export const resolvers = [
   PrivacyResolver,
   ChannelResolver,
   ChannelHealthResolver,
+  ChannelWebhookUrlResolver,
+  ChannelQuotaResolver,
   SubscriptionsResolver,
   WebhookDeliveryResolver,
   SyncProgressResolver,

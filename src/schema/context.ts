@@ -1,3 +1,5 @@
+import type { ChannelQuotas } from '../platform/channel-quotas.js';
+import type { PublicUrl } from '../platform/public-url.js';
 import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import type { Principal } from '../domain/auth/principal.js';
@@ -47,6 +49,10 @@ export interface GraphQLServices {
   jobs?: JobInspector;
   /** The carrier labels are bought through (buyShippingLabel); absent: none configured. */
   shipping?: ShippingDeps;
+  /** Where platforms reach the hub: a channel's `webhookUrl`. Absent: the field is null. */
+  publicUrl?: Pick<PublicUrl, 'webhookUrl'>;
+  /** A channel's daily platform quotas (eBay), on its health; absent: the field is null. */
+  channelQuotas?: ChannelQuotas;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { PlatformError } from '../connector.js';
 import { ebayError, type EbayFailure } from './ebay-errors.js';
+import { ebayApiOf, type EbayQuota } from './ebay-quota.js';
 
 /** eBay's production API host; the identity, Sell and Commerce APIs all live under it. */
 export const EBAY_API_BASE = 'https://api.ebay.com';
@@ -37,6 +38,8 @@ export interface EbayHttpOptions {
   /** First backoff between TRANSIENT attempts; doubled each time, with up to 50 % jitter. */
   retryDelayMs?: number;
   fetch?: typeof fetch;
+  /** The app's daily quotas: every attempt is counted before it is sent, none sent past the quota. */
+  quota?: EbayQuota;
 }
 
 /**
@@ -49,12 +52,14 @@ export class EbayHttp {
   private readonly timeoutMs: number;
   private readonly retryDelayMs: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly quota: EbayQuota | undefined;
 
   constructor(options: EbayHttpOptions) {
     this.base = (options.endpoint ?? EBAY_API_BASE).replace(/\/$/, '');
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.retryDelayMs = options.retryDelayMs ?? 250;
     this.fetchImpl = options.fetch ?? fetch;
+    this.quota = options.quota;
   }
 
   async request<T>(req: EbayRequest): Promise<EbayAnswer<T>> {
@@ -70,6 +75,12 @@ export class EbayHttp {
   }
 
   private async once<T>(req: EbayRequest): Promise<EbayAnswer<T>> {
+    if (this.quota) {
+      const api = ebayApiOf(req.path);
+      const spent = await this.quota.spend(api);
+      // Not sent: the job waits for the reset behind the channel's gate, like any RATE_LIMITED.
+      if (!spent.ok) throw new PlatformError('RATE_LIMITED', `eBay's daily ${api} quota is spent`, spent.retryAfterMs);
+    }
     const url = new URL(this.base + req.path);
     for (const [name, value] of Object.entries(req.query ?? {})) url.searchParams.set(name, value);
     const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };

@@ -13,6 +13,9 @@ export const EBAY_NOTIFICATION_TOPICS = [
   'ITEM_MARKED_SHIPPED',
 ] as const;
 
+/** eBay's mandatory data-protection topic: still taken from a disabled or disconnected channel. */
+export const EBAY_ACCOUNT_DELETION = 'MARKETPLACE_ACCOUNT_DELETION';
+
 const ACCEPTED: ReadonlySet<string> = new Set(EBAY_NOTIFICATION_TOPICS);
 const MAX_ID_LENGTH = 255;
 

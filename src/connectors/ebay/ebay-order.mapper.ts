@@ -56,6 +56,7 @@ function mapOrder(orderId: string, order: EbayOrder): ChannelOrder {
     currency,
     email: blank(shipTo?.email),
     customerName: blank(shipTo?.fullName) ?? blank(order.buyer?.username),
+    buyerAccount: blank(order.buyer?.username),
     phone: blank(shipTo?.primaryPhone?.phoneNumber),
     shippingAddress: postal('shippingAddress', shipTo),
     billingAddress: postal('billingAddress', billing),

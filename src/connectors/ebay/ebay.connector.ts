@@ -8,9 +8,11 @@ import {
   type StockTarget,
 } from '../connector.js';
 import type { EbayCredentials } from '../../domain/channels/channel-credentials.js';
+import type { ChannelOrder } from '../../domain/channels/channel-order.js';
 import { ebayError } from './ebay-errors.js';
 import { EbayHttp, type EbayRequest } from './ebay-http.js';
 import { EbayTokenSource } from './ebay-oauth.js';
+import type { EbayQuota } from './ebay-quota.js';
 import { mapEbayOrder } from './ebay-order.mapper.js';
 import type { EbayOrder, EbayOrderPage } from './ebay-order.types.js';
 import { decodeOrderCursor, encodeOrderCursor } from './ebay-order-cursor.js';
@@ -35,6 +37,8 @@ export interface EbayConnectorOptions {
   timeoutMs?: number;
   retryDelayMs?: number;
   now?: () => number;
+  /** The app's daily call quotas (the hub's are in Redis); absent: not counted here. */
+  quota?: EbayQuota;
 }
 
 interface PriceQuantityResponse {
@@ -65,6 +69,7 @@ export class EbayConnector implements ChannelConnector {
       endpoint: options.endpoint,
       timeoutMs: options.timeoutMs,
       retryDelayMs: options.retryDelayMs,
+      quota: options.quota,
     });
     this.now = options.now ?? Date.now;
     this.tokens = new EbayTokenSource(this.http, options.credentials, this.now);
@@ -97,6 +102,24 @@ export class EbayConnector implements ChannelConnector {
     const orders = (body.orders ?? []).map(mapEbayOrder).sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime());
     const nextCursor = body.next ? encodeOrderCursor({ offset: offset + limit, until }) : null;
     return { orders, nextCursor };
+  }
+
+  /**
+   * One order by id (Sell Fulfillment getOrder, which also fills cancelRequests), mapped as a
+   * pulled one is; null when eBay answers 404. A read, so it retries a TRANSIENT failure.
+   */
+  async fetchOrder(externalOrderId: string): Promise<ChannelOrder | null> {
+    try {
+      const { body } = await this.sell<EbayOrder>({
+        method: 'GET',
+        path: `${FULFILLMENT}/order/${encodeURIComponent(externalOrderId)}`,
+        retries: 2,
+      });
+      return mapEbayOrder(body);
+    } catch (error) {
+      if (error instanceof PlatformError && error.kind === 'NOT_FOUND') return null;
+      throw error;
+    }
   }
 
   /**

@@ -211,6 +211,7 @@ class BatchPlanner {
         external_id: co.externalId,
         external_updated_at: co.updatedAt.toISOString(),
         external_name: co.externalName,
+        channel_buyer: co.buyerAccount ?? null,
         note: co.note,
         status: 'ALLOCATED',
         source: 'marketplace',

@@ -47,6 +47,7 @@ export async function createChannelOrder(
     externalId: co.externalId,
     externalUpdatedAt: co.updatedAt,
     externalName: co.externalName,
+    channelBuyer: co.buyerAccount ?? null,
     note: co.note,
     status: 'PENDING',
     source: 'marketplace',

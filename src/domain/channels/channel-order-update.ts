@@ -53,6 +53,7 @@ export async function updateChannelOrder(
   const changes: string[] = [];
   order.externalUpdatedAt = co.updatedAt;
   if ((co.externalName ?? null) !== (order.externalName ?? null)) order.externalName = co.externalName;
+  if (co.buyerAccount && co.buyerAccount !== order.channelBuyer) order.channelBuyer = co.buyerAccount;
   if (co.email !== (order.email ?? null) && co.email !== null) {
     order.email = co.email;
     changes.push('email');

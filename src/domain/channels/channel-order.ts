@@ -20,6 +20,11 @@ export interface ChannelOrder {
   currency: string;
   email: string | null;
   customerName: string | null;
+  /**
+   * The platform's account of the buyer (eBay: the username), kept so that the platform's
+   * account-deletion notice finds that buyer's orders. Personal data. Absent means none.
+   */
+  buyerAccount?: string | null;
   phone: string | null;
   /** Null when the platform sent none: the order is held ("missing address"). */
   shippingAddress: PostalAddress | null;

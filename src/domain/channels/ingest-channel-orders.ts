@@ -201,6 +201,7 @@ export function checkChannelOrder(field: string, co: ChannelOrder): ChannelOrder
     externalName: co.externalName?.slice(0, 128) ?? null,
     email,
     customerName: co.customerName?.slice(0, 200) ?? null,
+    buyerAccount: co.buyerAccount?.slice(0, 128) ?? null,
     phone: co.phone?.slice(0, 40) ?? null,
     note: co.note?.slice(0, 5000) ?? null,
     cancelReason: co.cancelReason?.slice(0, 200) ?? null,

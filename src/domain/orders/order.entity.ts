@@ -36,6 +36,8 @@ export const OrderSchema = defineEntity({
     externalUpdatedAt: p.datetime().nullable(),
     /** Channel orders: the platform's own name for the order ("#1001"). */
     externalName: p.string().length(128).nullable(),
+    /** Marketplace orders: the platform account that placed it (eBay username), for account deletion. Personal data. */
+    channelBuyer: p.string().length(128).nullable(),
     /** The buyer's note as the channel last sent it. */
     note: p.string().length(5000).nullable(),
     status: p.enum([...ORDER_STATUSES]),

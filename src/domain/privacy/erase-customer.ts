@@ -43,7 +43,7 @@ export async function eraseCustomer(ctx: OperationContext, customerId: string, r
       );
     const orders = await tx.find(Order, { customer: customer.id });
     const values = piiValues({
-      strings: [customer.email, customer.name, customer.phone, ...orders.map((o) => o.email)],
+      strings: [customer.email, customer.name, customer.phone, ...orders.flatMap((o) => [o.email, o.channelBuyer])],
       addresses: [...(customer.addresses ?? []), ...orders.flatMap((o) => [o.shippingAddress, o.billingAddress])],
     });
 
@@ -52,30 +52,7 @@ export async function eraseCustomer(ctx: OperationContext, customerId: string, r
     customer.phone = null;
     customer.addresses = [];
     customer.erasedAt ??= new Date();
-    for (const order of orders) {
-      const address = anonymisedAddress(order.shippingAddress);
-      const billing = anonymisedAddress(order.billingAddress);
-      // One statement per order, the whole JSON value replaced; the version moves like any
-      // other change, so an edit that read the order before the erasure fails with CONFLICT.
-      await tx
-        .getConnection()
-        .execute(
-          `update "order" set email = null, note = null, shipping_address = ?::jsonb, billing_address = ?::jsonb, hold_reason = ?, version = version + 1, updated_at = now() where id = ?`,
-          [
-            address ? JSON.stringify(address) : null,
-            billing ? JSON.stringify(billing) : null,
-            scrubText(order.holdReason, values),
-            order.id,
-          ],
-          'run',
-          tx.getTransactionContext(),
-        );
-    }
-    const scrubbed = await scrubOrderRecords(
-      tx,
-      orders.map((o) => o.id),
-      values,
-    );
+    const scrubbed = await eraseOrdersPersonalData(tx, orders, values);
     await tx.flush();
     await writeAudit(tx, ctx, {
       action: 'customer.erase',
@@ -85,6 +62,38 @@ export async function eraseCustomer(ctx: OperationContext, customerId: string, r
     });
     return customer;
   });
+}
+
+/**
+ * Blanks the personal data of these orders (locked by the caller, inside its transaction): email,
+ * note and buyer account go, addresses keep only their country, and their timeline, returns and
+ * outbox payloads lose every value in `values`. Totals, lines and statuses stay. Returns counts.
+ */
+export async function eraseOrdersPersonalData(tx: EntityManager, orders: Order[], values: readonly string[]) {
+  for (const order of orders) {
+    const address = anonymisedAddress(order.shippingAddress);
+    const billing = anonymisedAddress(order.billingAddress);
+    // One statement per order, the whole JSON value replaced; the version moves like any
+    // other change, so an edit that read the order before the erasure fails with CONFLICT.
+    await tx
+      .getConnection()
+      .execute(
+        `update "order" set email = null, note = null, channel_buyer = null, shipping_address = ?::jsonb, billing_address = ?::jsonb, hold_reason = ?, version = version + 1, updated_at = now() where id = ?`,
+        [
+          address ? JSON.stringify(address) : null,
+          billing ? JSON.stringify(billing) : null,
+          scrubText(order.holdReason, values),
+          order.id,
+        ],
+        'run',
+        tx.getTransactionContext(),
+      );
+  }
+  return scrubOrderRecords(
+    tx,
+    orders.map((o) => o.id),
+    values,
+  );
 }
 
 /** Removes the known values from what is kept about the orders; returns how many rows changed. */

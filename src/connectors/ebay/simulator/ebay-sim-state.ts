@@ -59,6 +59,8 @@ export class EbaySimState {
     inventory: 100_000,
     notification: 10_000,
   };
+  /** Calls refused because their API's daily quota was spent: a client that keeps within it leaves 0. */
+  quotaRefusals = 0;
   private readonly revisions = new Map<string, number>();
   private readonly calls = new Map<string, number>();
   private sequence = 0;
@@ -79,7 +81,10 @@ export class EbaySimState {
   spendQuota(api: EbaySimApi): boolean {
     const key = `${this.day()}|${api}`;
     const used = this.calls.get(key) ?? 0;
-    if (used >= this.quotas[api]) return false;
+    if (used >= this.quotas[api]) {
+      this.quotaRefusals += 1;
+      return false;
+    }
     this.calls.set(key, used + 1);
     return true;
   }
