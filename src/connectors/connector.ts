@@ -91,4 +91,9 @@ export interface ChannelConnector {
   pushCancellation(externalOrderId: string, reason: string, idempotencyKey: string): Promise<void>;
   /** The platform's variants carrying these SKUs (exact matches), for matching listings by SKU on sync. */
   listVariantsBySku?(skus: string[]): Promise<PlatformVariant[]>;
+  /**
+   * One order as the platform holds it now, for a notification that only names the order
+   * (Amazon's ORDER_CHANGE): the order is re-read and applied like a pulled one.
+   */
+  fetchOrder?(externalOrderId: string): Promise<ChannelOrder>;
 }

@@ -6,6 +6,8 @@ import { claimDelivery, markDeliveries, markDeliveryError } from '../domain/webh
 import type { Orm } from '../platform/database.js';
 import { providerInboxId, type ProviderWebhook } from '../connectors/provider-webhook.js';
 import type { QueuePayloads } from './queues.js';
+import { AMAZON_TOPICS, handleAmazonDelivery } from './amazon-webhook-topics.js';
+import type { ConnectorSource } from './channel-connectors.js';
 import { handleShopifyDelivery, type WebhookHandlerDeps } from './shopify-webhook-topics.js';
 
 export interface WebhookWorkerDeps extends WebhookHandlerDeps {
@@ -15,7 +17,12 @@ export interface WebhookWorkerDeps extends WebhookHandlerDeps {
   leaseSeconds: number;
   /** Stripe's, EasyPost's…: their rows carry `provider:<name>` (providerInboxId) as the channel id. */
   providers?: readonly ProviderWebhook[];
+  /** The channels' connectors: Amazon's ORDER_CHANGE deliveries re-read their order through them. */
+  connectors?: ConnectorSource;
 }
+
+/** Distinct orders one Amazon ORDER_CHANGE job re-reads at most (getOrder: burst 30, 0.5/s). */
+const AMAZON_ORDERS_PER_JOB = 10;
 
 /** The handler of a provider's delivery, by the inbox id its rows carry. */
 function providerHandlers(providers: readonly ProviderWebhook[] = []): Map<string, ProviderWebhook> {
@@ -23,6 +30,12 @@ function providerHandlers(providers: readonly ProviderWebhook[] = []): Map<strin
 }
 
 const PROVIDER_PREFIX = providerInboxId('');
+
+function amazonDeps(deps: WebhookWorkerDeps) {
+  // Stored by the SQS poller, which runs only where connectors are wired: a row without them is a bug.
+  if (!deps.connectors) throw new UnrecoverableError('No channel connectors to re-read an Amazon order with');
+  return { ingest: deps.ingest, connectors: deps.connectors, maxOrders: AMAZON_ORDERS_PER_JOB };
+}
 
 /**
  * Processes one stored delivery: claim it (a duplicate job, or a delivery another job holds or
@@ -61,7 +74,9 @@ export const webhookProcessor = (deps: WebhookWorkerDeps) => {
         await markDeliveries(em, [{ id: delivery.id, status, outcome }]);
         return `${status}: ${outcome}`;
       }
-      const results = await handleShopifyDelivery(ctx, deps, delivery);
+      const results = AMAZON_TOPICS.includes(delivery.topic)
+        ? await handleAmazonDelivery(ctx, amazonDeps(deps), delivery)
+        : await handleShopifyDelivery(ctx, deps, delivery);
       for (const r of results) if (r.error !== undefined) await markDeliveryError(em, r.id, r.error, true);
       await markDeliveries(
         em,

@@ -10,6 +10,7 @@ import { WebhookSecretCache } from '../domain/channels/webhook-secret-cache.js';
 import { pruneWebhookDeliveries } from '../domain/webhooks/delivery-maintenance.js';
 import type { WebhookDispatcher } from '../domain/webhooks/replay-delivery.js';
 import { webhookAcceptor, type WebhookAcceptor } from '../http/webhook-acceptor.js';
+import type { ConnectorSource } from '../jobs/channel-connectors.js';
 import type { QueueRegistry } from '../jobs/queues.js';
 import { WebhookEnqueueBatcher } from '../jobs/webhook-enqueue-batcher.js';
 import { enqueueWebhookDelivery } from '../jobs/webhook-queue.js';
@@ -74,6 +75,7 @@ export function webhookProcessors(
   config: Config,
   logger: Logger,
   providers: readonly ProviderWebhook[],
+  connectors?: ConnectorSource,
 ): ProcessorMap {
   return {
     webhooks: {
@@ -84,6 +86,7 @@ export function webhookProcessors(
         batchSize: BATCH_SIZE,
         ingest: { policy: config.orders },
         providers,
+        ...(connectors ? { connectors } : {}),
       }),
       concurrency: 10,
     },
