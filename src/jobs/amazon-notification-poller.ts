@@ -92,7 +92,11 @@ export class AmazonNotificationPoller {
         continue;
       }
       // Messages in hand are finished even when a stop comes meanwhile: each is a short store and delete.
-      for (const message of messages) await this.handle(message);
+      for (const message of messages)
+        await this.handle(message).catch((err: Error) =>
+          // A bug, not the message's fault: it stays undeleted and comes back; the loop goes on.
+          log.error({ err: err.message, messageId: message.messageId }, 'SQS notification handling failed'),
+        );
     }
   }
 
