@@ -1,11 +1,13 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
 import type { OperationContext } from '../domain/context.js';
 import { claimDelivery, markDeliveries, markDeliveryError } from '../domain/webhooks/delivery-claims.js';
 import type { Orm } from '../platform/database.js';
 import { providerInboxId, type ProviderWebhook } from '../connectors/provider-webhook.js';
+import { PlatformError } from '../connectors/connector.js';
 import type { QueuePayloads } from './queues.js';
+import type { JobRuntime } from './worker-runner.js';
 import { AMAZON_TOPICS, handleAmazonDelivery } from './amazon-webhook-topics.js';
 import type { ConnectorSource } from './channel-connectors.js';
 import { handleShopifyDelivery, type WebhookHandlerDeps } from './shopify-webhook-topics.js';
@@ -45,7 +47,7 @@ function amazonDeps(deps: WebhookWorkerDeps) {
  */
 export const webhookProcessor = (deps: WebhookWorkerDeps) => {
   const providers = providerHandlers(deps.providers);
-  return async (job: Job<QueuePayloads['webhooks']>): Promise<string> => {
+  return async (job: Job<QueuePayloads['webhooks']>, runtime?: Pick<JobRuntime, 'token'>): Promise<string> => {
     const em = deps.orm.em.fork();
     const claim = await claimDelivery(em, job.data.deliveryId, deps.leaseSeconds);
     if ('missing' in claim) return 'missing (pruned)';
@@ -87,6 +89,15 @@ export const webhookProcessor = (deps: WebhookWorkerDeps) => {
       return own && own.error === undefined ? `${own.status}: ${own.outcome}` : 'processed';
     } catch (error) {
       const message = (error as Error).message;
+      if (error instanceof PlatformError && error.kind === 'RATE_LIMITED' && runtime?.token) {
+        // A platform's throttle (Amazon's getOrder re-read) is a wait, not a failure: back to
+        // pending, and the job comes back after the wait (jittered, so throttled jobs spread out)
+        // without spending one of its attempts.
+        await markDeliveryError(em, delivery.id, message, false);
+        const waitMs = (error.retryAfterMs ?? 1_000) * (1 + Math.random());
+        await job.moveToDelayed(Date.now() + Math.ceil(waitMs), runtime.token);
+        throw new DelayedError();
+      }
       const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await markDeliveryError(em, delivery.id, message, final).catch((err: Error) =>
         ctx.logger.warn({ err: err.message }, 'could not record the webhook error'),

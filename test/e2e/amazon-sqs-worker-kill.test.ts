@@ -157,3 +157,60 @@ describe('a worker killed between SQS receive and delete (SIGKILL)', () => {
     expect(await checkInvariants(orm.em.fork())).toEqual([]);
   }, 180_000);
 });
+
+describe('a worker stopped with SIGTERM while notifications arrive', () => {
+  it('finishes the messages in hand, exits 0, and the next worker takes the rest: every notification stored once, every message deleted', async () => {
+    const orders = [];
+    for (let i = 0; i < 4; i++) orders.push(await stockedAmazonOrder(orm, location, '505'));
+    amazon.addOrders(orders);
+    const ids: string[] = [];
+    const worker = await startWorker();
+    for (let k = 0; k < 10; k++)
+      for (const order of orders) {
+        const id = randomUUID();
+        ids.push(id);
+        queue.send(orderChangeBody(id, amazon.sellerId, order.orderId));
+      }
+    const stored = async () =>
+      Number(
+        (
+          await sql<{ n: string }>(
+            db.url,
+            'select count(*) as n from webhook_delivery where channel_id = $1 and delivery_id = any($2)',
+            [CHANNEL, ids],
+          )
+        )[0]!.n,
+      );
+    await until('a few are stored', async () => (await stored()) >= 5);
+    const signalled = Date.now();
+    worker.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    const stopMs = Date.now() - signalled;
+    expect(stopMs).toBeLessThan(25_000);
+    expect(worker.output()).not.toContain('SQS notification handling failed');
+    const atStop = await stored();
+
+    const next = await startWorker();
+    await until('the queue is empty', () => queue.snapshot().length === 0, 60_000);
+    await until('all are stored', async () => (await stored()) === ids.length);
+    const unsettled = async () => {
+      const rows = await sql<{ status: string; last_error: string | null }>(
+        db.url,
+        'select status, last_error from webhook_delivery where channel_id = $1 and delivery_id = any($2)',
+        [CHANNEL, ids],
+      );
+      return rows.filter((r) => r.status !== 'processed' && r.status !== 'ignored');
+    };
+    await until('all are settled', async () => (await unsettled()).length === 0).catch(async (error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(await unsettled())}\n${next.output().slice(-3000)}`);
+    });
+    const held = await hubOrders(db.url, CHANNEL);
+    for (const order of orders) expect(held.get(order.orderId)).toMatchObject({ rows: 1, status: 'ALLOCATED' });
+    process.stdout.write(
+      `SQS SIGTERM test: stopped in ${stopMs} ms with ${atStop} of ${ids.length} stored; the next worker stored the rest; 1 row per notification, 1 order each\n`,
+    );
+    next.kill('SIGTERM');
+    expect(await next.exited).toBe(0);
+    expect(await checkInvariants(orm.em.fork())).toEqual([]);
+  }, 180_000);
+});

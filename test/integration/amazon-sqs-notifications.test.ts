@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AmazonSimulator } from '../../src/connectors/amazon/simulator/amazon-simulator.js';
 import type { SimSqsQueue } from '../../src/connectors/amazon/simulator/sim-sqs-queue.js';
@@ -207,6 +207,32 @@ describe('Amazon ORDER_CHANGE through SQS', () => {
     const statuses = (await deliveries(ids)).map((r) => r.status);
     expect(statuses.filter((s) => s === 'processed')).toHaveLength(5);
     expect(statuses.filter((s) => s !== 'processed' && s !== 'ignored')).toEqual([]);
+  });
+
+  it("Amazon's 429 on the re-read is a wait, not a failed attempt: the delivery goes back to pending and its job is delayed", async () => {
+    const order = await stockedAmazonOrder(orm, location, '253');
+    amazon.addOrders([order]);
+    const id = randomUUID();
+    queue.send(orderChangeBody(id, amazon.sellerId, order.orderId));
+    await until('it is stored', async () => (await deliveries([id])).length === 1);
+    const [row] = await deliveries([id]);
+    amazon.failNext('getOrder', 429);
+    const delayedTo: number[] = [];
+    const throttled = {
+      ...job(row!.id),
+      attemptsMade: 4,
+      moveToDelayed: async (at: number) => void delayedTo.push(at),
+    } as unknown as Job<QueuePayloads['webhooks']>;
+    const before = Date.now();
+    await expect(processDelivery(throttled, { token: 'lock-token' })).rejects.toBeInstanceOf(DelayedError);
+    // getOrder's rate is 0.5/s (x-amzn-RateLimit-Limit): one token in 2 s, jittered up to twice that.
+    expect(delayedTo).toHaveLength(1);
+    expect(delayedTo[0]! - before).toBeGreaterThanOrEqual(2_000);
+    expect(delayedTo[0]! - before).toBeLessThan(4_500);
+    expect((await deliveries([id]))[0]).toMatchObject({ status: 'pending' });
+    await processDelivery(job(row!.id));
+    expect((await deliveries([id]))[0]).toMatchObject({ status: 'processed' });
+    expect((await hubOrders(db.url, CHANNEL)).get(order.orderId)).toMatchObject({ rows: 1, status: 'ALLOCATED' });
   });
 
   it('an unknown seller and an unreadable body are not lost: left on the queue, they end in its dead-letter queue; another type is deleted', async () => {
