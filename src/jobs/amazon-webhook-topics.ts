@@ -73,7 +73,21 @@ export async function handleAmazonDelivery(
   try {
     const { connector } = await deps.connectors(ctx.em, first.channelId);
     if (!connector.fetchOrder) throw new UnrecoverableError(`channel ${first.channelId} cannot re-read an order`);
-    for (const orderId of byOrder.keys()) orders.push(await connector.fetchOrder(orderId));
+    for (const orderId of byOrder.keys()) {
+      try {
+        orders.push(await connector.fetchOrder(orderId));
+      } catch (error) {
+        // The first order's failure is the job's; a later one's (a 429 mid-batch) keeps what was
+        // re-read so far, so every re-read spent makes progress, and puts the rest back.
+        if (orders.length === 0) throw error;
+        const rest = [...byOrder.keys()].slice(orders.length);
+        for (const id of rest) {
+          await fail(error as Error, byOrder.get(id)!);
+          byOrder.delete(id);
+        }
+        break;
+      }
+    }
   } catch (error) {
     await fail(
       error as Error,
