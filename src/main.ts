@@ -31,6 +31,8 @@ const USAGE = `Usage: switchyard <command>
                       [--ambiguous P]: run the Stripe simulator alone (docs/STRIPE-SIMULATOR.md)
   simulate easypost   [--port N] [--key K] [--secret S] [--webhook-url U] [--seed N]: run the EasyPost
                       simulator alone (labels and tracking; prints the EASYPOST_* settings to use it)
+  simulate sqs        [--port N] [--queue NAME] [--access-key-id K] [--max-receive-count N]: run the SQS
+                      stand-in for Amazon notifications (prints the AMAZON_SQS_* settings and queue URL)
   sync <channelId>    [--since <date>]: pull the channel's orders now (since its cursor, or the date),
                       in this process, with progress and a summary
 
@@ -59,8 +61,12 @@ async function main(argv: string[]): Promise<number> {
       const { simulateEasyPost } = await import('./connectors/carriers/easypost/simulator/simulate-command.js');
       return simulateEasyPost(argv.slice(2), process.stdout);
     }
+    if (argv[1] === 'sqs') {
+      const { simulateSqs } = await import('./connectors/amazon/simulator/simulate-sqs-command.js');
+      return simulateSqs(argv.slice(2), process.stdout);
+    }
     if (argv[1] !== 'shopify') {
-      process.stderr.write('simulate needs a platform: switchyard simulate shopify|stripe|easypost [--port N] …\n');
+      process.stderr.write('simulate needs a platform: switchyard simulate shopify|stripe|easypost|sqs [--port N] …\n');
       return 64;
     }
     const { simulateShopify } = await import('./connectors/shopify/simulator/simulate-command.js');

@@ -148,6 +148,22 @@ const envSchema = z.object({
   EASYPOST_WEBHOOK_SECRET: z.string().min(1).max(200).optional(),
   EASYPOST_API_BASE: httpUrl.optional(),
   EASYPOST_TIMEOUT_MS: positiveInt(120_000).default(15_000),
+  AMAZON_SQS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region, e.g. us-east-1')
+    .default('us-east-1'),
+  AMAZON_SQS_ENDPOINT: httpUrl.optional(),
+  AMAZON_SQS_ACCESS_KEY_ID: z.string().min(1).max(128).optional(),
+  AMAZON_SQS_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional(),
+  AMAZON_SQS_WAIT_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds from 0 to 20' })
+    .int('must be a whole number of seconds from 0 to 20')
+    .min(0, 'must be a whole number of seconds from 0 to 20')
+    .max(20, 'must be a whole number of seconds from 0 to 20')
+    .default(20),
+  AMAZON_SQS_VISIBILITY_TIMEOUT_SECONDS: positiveInt(43_200).default(60),
+  AMAZON_SQS_RETRY_AFTER_SECONDS: positiveInt(43_200).default(300),
+  AMAZON_SQS_TIMEOUT_MS: positiveInt(120_000).default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -254,6 +270,26 @@ export interface Config {
     easypost: { apiKey: string; baseUrl: string; timeoutMs: number } | null;
     easypostWebhookSecret: string | null;
   };
+  /**
+   * Amazon ORDER_CHANGE notifications through SQS (docs/CONNECT-AMAZON.md): how the pollers reach
+   * SQS (the queue URL is each Amazon channel's own). `retryAfterSeconds`: how long a message no
+   * channel takes now (unknown seller, disabled channel, unreadable) stays hidden before it comes back.
+   */
+  amazonSqs: {
+    region: string;
+    /** Endpoint override (a local stand-in); null: AWS (the queue URL's own host). */
+    endpoint: string | null;
+    /** Both or neither; neither: the AWS SDK's default credential chain. */
+    accessKeyId: string | null;
+    secretAccessKey: string | null;
+    /** Long poll per receive (0–20 s). */
+    waitSeconds: number;
+    /** How long a received message stays hidden while it is stored. */
+    visibilitySeconds: number;
+    /** Per SQS call. */
+    timeoutMs: number;
+    retryAfterSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -297,6 +333,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (isProduction && e.EASYPOST_API_BASE && !e.EASYPOST_API_BASE.startsWith('https://')) {
     problems.push(
       'EASYPOST_API_BASE: must be an https:// URL when NODE_ENV=production (the API key travels with every call)',
+    );
+  }
+  if (!e.AMAZON_SQS_ACCESS_KEY_ID !== !e.AMAZON_SQS_SECRET_ACCESS_KEY) {
+    problems.push(
+      'AMAZON_SQS_ACCESS_KEY_ID, AMAZON_SQS_SECRET_ACCESS_KEY: set both or neither (neither: the AWS default credential chain)',
+    );
+  }
+  if (isProduction && e.AMAZON_SQS_ENDPOINT && !e.AMAZON_SQS_ENDPOINT.startsWith('https://')) {
+    problems.push(
+      'AMAZON_SQS_ENDPOINT: must be an https:// URL when NODE_ENV=production (http is for the local stand-in)',
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -376,6 +422,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
           }
         : null,
       easypostWebhookSecret: e.EASYPOST_WEBHOOK_SECRET ?? null,
+    },
+    amazonSqs: {
+      region: e.AMAZON_SQS_REGION,
+      endpoint: e.AMAZON_SQS_ENDPOINT?.replace(/\/+$/, '') ?? null,
+      accessKeyId: e.AMAZON_SQS_ACCESS_KEY_ID ?? null,
+      secretAccessKey: e.AMAZON_SQS_SECRET_ACCESS_KEY ?? null,
+      waitSeconds: e.AMAZON_SQS_WAIT_SECONDS,
+      visibilitySeconds: e.AMAZON_SQS_VISIBILITY_TIMEOUT_SECONDS,
+      timeoutMs: e.AMAZON_SQS_TIMEOUT_MS,
+      retryAfterSeconds: e.AMAZON_SQS_RETRY_AFTER_SECONDS,
     },
   };
 }

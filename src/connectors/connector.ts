@@ -115,7 +115,8 @@ export interface ChannelConnector {
   pushCancellation(externalOrderId: string, reason: string, idempotencyKey: string): Promise<void>;
   /**
    * One order as the platform holds it now, mapped like a pulled one; null when the platform
-   * does not know it. For notifications that only name an order (eBay's order topics).
+   * does not know it. For notifications that only name an order (eBay's order topics, Amazon's
+   * ORDER_CHANGE): the order is re-read and applied like a pulled one.
    */
   fetchOrder?(externalOrderId: string): Promise<ChannelOrder | null>;
   /** The platform's variants carrying these SKUs (exact matches), for matching listings by SKU on sync. */

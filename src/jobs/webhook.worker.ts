@@ -1,25 +1,34 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
 import type { OperationContext } from '../domain/context.js';
 import { claimDelivery, markDeliveries, markDeliveryError } from '../domain/webhooks/delivery-claims.js';
 import type { Orm } from '../platform/database.js';
 import { providerInboxId, type ProviderWebhook } from '../connectors/provider-webhook.js';
+import { PlatformError } from '../connectors/connector.js';
 import type { QueuePayloads } from './queues.js';
+import type { JobRuntime } from './worker-runner.js';
+import { AMAZON_TOPICS, handleAmazonDelivery } from './amazon-webhook-topics.js';
 import type { ConnectorSource } from './channel-connectors.js';
 import { handleEbayDelivery, isEbayTopic } from './ebay-webhook-topics.js';
 import { handleShopifyDelivery, type WebhookHandlerDeps } from './shopify-webhook-topics.js';
 
 export interface WebhookWorkerDeps extends WebhookHandlerDeps {
-  /** Channels' connectors, for notifications that only name an order (eBay's); absent: those fail. */
-  connectors?: ConnectorSource;
   orm: Orm;
   logger: Logger;
   /** How long a claim holds a delivery before another worker may take it (a dead worker's). */
   leaseSeconds: number;
   /** Stripe's, EasyPost's…: their rows carry `provider:<name>` (providerInboxId) as the channel id. */
   providers?: readonly ProviderWebhook[];
+  /**
+   * The channels' connectors, for notifications that only name an order (eBay's order topics,
+   * Amazon's ORDER_CHANGE): the order is re-read through them. Absent: those deliveries fail.
+   */
+  connectors?: ConnectorSource;
 }
+
+/** Distinct orders one Amazon ORDER_CHANGE job re-reads at most (getOrder: burst 30, 0.5/s). */
+const AMAZON_ORDERS_PER_JOB = 10;
 
 /** The handler of a provider's delivery, by the inbox id its rows carry. */
 function providerHandlers(providers: readonly ProviderWebhook[] = []): Map<string, ProviderWebhook> {
@@ -33,6 +42,12 @@ function connectorsOf(deps: WebhookWorkerDeps): ConnectorSource {
   return deps.connectors;
 }
 
+function amazonDeps(deps: WebhookWorkerDeps) {
+  // Stored by the SQS poller, which runs only where connectors are wired: a row without them is a bug.
+  if (!deps.connectors) throw new UnrecoverableError('No channel connectors to re-read an Amazon order with');
+  return { ingest: deps.ingest, connectors: deps.connectors, maxOrders: AMAZON_ORDERS_PER_JOB };
+}
+
 /**
  * Processes one stored delivery: claim it (a duplicate job, or a delivery another job holds or
  * finished, is a no-op), dispatch by topic, record the outcome on the row. Errors go on the row too:
@@ -41,7 +56,7 @@ function connectorsOf(deps: WebhookWorkerDeps): ConnectorSource {
  */
 export const webhookProcessor = (deps: WebhookWorkerDeps) => {
   const providers = providerHandlers(deps.providers);
-  return async (job: Job<QueuePayloads['webhooks']>): Promise<string> => {
+  return async (job: Job<QueuePayloads['webhooks']>, runtime?: Pick<JobRuntime, 'token'>): Promise<string> => {
     const em = deps.orm.em.fork();
     const claim = await claimDelivery(em, job.data.deliveryId, deps.leaseSeconds);
     if ('missing' in claim) return 'missing (pruned)';
@@ -72,7 +87,9 @@ export const webhookProcessor = (deps: WebhookWorkerDeps) => {
       }
       const results = isEbayTopic(delivery.topic)
         ? await handleEbayDelivery(ctx, { ingest: deps.ingest, connectors: connectorsOf(deps) }, delivery)
-        : await handleShopifyDelivery(ctx, deps, delivery);
+        : AMAZON_TOPICS.includes(delivery.topic)
+          ? await handleAmazonDelivery(ctx, amazonDeps(deps), delivery)
+          : await handleShopifyDelivery(ctx, deps, delivery);
       for (const r of results) if (r.error !== undefined) await markDeliveryError(em, r.id, r.error, true);
       await markDeliveries(
         em,
@@ -83,6 +100,15 @@ export const webhookProcessor = (deps: WebhookWorkerDeps) => {
       return own && own.error === undefined ? `${own.status}: ${own.outcome}` : 'processed';
     } catch (error) {
       const message = (error as Error).message;
+      if (error instanceof PlatformError && error.kind === 'RATE_LIMITED' && runtime?.token) {
+        // A platform's throttle (Amazon's getOrder re-read) is a wait, not a failure: back to
+        // pending, and the job comes back after the wait (jittered, so throttled jobs spread out)
+        // without spending one of its attempts.
+        await markDeliveryError(em, delivery.id, message, false);
+        const waitMs = (error.retryAfterMs ?? 1_000) * (1 + Math.random());
+        await job.moveToDelayed(Date.now() + Math.ceil(waitMs), runtime.token);
+        throw new DelayedError();
+      }
       const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await markDeliveryError(em, delivery.id, message, final).catch((err: Error) =>
         ctx.logger.warn({ err: err.message }, 'could not record the webhook error'),

@@ -6,6 +6,8 @@ import { manualPaymentProvider } from '../domain/payments/payment-provider.js';
 import { Metrics } from '../http/metrics.js';
 import { platformConnectorSource } from '../jobs/channel-connectors.js';
 import { channelJobDispatcher } from '../jobs/channel-job-dispatcher.js';
+import { enqueueWebhookDelivery } from '../jobs/webhook-queue.js';
+import { AmazonNotificationPollers } from './amazon-notifications.js';
 import { customerNotifications } from './notifications.js';
 import { cardPayments, paymentGatewayFor } from './payments.js';
 import { providerWebhooks } from './provider-webhooks.js';
@@ -284,6 +286,16 @@ export async function startHub(configured: Config, role: HubRole, logger: Logger
       // Re-enqueues deliveries stored while Redis was away; schedules the pruning of old ones.
       const webhookMaintenance = await startWebhookMaintenance(orm, queues, config, logger);
       closers.push({ name: 'webhook sweeper', close: () => webhookMaintenance.stop() });
+      // Amazon ORDER_CHANGE: one SQS poller per notification queue the Amazon channels name.
+      const amazonNotifications = new AmazonNotificationPollers({
+        orm,
+        encryptionKey,
+        settings: config.amazonSqs,
+        enqueue: (id) => enqueueWebhookDelivery(queues.webhooks, id),
+        logger,
+      });
+      await amazonNotifications.start();
+      closers.push({ name: 'amazon notification pollers', close: () => amazonNotifications.stop() });
       // Committed outbox rows to Redis pub/sub; one relay publishes at a time across processes.
       // Per channel: a periodic pull and a reconciliation pass, kept in step with the channels.
       const schedules = new ChannelSchedules(orm, queues['channel-sync'], config.channelJobs, logger);

@@ -30,6 +30,8 @@ export function createLogger(level: Config['logLevel'], destination?: Destinatio
         '*.verificationToken',
         'secretKey',
         '*.secretKey',
+        'secretAccessKey',
+        '*.secretAccessKey',
       ],
       censor: '[redacted]',
     },

@@ -103,7 +103,7 @@ export function webhookProcessors(
         batchSize: BATCH_SIZE,
         ingest: { policy: config.orders },
         providers,
-        connectors,
+        ...(connectors ? { connectors } : {}),
       }),
       concurrency: 10,
     },

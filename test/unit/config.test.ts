@@ -127,6 +127,38 @@ describe('configuration', () => {
     },
   );
 
+  it('reaches SQS for Amazon notifications with both keys or neither, an https endpoint in production, a wait of at most 20 s', () => {
+    expect(loadConfig({}).amazonSqs).toEqual({
+      region: 'us-east-1',
+      endpoint: null,
+      accessKeyId: null,
+      secretAccessKey: null,
+      waitSeconds: 20,
+      visibilitySeconds: 60,
+      timeoutMs: 10_000,
+      retryAfterSeconds: 300,
+    });
+    expect(
+      loadConfig({
+        AMAZON_SQS_ENDPOINT: 'http://127.0.0.1:9324/',
+        AMAZON_SQS_ACCESS_KEY_ID: 'AKIA',
+        AMAZON_SQS_SECRET_ACCESS_KEY: 's',
+      }).amazonSqs,
+    ).toMatchObject({ endpoint: 'http://127.0.0.1:9324', accessKeyId: 'AKIA', secretAccessKey: 's' });
+    expect(problemsOf({ AMAZON_SQS_ACCESS_KEY_ID: 'AKIA' }).join()).toContain('set both or neither');
+    expect(problemsOf({ AMAZON_SQS_WAIT_SECONDS: '21' }).join()).toContain('AMAZON_SQS_WAIT_SECONDS');
+    expect(problemsOf({ AMAZON_SQS_REGION: 'mars' }).join()).toContain('AMAZON_SQS_REGION');
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/sy',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        SWITCHYARD_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+        AMAZON_SQS_ENDPOINT: 'http://sqs.local',
+      }),
+    ).toEqual([expect.stringContaining('AMAZON_SQS_ENDPOINT: must be an https:// URL')]);
+  });
+
   it('accepts the encryption key as base64 as well as hex', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     expect(loadConfig({ SWITCHYARD_ENCRYPTION_KEY: key }).encryptionKey).toEqual(Buffer.alloc(32, 7));

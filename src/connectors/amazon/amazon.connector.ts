@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AmazonCredentials } from '../../domain/channels/channel-credentials.js';
+import type { ChannelOrder } from '../../domain/channels/channel-order.js';
 import {
   PlatformError,
   type CallBudget,
@@ -139,6 +140,18 @@ export class AmazonConnector implements ChannelConnector {
     const announced = Number((headers as Record<string, unknown>)['x-amzn-ratelimit-limit']);
     if (Number.isFinite(announced) && announced > 0) this.announcedSearchRate = announced;
     return { orders: data.orders.map(mapAmazonOrder), nextCursor: data.pagination?.nextToken ?? null };
+  }
+
+  /**
+   * One order as Amazon holds it now (Orders v2026-01-01 getOrder with the mapper's
+   * includedData): what an ORDER_CHANGE notification is applied from, never its own summary.
+   * A 404 comes out as NOT_FOUND.
+   */
+  async fetchOrder(amazonOrderId: string): Promise<ChannelOrder> {
+    const { data } = await callAmazon('getOrder', READ_POLICY(this.timeoutMs), (o) =>
+      this.clients.orders.getOrder({ orderId: amazonOrderId, includedData: [...MAPPED_INCLUDED_DATA] }, o),
+    );
+    return mapAmazonOrder(data.order);
   }
 
   /**

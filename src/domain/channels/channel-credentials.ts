@@ -44,6 +44,13 @@ export interface AmazonCredentials {
   region: (typeof AMAZON_REGIONS)[number];
   /** Marketplaces this channel sells in (e.g. `ATVPDKIKX0DER` for amazon.com). */
   marketplaceIds: string[];
+  /**
+   * The SQS queue the seller's ORDER_CHANGE subscription delivers to (its destination), e.g.
+   * `https://sqs.us-east-1.amazonaws.com/123456789012/switchyard-orders`. Several channels may
+   * share one queue (one destination per app): notifications are routed by SellerId. Absent: no
+   * notifications, pulls only. Not a secret, but kept with the grant it belongs to.
+   */
+  notificationQueueUrl?: string;
 }
 
 export type ChannelCredentials = ShopifyCredentials | EbayCredentials | AmazonCredentials;

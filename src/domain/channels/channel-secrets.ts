@@ -59,6 +59,7 @@ function parseCredentials(plaintext: string): ChannelCredentials {
       sellerId: stored.sellerId,
       region,
       marketplaceIds: Array.isArray(stored.marketplaceIds) ? stored.marketplaceIds.map(String) : [],
+      ...(typeof stored.notificationQueueUrl === 'string' ? { notificationQueueUrl: stored.notificationQueueUrl } : {}),
     };
   }
   const value = stored as Partial<ShopifyStored>;
