@@ -240,7 +240,8 @@ export async function channelBackfillBenchmark(ctx: BenchContext): Promise<Bench
       orders: progress.created,
       units: units(platform),
       seconds: r3(seconds),
-      ordersPerSecond: Math.round(progress.created / seconds),
+      // One decimal: Shopify's pull runs at about 2 orders/s, where whole numbers blur the ratios.
+      ordersPerSecond: Math.round((progress.created / seconds) * 10) / 10,
       pages: pages.length,
       largestPage: Math.max(0, ...pages),
       platformCallSeconds: r3(platformMs / 1000),
@@ -299,7 +300,8 @@ export async function channelBackfillBenchmark(ctx: BenchContext): Promise<Bench
   const shopify = runs.find((r) => r.platform === 'shopify');
   const results = runs.map((r) => ({
     ...r,
-    ratioToShopify: shopify && shopify.ordersPerSecond > 0 ? r3(r.ordersPerSecond / shopify.ordersPerSecond) : null,
+    ratioToShopify:
+      shopify && shopify.orders > 0 ? r3(r.orders / r.seconds / (shopify.orders / shopify.seconds)) : null,
   }));
   for (const r of results) ctx.log(`${r.platform}: ${r.ordersPerSecond} orders/s, ×${r.ratioToShopify} Shopify's`);
   return {
