@@ -1,4 +1,5 @@
 import type { Benchmark } from './support/benchmark.js';
+import { channelBackfillBenchmark } from './channel-backfill.bench.js';
 import { channelIngestBenchmark } from './channel-ingest.bench.js';
 import { fanOutBenchmark } from './fan-out.bench.js';
 import { meBenchmark } from './me.bench.js';
@@ -12,6 +13,7 @@ import { webhookAcksBenchmark } from './webhook-acks.bench.js';
 
 /** Every benchmark `npm run bench -- <name>` can run, by name. */
 export const benchmarks: Record<string, Benchmark> = {
+  'channel-backfill': channelBackfillBenchmark,
   'channel-ingest': channelIngestBenchmark,
   'fan-out': fanOutBenchmark,
   me: meBenchmark,
