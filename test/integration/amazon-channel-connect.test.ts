@@ -68,7 +68,24 @@ describe('connectChannel with kind AMAZON', () => {
     });
   });
 
+  it("keeps the SQS queue of the seller's ORDER_CHANGE subscription with the grant", async () => {
+    const queue = 'https://sqs.us-east-1.amazonaws.com/123456789012/switchyard-orders';
+    const res = await connect({
+      kind: 'AMAZON',
+      id: 'amazon-sqs',
+      name: 'Amazon with notifications',
+      credentials: { ...grant, notificationQueueUrl: queue },
+    });
+    expect(res.body.errors).toBeUndefined();
+    expect(await loadChannelCredentials(orm.em.fork(), key, 'amazon-sqs')).toMatchObject({
+      notificationQueueUrl: queue,
+    });
+  });
+
   it.each([
+    [{ notificationQueueUrl: 'not a url' }, 'credentials.notificationQueueUrl', 'SQS queue URL'],
+    [{ notificationQueueUrl: 'ftp://sqs.example.com/1/q' }, 'credentials.notificationQueueUrl', 'http(s)'],
+    [{ notificationQueueUrl: 'https://sqs.example.com/' }, 'credentials.notificationQueueUrl', 'name the queue'],
     [{ sellerId: ' ' }, 'credentials.sellerId', 'must not be empty'],
     [{ sellerId: 'seller id!' }, 'credentials.sellerId', 'merchant token'],
     [{ refreshToken: '' }, 'credentials.refreshToken', 'must not be empty'],

@@ -32,6 +32,7 @@ export interface CredentialsInput {
   sellerId?: string | null;
   region?: string | null;
   marketplaceIds?: readonly string[] | null;
+  notificationQueueUrl?: string | null;
 }
 
 export interface EndpointRules {
@@ -174,7 +175,10 @@ const MAX_MARKETPLACES = 25;
  * The marketplaces must be ones we know (their currency maps orders) and share one SP-API region;
  * `region`, when given, must be theirs, and is derived from them when absent.
  */
-export function validAmazonCredentials(input: CredentialsInput | null | undefined): AmazonCredentials {
+export function validAmazonCredentials(
+  input: CredentialsInput | null | undefined,
+  rules: EndpointRules = { httpsOnly: false },
+): AmazonCredentials {
   if (!input)
     throw badInput(
       'credentials',
@@ -207,6 +211,7 @@ export function validAmazonCredentials(input: CredentialsInput | null | undefine
     throw badInput('credentials.region', `must be one of ${AMAZON_REGIONS.join(', ')}`);
   if (given && given !== derived)
     throw badInput('credentials.region', `is ${given}, but the marketplaces are served by ${derived}`);
+  const queueUrl = validQueueUrl(input.notificationQueueUrl, rules);
   return {
     clientId: secretField('clientId', input.clientId),
     clientSecret: secretField('clientSecret', input.clientSecret),
@@ -214,7 +219,33 @@ export function validAmazonCredentials(input: CredentialsInput | null | undefine
     sellerId,
     region: derived,
     marketplaceIds,
+    ...(queueUrl ? { notificationQueueUrl: queueUrl } : {}),
   };
+}
+
+/**
+ * The SQS queue of the seller's ORDER_CHANGE subscription: an absolute http(s) URL naming the
+ * queue in its path (`https://sqs.us-east-1.amazonaws.com/123456789012/switchyard-orders`), https
+ * in production; absent or empty means no notifications (pulls only).
+ */
+function validQueueUrl(value: string | null | undefined, rules: EndpointRules): string | null {
+  const text = (value ?? '').trim();
+  if (!text) return null;
+  const field = 'credentials.notificationQueueUrl';
+  if (text.length > 500) throw badInput(field, 'must be at most 500 characters');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw badInput(field, 'must be an SQS queue URL, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/orders');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw badInput(field, 'must be an http(s) URL');
+  if (rules.httpsOnly && url.protocol !== 'https:') throw badInput(field, 'must be https in production');
+  if (url.username || url.password || url.search || url.hash)
+    throw badInput(field, 'must not contain a user name, password, query or fragment');
+  if (url.pathname.split('/').filter(Boolean).length < 1)
+    throw badInput(field, 'must name the queue in its path (…/<account id>/<queue name>)');
+  return url.toString();
 }
 
 /** The credentials a channel of `kind` needs, validated. */
@@ -222,12 +253,13 @@ export function validCredentialsFor(
   kind: string,
   input: CredentialsInput | null | undefined,
   endpoint: string | null,
+  rules: EndpointRules = { httpsOnly: false },
 ): ChannelCredentials {
   switch (kind) {
     case 'ebay':
       return validEbayCredentials(input);
     case 'amazon':
-      return validAmazonCredentials(input);
+      return validAmazonCredentials(input, rules);
     default:
       return validShopifyCredentials(input, endpoint);
   }

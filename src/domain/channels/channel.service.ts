@@ -80,7 +80,9 @@ export async function connectChannel(
   const name = validChannelName(input.name);
   const givenId = input.id == null || input.id.trim() === '' ? null : validChannelId(input.id);
   const endpoint = validEndpoint(input.endpoint, { httpsOnly: deps.httpsOnlyEndpoints });
-  const credentials = validCredentialsFor(kind, input.credentials, endpoint);
+  const credentials = validCredentialsFor(kind, input.credentials, endpoint, {
+    httpsOnly: deps.httpsOnlyEndpoints,
+  });
   const stockBuffer = validStockBuffer(input.stockBuffer ?? 0);
   const backorderPolicy = validBackorderPolicy(input.backorderPolicy ?? 'backorder');
 
@@ -172,7 +174,9 @@ export async function updateChannel(
       changed.push('endpoint');
     }
     if (patch.credentials != null) {
-      const credentials = validCredentialsFor(channel.kind, patch.credentials, channel.endpoint ?? null);
+      const credentials = validCredentialsFor(channel.kind, patch.credentials, channel.endpoint ?? null, {
+        httpsOnly: deps.httpsOnlyEndpoints,
+      });
       channel.credentialsCiphertext = sealCredentials(deps.encryptionKey, channel.id, credentials);
       changed.push('credentials');
     } else if (patch.endpoint !== undefined && channel.endpoint === null && !isDirect) {

@@ -54,6 +54,13 @@ export class ChannelCredentialsInput {
     description: 'AMAZON: the SP-API region (na, eu or fe); derived from the marketplaces when absent.',
   })
   region?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "AMAZON: the SQS queue URL of the seller's ORDER_CHANGE subscription (docs/CONNECT-AMAZON.md); absent: pulls only.",
+  })
+  notificationQueueUrl?: string | null;
 }
 
 @InputType({ description: 'A channel to connect; limits are checked by the service.' })
