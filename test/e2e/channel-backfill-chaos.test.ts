@@ -20,7 +20,12 @@ import { createTestDatabase, sql, type TestDatabase } from '../support/database.
  */
 const ORDERS = Number(process.env.CHAOS_ORDERS ?? 2_000);
 const KILLS = Number(process.env.CHAOS_KILLS ?? 10);
-const PAGE_SIZE = 20;
+/**
+ * Orders a pull page. Small, so the backfill is many jobs' worth of pages and spans the kills
+ * (each waits 1.5–4 s): with Shopify serving 20 orders a page since the pull asks fewer nested
+ * lines, pages of 20 finished 2,000 orders before the tenth kill.
+ */
+const PAGE_SIZE = 4;
 /** Budgets grow with the size (a loaded 2-core machine ingests as few as 5 orders/s under chaos). */
 const BACKFILL_MS = Math.max(150_000, ORDERS * 300);
 const TEST_MS = BACKFILL_MS + 80_000;

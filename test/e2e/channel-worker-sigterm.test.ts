@@ -16,7 +16,8 @@ import { countOf, inboxSettled } from '../support/shopify-e2e.js';
  */
 const ORDERS = Number(process.env.R11_ORDERS ?? 300);
 const WEBHOOK_ORDERS = Number(process.env.R11_WEBHOOK_ORDERS ?? 100);
-const PAGE_SIZE = 20;
+/** Orders a pull page: small, so the backfill is still running (many pages) when the SIGTERM comes. */
+const PAGE_SIZE = 4;
 const LOCK_MS = 2_000;
 /** R11's budget for the jobs in hand; an orchestrator sends SIGKILL at 30 s. */
 const SHUTDOWN_BUDGET_MS = 25_000;

@@ -7,11 +7,14 @@
 /**
  * Shopify prices a query up front (an object 1, a connection 2 + first × one node) and refuses
  * any single query above 1,000 points, so the nested sizes decide how many orders a page can
- * hold. An order asks 50 line items and 10 refunds; an order with more is completed by
- * follow-up queries (shopify.connector.ts), so no line is lost.
+ * hold. An order asks 5 line items and 2 refunds (most orders have no more): 49 points, 20
+ * orders a page. Asking 50 and 10 priced an order at 298 points, 3 orders a page, and a
+ * backfill crawled at about 2 orders/s waiting for the bucket (BENCHMARKS.md,
+ * channel-backfill). An order with more is completed by follow-up queries
+ * (shopify.connector.ts), so no line or refund is lost.
  */
-export const ORDER_LINE_ITEMS_FIRST = 50;
-export const ORDER_REFUNDS_FIRST = 10;
+export const ORDER_LINE_ITEMS_FIRST = 5;
+export const ORDER_REFUNDS_FIRST = 2;
 
 export const LINE_ITEM_FIELDS = `
       id
@@ -30,7 +33,7 @@ export const REFUND_COST = 3;
 
 /**
  * One order node of ORDER_NODE_FIELDS, priced as Shopify does: the order 1, six money bags of 2,
- * customer 1, two addresses 1 each, lineItems 2 + 50 × 5, refunds 10 × 3 = 298.
+ * customer 1, two addresses 1 each, lineItems 2 + 5 × 5, refunds 2 × 3 = 49.
  */
 export const ORDER_NODE_COST =
   1 + 6 * 2 + 1 + 2 + (2 + ORDER_LINE_ITEMS_FIRST * LINE_ITEM_COST) + ORDER_REFUNDS_FIRST * REFUND_COST;
