@@ -4,6 +4,7 @@ import { ComingNext, NotFound } from './layout/coming-next';
 import { ConsoleLayout } from './layout/console-layout';
 import { OrderPage } from './pages/orders/order-page';
 import { OrdersPage } from './pages/orders/orders-page';
+import { SettingsPage } from './pages/settings/settings-page';
 import { TodayPage } from './pages/today/today-page';
 
 // GraphiQL (and its editor) is large: its own chunk, fetched only when opened.
@@ -21,7 +22,7 @@ export const router = createBrowserRouter(
         { path: 'inventory', element: <ComingNext title="Inventory" /> },
         { path: 'channels', element: <ComingNext title="Channels" /> },
         { path: 'fulfilment', element: <ComingNext title="Fulfilment" /> },
-        { path: 'settings', element: <ComingNext title="Settings" /> },
+        { path: 'settings', element: <SettingsPage /> },
         {
           path: 'graphiql',
           element: (

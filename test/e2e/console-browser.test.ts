@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startChildHub, type ChildHub } from '../support/child-hub.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -10,8 +11,9 @@ import { gql } from '../support/hub.js';
 /**
  * The operator console in a real Chromium (Debian's `chromium`, driven by playwright-core)
  * against the built hub over real PostgreSQL and Redis: sign in, watch Today's counts move
- * live, find an order by email and open it, sign out; the strict CSP is never violated and the
- * first screen stays within its JavaScript budget.
+ * live, find an order by email and open it, sign out; an admin enrols in two-factor sign-in and
+ * signs in with a TOTP code and a recovery code; the strict CSP is never violated and the first
+ * screen stays within its JavaScript budget.
  *
  * CI (CI=true) must have the browser (.ci/run installs it); locally without it the file is
  * skipped, and says so.
@@ -34,6 +36,7 @@ describe('the console browser tests can run', () => {
 });
 
 const EMAIL = 'ops.lead@example.com';
+const ADMIN_EMAIL = 'ada.admin@example.com';
 const PASSWORD = 'correct horse battery staple';
 const BUYER = 'console-buyer@example.com';
 const SKU = `CONSOLE-${randomBytes(3).toString('hex').toUpperCase()}`;
@@ -63,6 +66,19 @@ async function placeOrder(email: string): Promise<{ id: string; number: string; 
     },
   );
   return data.placeOrder;
+}
+
+/**
+ * The code an authenticator app shows now, for a time step after `lastStep` (the hub takes each
+ * step once): waits for the next step when this one was used, and out of a step's last 3 s.
+ */
+async function freshCode(secret: string, lastStep: number): Promise<{ code: string; step: number }> {
+  const stepOf = (t: number) => Math.floor(t / 30_000);
+  let now = Date.now();
+  if (stepOf(now) <= lastStep) await new Promise((r) => setTimeout(r, (lastStep + 1) * 30_000 - now + 250));
+  else if (TOTP.remaining({ period: 30 }) < 3_000) await new Promise((r) => setTimeout(r, TOTP.remaining() + 250));
+  now = Date.now();
+  return { code: TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: now }), step: stepOf(now) };
 }
 
 /** What the page reports about CSP: violations seen by the document and console messages. */
@@ -103,6 +119,9 @@ describeInBrowser('the operator console in Chromium', () => {
     });
     await ok('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', {
       input: { email: EMAIL, name: 'Olive Ops', role: 'OPS', password: PASSWORD },
+    });
+    await ok('mutation($input: CreateUserInput!) { createUser(input: $input) { id } }', {
+      input: { email: ADMIN_EMAIL, name: 'Ada Admin', role: 'ADMIN', password: PASSWORD },
     });
     const location = await ok<{ createLocation: { id: string } }>(
       'mutation { createLocation(input: { code: "CON", name: "Console DC", address: { line1: "1 Main St", city: "Austin", countryCode: "US" } }) { id } }',
@@ -267,4 +286,79 @@ describeInBrowser('the operator console in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in to Switchyard' }).waitFor({ timeout: 15_000 });
     await page.close();
   }, 60_000);
+
+  it('takes an admin without two-factor sign-in through enrolment, then signs in with a TOTP code and a recovery code', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const cspViolations = await watchCsp(page);
+    const signInWithPassword = async () => {
+      await page.getByLabel('Email').fill(ADMIN_EMAIL);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    };
+    await page.goto(`${hub.base}/console/`);
+    await signInWithPassword();
+
+    // The session can only enrol: the enrolment screen, with the QR code and the secret.
+    await page.getByRole('heading', { name: 'Set up two-factor sign-in', level: 1 }).waitFor();
+    const qr = page.getByRole('img', { name: /QR code/ });
+    await qr.waitFor();
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    const secret = (await page.getByTestId('two-factor-secret').textContent())!.replace(/\s/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+
+    // Every password and code counts towards the address's 10 a minute: no wrong tries here.
+    let used = await freshCode(secret, 0);
+    await page.getByLabel('6-digit code from the app').fill(used.code);
+    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+
+    // Ten recovery codes, shown once; Continue only after "I have saved them".
+    await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
+    const recoveryCodes = await page
+      .getByRole('list', { name: 'Recovery codes' })
+      .getByRole('listitem')
+      .allTextContents();
+    expect(recoveryCodes).toHaveLength(10);
+    const carryOn = page.getByRole('button', { name: 'Continue' });
+    expect(await carryOn.isDisabled()).toBe(true);
+    await page.getByLabel('I have saved them').check();
+    await carryOn.click();
+
+    // The app, live again over a new socket: Today's counts come from the hub.
+    await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+    await page.locator('[data-status="ALLOCATED"] .count', { hasText: /^\d+$/ }).waitFor({ timeout: 15_000 });
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByText('On: you sign in with a code from your authenticator app.').waitFor();
+    await page.getByRole('link', { name: 'Today' }).click();
+    await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // Password, then a fresh TOTP code (a later step than the enrolment's: a code counts once).
+    await page.getByRole('heading', { name: 'Sign in to Switchyard' }).waitFor();
+    await signInWithPassword();
+    const codeField = page.getByLabel('Code', { exact: true });
+    await codeField.waitFor();
+    expect(await page.getByText('Enter the 6-digit code from your authenticator app, or a recovery code').count()).toBe(
+      1,
+    );
+    used = await freshCode(secret, used.step);
+    await codeField.fill(used.code);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // Once with a recovery code.
+    await page.getByRole('heading', { name: 'Sign in to Switchyard' }).waitFor();
+    await signInWithPassword();
+    await codeField.waitFor();
+    await codeField.fill(recoveryCodes[0]!);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+    const session = (await (await page.request.get(`${hub.base}/auth/session`)).json()) as {
+      twoFactor: { enabled: boolean; recoveryCodesLeft: number };
+    };
+    expect(session.twoFactor).toMatchObject({ enabled: true, recoveryCodesLeft: 9 });
+
+    expect(await cspViolations()).toEqual([]);
+    await page.close();
+  }, 150_000);
 });

@@ -4,6 +4,8 @@ import type { Session } from './auth-api';
 export interface SessionState {
   session: Session;
   signOut(): Promise<void>;
+  /** Re-reads the session from the hub (after a change to its two-factor state). */
+  refresh(): Promise<void>;
 }
 
 export const SessionContext = createContext<SessionState | null>(null);

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import { Provider } from 'urql';
 import { createConsoleClient } from '../api/graphql-client';
 import { currentSession, signOut, type Session } from './auth-api';
+import { EnrolmentPage } from '../two-factor/enrolment-page';
 import { SessionContext, type SessionState } from './session-context';
 import { SignInPage } from './sign-in-page';
 
@@ -14,12 +15,17 @@ type Gate = { state: 'checking' } | { state: 'failed'; message: string } | { sta
 export function SessionGate({ children }: { children: ReactNode }) {
   const [gate, setGate] = useState<Gate>({ state: 'checking' });
 
-  useEffect(() => {
-    currentSession().then(
-      (session) => setGate({ state: 'ready', session }),
-      (error: unknown) => setGate({ state: 'failed', message: String(error) }),
-    );
-  }, []);
+  // Also after enrolment: the hub's answer has the new two-factor state, and the new session
+  // object brings a new GraphQL client, whose socket reconnects (enrolment closed the old one).
+  const refresh = useCallback(
+    () =>
+      currentSession().then(
+        (session) => setGate({ state: 'ready', session }),
+        (error: unknown) => setGate({ state: 'failed', message: String(error) }),
+      ),
+    [],
+  );
+  useEffect(() => void refresh(), [refresh]);
 
   const session = gate.state === 'ready' ? gate.session : null;
   const graphql = useMemo(
@@ -34,8 +40,8 @@ export function SessionGate({ children }: { children: ReactNode }) {
   }, [session]);
 
   const state = useMemo<SessionState | null>(
-    () => (session ? { session, signOut: endSession } : null),
-    [session, endSession],
+    () => (session ? { session, signOut: endSession, refresh } : null),
+    [session, endSession, refresh],
   );
 
   if (gate.state === 'checking')
@@ -51,6 +57,14 @@ export function SessionGate({ children }: { children: ReactNode }) {
       </p>
     );
   if (!state || !graphql) return <SignInPage onSignedIn={(s) => setGate({ state: 'ready', session: s })} />;
+  if (state.session.twoFactor.enrolmentRequired)
+    return (
+      <EnrolmentPage
+        csrfToken={state.session.csrfToken}
+        onDone={() => void refresh()}
+        signOut={() => void endSession()}
+      />
+    );
   return (
     <SessionContext.Provider value={state}>
       <Provider value={graphql.client}>{children}</Provider>

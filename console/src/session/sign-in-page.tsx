@@ -1,30 +1,52 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { signIn, type Session } from './auth-api';
+import { CodeStep } from './code-step';
+import { refusalText } from './refusal-text';
 
 interface Props {
   onSignedIn(session: Session): void;
 }
 
+type Step = { step: 'password'; notice: string | null } | { step: 'code'; challenge: string; expiresAt: string };
+
 /**
- * Sign-in, one step at a time. Today the only step is the password; the two-factor step
- * ("enter your 6-digit code or a recovery code") is one more `step` value with its own form,
- * entered when `signIn` answers that a second factor is needed.
+ * Sign-in, one step at a time: the password, then — when the hub answers with a challenge — the
+ * two-factor code. An expired challenge comes back to the password with the reason shown.
  */
 export function SignInPage({ onSignedIn }: Props) {
-  const [step] = useState<'password'>('password');
+  const [step, setStep] = useState<Step>({ step: 'password', notice: null });
   return (
     <main className="sign-in" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">Sign in to Switchyard</h1>
-      {step === 'password' && <PasswordStep onSignedIn={onSignedIn} />}
+      {step.step === 'password' && (
+        <PasswordStep
+          notice={step.notice}
+          onSignedIn={onSignedIn}
+          onSecondFactor={(challenge, expiresAt) => setStep({ step: 'code', challenge, expiresAt })}
+        />
+      )}
+      {step.step === 'code' && (
+        <CodeStep
+          challenge={step.challenge}
+          expiresAt={step.expiresAt}
+          onSignedIn={onSignedIn}
+          onStartOver={(notice) => setStep({ step: 'password', notice })}
+        />
+      )}
     </main>
   );
 }
 
-function PasswordStep({ onSignedIn }: Props) {
+interface PasswordProps extends Props {
+  notice: string | null;
+  onSecondFactor(challenge: string, expiresAt: string): void;
+}
+
+function PasswordStep({ onSignedIn, onSecondFactor, notice }: PasswordProps) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(notice);
   const errorRef = useRef<HTMLParagraphElement>(null);
   const emailRef = useRef<HTMLInputElement>(null);
 
@@ -41,8 +63,8 @@ function PasswordStep({ onSignedIn }: Props) {
     try {
       const result = await signIn(email.trim(), password);
       if (result.kind === 'signed-in') return onSignedIn(result.session);
-      const wait = result.retryAfterSeconds ? ` Try again in ${result.retryAfterSeconds} s.` : '';
-      setError(`${result.message}${wait && !result.message.includes('wait') ? wait : ''}`);
+      if (result.kind === 'second-factor') return onSecondFactor(result.challenge, result.expiresAt);
+      setError(refusalText(result));
     } catch (e) {
       setError(`Could not reach the hub: ${String(e)}`);
     } finally {
