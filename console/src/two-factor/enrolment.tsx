@@ -4,6 +4,22 @@ import { groupSecret } from './group-secret';
 import { QrCodeImage } from './qr-code-image';
 import { RecoveryCodesOnce } from './recovery-codes-once';
 
+/**
+ * One enrolment request at a time per session. React's StrictMode (vite dev) runs the effect
+ * twice on mount; two requests would give two secrets, and the hub keeps whichever it handled
+ * last, which need not be the one shown. Both runs share the request in flight instead.
+ */
+let inFlight: { csrfToken: string; promise: Promise<Started> } | null = null;
+function startEnrolmentOnce(csrfToken: string): Promise<Started> {
+  if (inFlight?.csrfToken !== csrfToken) {
+    const promise = startEnrolment(csrfToken).finally(() => {
+      if (inFlight?.promise === promise) inFlight = null;
+    });
+    inFlight = { csrfToken, promise };
+  }
+  return inFlight.promise;
+}
+
 interface Props {
   csrfToken: string;
   /** Two-factor sign-in is on and the codes are saved: re-read the session and carry on. */
@@ -25,7 +41,7 @@ export function Enrolment({ csrfToken, onDone }: Props) {
 
   useEffect(() => {
     let current = true;
-    startEnrolment(csrfToken).then(
+    startEnrolmentOnce(csrfToken).then(
       (started) => current && setStage({ stage: 'scan', started }),
       (error: unknown) => current && setStage({ stage: 'failed', message: String(error) }),
     );
