@@ -6,7 +6,7 @@ import {
   type EbayCredentials,
   type ShopifyCredentials,
 } from './channel-credentials.js';
-import { MARKETPLACE_REGIONS } from './amazon-marketplace-regions.js';
+import { AMAZON_MARKETPLACES } from './amazon-marketplaces.js';
 import { badInput } from '../errors.js';
 
 /** A channel id: readable, usable in URLs (`/webhooks/<id>`) and in API keys' channel scope. */
@@ -193,13 +193,13 @@ export function validAmazonCredentials(
       'credentials.marketplaceIds',
       `must list 1 to ${MAX_MARKETPLACES} marketplace ids, e.g. ATVPDKIKX0DER`,
     );
-  const unknown = marketplaceIds.filter((m) => !(m in MARKETPLACE_REGIONS));
+  const unknown = marketplaceIds.filter((m) => !(m in AMAZON_MARKETPLACES));
   if (unknown.length > 0)
     throw badInput(
       'credentials.marketplaceIds',
       `has ids Amazon does not list as marketplaces: ${unknown.slice(0, 5).join(', ').slice(0, 200)}`,
     );
-  const regions = new Set(marketplaceIds.map((m) => MARKETPLACE_REGIONS[m]!));
+  const regions = new Set(marketplaceIds.map((m) => AMAZON_MARKETPLACES[m]!.region));
   if (regions.size > 1)
     throw badInput(
       'credentials.marketplaceIds',
