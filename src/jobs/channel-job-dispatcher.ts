@@ -2,7 +2,12 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { DIRECT_CHANNEL_ID } from '../domain/channels/channel.entity.js';
 import type { OutboxMessage, OutboxPayloads } from '../domain/outbox/outbox-message.js';
-import { listingsTableExists, markVariantsDirty, unpushedShippedShipments } from './channel-push.store.js';
+import {
+  listingsTableExists,
+  markListingsDirty,
+  markVariantsDirty,
+  unpushedShippedShipments,
+} from './channel-push.store.js';
 import type { OutboxPublisher } from './outbox-relay.js';
 import type { QueueRegistry } from './queues.js';
 
@@ -45,6 +50,7 @@ export function stockPushJob(channelId: string, now: number, intervalMs: number)
  *
  * - stock.level_changed → the SKU dirty on every active channel listing it (committed at once,
  *   in a statement of its own), and one delayed stock-push per channel and slice;
+ * - channel.listing_mapped → that listing dirty, pushed the same way;
  * - order.status_changed to CANCELLED on a platform channel → cancellation-push (the processor
  *   skips cancellations that came from the platform itself);
  * - order.event_recorded `shipment_shipped` on a platform channel → fulfilment-push per shipped,
@@ -60,6 +66,7 @@ export function channelJobDispatcher(deps: ChannelJobDispatcherDeps): OutboxPubl
       const cancelled = new Set<string>();
       const shippedOrders = new Set<string>();
       const changedChannels = new Set<string>();
+      const mapped: OutboxPayloads['channel.listing_mapped'][] = [];
       for (const m of messages) {
         if (m.topic === 'stock.level_changed') {
           variantIds.add((m.payload as OutboxPayloads['stock.level_changed']).variantId);
@@ -69,14 +76,18 @@ export function channelJobDispatcher(deps: ChannelJobDispatcherDeps): OutboxPubl
         } else if (m.topic === 'order.event_recorded') {
           const p = m.payload as OutboxPayloads['order.event_recorded'];
           if (p.type === 'shipment_shipped' && p.channelId !== DIRECT_CHANNEL_ID) shippedOrders.add(p.orderId);
+        } else if ((m.topic as string) === 'channel.listing_mapped') {
+          mapped.push(m.payload as OutboxPayloads['channel.listing_mapped']);
         } else if ((m.topic as string) === CHANNEL_CHANGED_TOPIC) {
           changedChannels.add(m.aggregateId);
         }
       }
       const shared = deps.singleSession === true && claim !== undefined ? claim : undefined;
       const em = shared ?? deps.orm.em.fork();
-      if (variantIds.size > 0 && (listings ||= await listingsTableExists(em))) {
-        const channels = await markVariantsDirty(em, [...variantIds]);
+      if ((variantIds.size > 0 || mapped.length > 0) && (listings ||= await listingsTableExists(em))) {
+        const channels = [
+          ...new Set([...(await markVariantsDirty(em, [...variantIds])), ...(await markListingsDirty(em, mapped))]),
+        ];
         if (channels.length > 0) {
           const at = now();
           await deps.queues['stock-push'].addBulk(

@@ -46,6 +46,31 @@ export async function markVariantsDirty(em: EntityManager, variantIds: readonly 
   return rows.map((r) => r.channel_id);
 }
 
+/** These listings dirty (on active channels): the channels to push, as markVariantsDirty. */
+export async function markListingsDirty(
+  em: EntityManager,
+  listings: readonly { channelId: string; sku: string }[],
+): Promise<string[]> {
+  if (listings.length === 0) return [];
+  const rows = await query<{ channel_id: string }>(
+    em,
+    `with marked as (
+       insert into channel_stock_dirty (channel_id, sku, dirty_since)
+       select cl.channel_id, cl.sku, clock_timestamp()
+         from jsonb_to_recordset(?::jsonb) as l("channelId" text, sku text)
+         join channel_listing cl on cl.channel_id = l."channelId" and cl.sku = l.sku
+         join channel c on c.id = cl.channel_id
+        where ${ACTIVE_CHANNEL}
+        group by cl.channel_id, cl.sku
+        order by cl.channel_id, cl.sku
+       on conflict (channel_id, sku) do update set dirty_since = excluded.dirty_since
+       returning channel_id
+     ) select distinct channel_id from marked`,
+    [JSON.stringify(listings)],
+  );
+  return rows.map((r) => r.channel_id);
+}
+
 /**
  * Whether channel_listing exists yet. It is the channels work's table, built in parallel; until
  * its migration is merged the stock coalescing has nothing to read and must not fail the relay.

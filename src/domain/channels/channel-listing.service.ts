@@ -1,3 +1,4 @@
+import { recordOutboxEvent } from '../outbox/outbox.js';
 import type { EntityManager } from '@mikro-orm/core';
 import { writeAudit } from '../audit/audit-log.js';
 import type { OperationContext } from '../context.js';
@@ -106,6 +107,8 @@ export async function mapListing(ctx: OperationContext, input: MapListingInput):
       subjectId: channel.id,
       data: { sku },
     });
+    // The platform may hold any figure until the SKU's next stock change: push ours now.
+    recordOutboxEvent(tx, 'channel.listing_mapped', channel.id, { channelId: channel.id, sku });
     return tx.findOneOrFail(ChannelListing, { channelId: channel.id, sku }, { refresh: true });
   });
 }

@@ -67,6 +67,11 @@ export interface OutboxPayloads {
    */
   'channel.changed': { channelId: string };
   /**
+   * A SKU was listed on a channel by hand: its figure is pushed at once, not only after its next
+   * stock change (the platform may hold anything until then).
+   */
+  'channel.listing_mapped': { channelId: string; sku: string };
+  /**
    * A payment step (a gateway call: authorise, capture, void, refund) was decided and stored;
    * the payments job makes the call. `key` is the step's idempotency key (payment-keys.ts).
    */

@@ -8,6 +8,7 @@ export type OutboxTopic =
   | 'stock.level_changed'
   | 'stock.low'
   | 'channel.changed'
+  | 'channel.listing_mapped'
   | 'payment.step_requested';
 
 /**
