@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { SYSTEM_PRINCIPAL } from '../domain/auth/principal.js';
 import type { OperationContext } from '../domain/context.js';
@@ -56,7 +56,7 @@ function amazonDeps(deps: WebhookWorkerDeps) {
  */
 export const webhookProcessor = (deps: WebhookWorkerDeps) => {
   const providers = providerHandlers(deps.providers);
-  return async (job: Job<QueuePayloads['webhooks']>, runtime?: Pick<JobRuntime, 'token'>): Promise<string> => {
+  return async (job: Job<QueuePayloads['webhooks']>, runtime?: Pick<JobRuntime, 'delay'>): Promise<string> => {
     const em = deps.orm.em.fork();
     const claim = await claimDelivery(em, job.data.deliveryId, deps.leaseSeconds);
     if ('missing' in claim) return 'missing (pruned)';
@@ -100,14 +100,12 @@ export const webhookProcessor = (deps: WebhookWorkerDeps) => {
       return own && own.error === undefined ? `${own.status}: ${own.outcome}` : 'processed';
     } catch (error) {
       const message = (error as Error).message;
-      if (error instanceof PlatformError && error.kind === 'RATE_LIMITED' && runtime?.token) {
+      if (error instanceof PlatformError && error.kind === 'RATE_LIMITED' && runtime) {
         // A platform's throttle (Amazon's getOrder re-read) is a wait, not a failure: back to
         // pending, and the job comes back after the wait (jittered, so throttled jobs spread out)
         // without spending one of its attempts.
         await markDeliveryError(em, delivery.id, message, false);
-        const waitMs = (error.retryAfterMs ?? 1_000) * (1 + Math.random());
-        await job.moveToDelayed(Date.now() + Math.ceil(waitMs), runtime.token);
-        throw new DelayedError();
+        return await runtime.delay((error.retryAfterMs ?? 1_000) * (1 + Math.random()));
       }
       const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await markDeliveryError(em, delivery.id, message, final).catch((err: Error) =>

@@ -224,7 +224,12 @@ describe('Amazon ORDER_CHANGE through SQS', () => {
       moveToDelayed: async (at: number) => void delayedTo.push(at),
     } as unknown as Job<QueuePayloads['webhooks']>;
     const before = Date.now();
-    await expect(processDelivery(throttled, { token: 'lock-token' })).rejects.toBeInstanceOf(DelayedError);
+    // The worker runner's delay, as startWorkers builds it: moveToDelayed, then DelayedError.
+    const delay = async (ms: number): Promise<never> => {
+      await throttled.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), 'lock-token');
+      throw new DelayedError();
+    };
+    await expect(processDelivery(throttled, { delay })).rejects.toBeInstanceOf(DelayedError);
     // getOrder's rate is 0.5/s (x-amzn-RateLimit-Limit): one token in 2 s, jittered up to twice that.
     expect(delayedTo).toHaveLength(1);
     expect(delayedTo[0]! - before).toBeGreaterThanOrEqual(2_000);
