@@ -11,9 +11,8 @@ import { findChannel } from '../../domain/channels/channel-queries.js';
 import { connectChannel, updateChannel } from '../../domain/channels/channel.service.js';
 import type { OperationContext } from '../../domain/context.js';
 import { listLocations, updateLocation } from '../../domain/inventory/location.service.js';
-import { createShipment } from '../../domain/orders/lifecycle/create-shipment.js';
-import { markShipmentShipped } from '../../domain/orders/lifecycle/mark-shipment-shipped.js';
 import { listOrders } from '../../domain/orders/order-list.service.js';
+import { shipWithDemoTracking } from './demo-shipping.js';
 import { exists } from './exists.js';
 import { sandboxAmazonOrder, sandboxEbayOrder, type SandboxLine } from './marketplace-orders.js';
 
@@ -206,16 +205,8 @@ export async function startSandboxMarketplaces(options: MarketplaceSandboxOption
       }
     };
     const ship = async (orderId: string, label: string) => {
-      const { shipments } = await createShipment(ctx(), orderId);
-      for (const { shipment } of shipments) {
-        const trackingNumber = `SBX${randomBytes(5).toString('hex').toUpperCase()}`;
-        await markShipmentShipped(ctx(), shipment.id, {
-          carrier: 'USPS',
-          trackingNumber,
-          trackingUrl: `https://tracking.example.com/${trackingNumber}`,
-        });
+      for (const { trackingNumber } of await shipWithDemoTracking(ctx(), orderId, 'USPS'))
         log.info(`sandbox: order ${label} shipped, USPS ${trackingNumber}`);
-      }
     };
     timer = setInterval(() => {
       busy = busy.then(() =>

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { startOrderTrickle } from '../../connectors/shopify/simulator/order-trickle.js';
@@ -12,10 +11,9 @@ import { connectChannel, updateChannel } from '../../domain/channels/channel.ser
 import type { OperationContext } from '../../domain/context.js';
 import { readLevels } from '../../domain/inventory/stock-ledger.js';
 import { createLocation, listLocations } from '../../domain/inventory/location.service.js';
-import { createShipment } from '../../domain/orders/lifecycle/create-shipment.js';
-import { markShipmentShipped } from '../../domain/orders/lifecycle/mark-shipment-shipped.js';
 import { listOrders } from '../../domain/orders/order-list.service.js';
 import { receiveStock } from '../../domain/orders/stock-change.service.js';
+import { shipWithDemoTracking } from './demo-shipping.js';
 import { exists } from './exists.js';
 
 /**
@@ -221,18 +219,10 @@ export async function startSandboxShopify(options: SandboxOptions): Promise<Sand
       await restock();
     };
     const ship = async (orderId: string, label: string) => {
-      const { shipments } = await createShipment(ctx(), orderId);
-      for (const { shipment } of shipments) {
-        const trackingNumber = `SBX${randomBytes(5).toString('hex').toUpperCase()}`;
-        await markShipmentShipped(ctx(), shipment.id, {
-          carrier: 'Sandbox Post',
-          trackingNumber,
-          trackingUrl: `https://tracking.example.com/${trackingNumber}`,
-        });
+      for (const { locationId, trackingNumber } of await shipWithDemoTracking(ctx(), orderId, 'Sandbox Post'))
         log.info(
-          `sandbox: order ${label} shipped from ${codeOf.get(shipment.locationId) ?? 'a sandbox warehouse'}, Sandbox Post ${trackingNumber}`,
+          `sandbox: order ${label} shipped from ${codeOf.get(locationId) ?? 'a sandbox warehouse'}, Sandbox Post ${trackingNumber}`,
         );
-      }
     };
     fulfiller = setInterval(() => {
       busy = busy.then(() =>
